@@ -1,0 +1,32 @@
+"""Every query on action plans and actions."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, delete, select
+
+from app.action_plans.models import Action, ActionPlan
+
+
+def get_plan(session: Session, review_id: str) -> ActionPlan | None:
+    return session.get(ActionPlan, review_id)
+
+
+def actions_of(session: Session, review_id: str) -> list[Action]:
+    return list(session.exec(select(Action).where(Action.review_id == review_id).order_by(col(Action.position))))
+
+
+def get_action(session: Session, review_id: str, action_id: str) -> Action | None:
+    action = session.get(Action, action_id)
+    return action if action is not None and action.review_id == review_id else None
+
+
+def addressed_refs(session: Session, review_id: str) -> set[str]:
+    return set(session.exec(select(Action.recommendation_ref).where(Action.review_id == review_id).distinct()))
+
+
+def replace_actions(session: Session, plan: ActionPlan, actions: list[Action]) -> None:
+    session.add(plan)
+    session.flush()
+    session.execute(delete(Action).where(col(Action.review_id) == plan.review_id))
+    session.add_all(actions)
+    session.flush()

@@ -1,0 +1,90 @@
+"""/reviews/{id}/action-plan and the progress of its actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from app.action_plans import service
+from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut
+from app.auth.dependencies import PrincipalDep
+from app.clock import ClockDep
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.etags import etag
+from app.reviews.router import IfMatch, ReviewId
+
+router = APIRouter(prefix="/reviews/{review_id}/action-plan", tags=["action plans"])
+
+ActionId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.put(
+    "",
+    operation_id="action-plans:put",
+    summary="Create or replace a draft review's action plan",
+    responses={
+        status.HTTP_201_CREATED: {"model": ActionPlanOut, "description": "The plan was created"},
+        **problem_responses(401, 403, 404, 409, 412, 428),
+    },
+)
+def put_action_plan(
+    review_id: ReviewId,
+    body: ActionPlanIn,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ActionPlanOut:
+    plan, actions, created = service.put_plan(
+        session, principal=principal, review_id=review_id, data=body, if_match=if_match, clock=clock
+    )
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = etag(plan.version)
+    return ActionPlanOut.from_model(plan, actions, clock.today())
+
+
+@router.get(
+    "",
+    operation_id="action-plans:get",
+    summary="Read a review's action plan",
+    responses=problem_responses(401, 404),
+)
+def get_action_plan(
+    review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
+) -> ActionPlanOut:
+    plan, actions = service.get_plan(session, principal=principal, review_id=review_id, clock=clock)
+    response.headers["ETag"] = etag(plan.version)
+    return ActionPlanOut.from_model(plan, actions, clock.today())
+
+
+@router.patch(
+    "/actions/{action_id}",
+    operation_id="action-plans:update-action",
+    summary="Record an action's status and progress (If-Match: the action's version)",
+    responses=problem_responses(401, 403, 404, 409, 412, 428),
+)
+def update_action(
+    review_id: ReviewId,
+    action_id: ActionId,
+    body: ActionPatch,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ActionOut:
+    action = service.update_action(
+        session,
+        principal=principal,
+        review_id=review_id,
+        action_id=action_id,
+        patch=body,
+        if_match=if_match,
+        clock=clock,
+    )
+    response.headers["ETag"] = etag(action.version)
+    return ActionOut.from_model(action, clock.today())

@@ -1,0 +1,84 @@
+"""Action plan request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from app.action_plans.models import Action, ActionPlan, ActionStatus
+from app.schemas import StrictInput
+
+
+class ActionIn(StrictInput):
+    recommendation_ref: Annotated[str, Field(min_length=1, max_length=20)]
+    description: Annotated[str, Field(min_length=1, max_length=10_000)]
+    lead_agency: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    target_date: date
+    status: ActionStatus = ActionStatus.not_started
+
+
+class ActionPlanIn(StrictInput):
+    actions: Annotated[list[ActionIn], Field(min_length=1, max_length=1000)]
+
+
+class ProgressNoteIn(StrictInput):
+    note: Annotated[str, Field(min_length=1, max_length=10_000)]
+    evidence: Annotated[str, Field(max_length=2_000)] | None = Field(
+        default=None, description="Where the evidence is, e.g. a document reference or address."
+    )
+
+
+class ActionPatch(StrictInput):
+    status: ActionStatus | None = None
+    progress_note: ProgressNoteIn | None = Field(default=None, description="Appended to the action's dated notes.")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> ActionPatch:
+        if self.status is None and self.progress_note is None:
+            raise ValueError("send a status, a progress_note, or both")
+        return self
+
+
+class ProgressNote(BaseModel):
+    """One dated entry in an action's history: the status it was left in, and what was said."""
+
+    recorded_at: datetime
+    recorded_by: str
+    note: str | None = None
+    evidence: str | None = None
+    status: ActionStatus
+
+
+class ActionOut(BaseModel):
+    id: str
+    recommendation_ref: str
+    description: str
+    lead_agency: str
+    target_date: date
+    status: ActionStatus
+    overdue: bool = Field(description="The target date has passed and the action is not completed.")
+    version: int = Field(description="Send it back as If-Match (quoted) to PATCH this action.")
+    updated_at: datetime
+    progress_notes: list[ProgressNote]
+
+    @classmethod
+    def from_model(cls, action: Action, today: date) -> ActionOut:
+        return cls.model_validate(action.model_dump() | {"overdue": action.is_overdue(today)})
+
+
+class ActionPlanOut(BaseModel):
+    review_id: str
+    version: int
+    updated_at: datetime
+    actions: list[ActionOut]
+
+    @classmethod
+    def from_model(cls, plan: ActionPlan, actions: list[Action], today: date) -> ActionPlanOut:
+        return cls(
+            review_id=plan.review_id,
+            version=plan.version,
+            updated_at=plan.updated_at,
+            actions=[ActionOut.from_model(a, today) for a in actions],
+        )

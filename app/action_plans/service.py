@@ -1,0 +1,141 @@
+"""Action plan rules: a plan answers the review's recommendations; progress is tracked afterwards."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from app.action_plans import repository
+from app.action_plans.models import Action, ActionPlan
+from app.action_plans.schemas import ActionPatch, ActionPlanIn
+from app.auth.policies import Permission
+from app.auth.principals import Principal
+from app.clock import Clock
+from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
+from app.etags import check_if_match
+from app.reviews.access import readable_review, writable_review
+from app.reviews.models import ReviewStatus
+from app.vocab.service import check_codes
+
+
+def addressed_recommendations(session: Session, *, review_id: str) -> set[str] | None:
+    """The recommendation refs the review's action plan answers; None when it has no plan."""
+    if repository.get_plan(session, review_id) is None:
+        return None
+    return repository.addressed_refs(session, review_id)
+
+
+def get_plan(
+    session: Session, *, principal: Principal, review_id: str, clock: Clock
+) -> tuple[ActionPlan, list[Action]]:
+    readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    plan = repository.get_plan(session, review_id)
+    if plan is None:
+        raise NotFound(f"Review {review_id} has no action plan yet.")
+    return plan, repository.actions_of(session, review_id)
+
+
+def put_plan(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    data: ActionPlanIn,
+    if_match: str | None,
+    clock: Clock,
+) -> tuple[ActionPlan, list[Action], bool]:
+    """Create or replace a draft review's plan. Returns the plan, its actions, and whether it is new."""
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.action_plan_write, today=clock.today()
+    )
+    plan = repository.get_plan(session, review_id)
+    if plan is not None:
+        check_if_match(if_match, plan.version, what="action plan")
+    elif if_match is not None and if_match.strip() != "*":
+        raise PreconditionFailed("The review has no action plan yet, so no ETag can match; send the PUT without If-Match.")
+    if review.status != ReviewStatus.draft:
+        raise InvalidTransition(
+            f"The plan of a {review.status} review is not replaced; update each action with "
+            "PATCH /reviews/{id}/action-plan/actions/{action_id}."
+        )
+    refs = {recommendation["ref"] for recommendation in review.recommendations}
+    unknown = [
+        ProblemItem(
+            code="unknown-recommendation",
+            detail=f"The review has no recommendation '{action.recommendation_ref}'.",
+            location="body",
+            field=f"actions.{index}.recommendation_ref",
+            pointer=f"#/actions/{index}/recommendation_ref",
+        )
+        for index, action in enumerate(data.actions)
+        if action.recommendation_ref not in refs
+    ]
+    if unknown:
+        raise InvalidInput("Every action must answer one of the review's recommendations.", errors=unknown)
+    check_codes(session, multiple={"actions.{}.lead_agency": ("agency", [a.lead_agency for a in data.actions])})
+
+    now = clock.now()
+    created = plan is None
+    if plan is None:
+        plan = ActionPlan(review_id=review_id, created_at=now, updated_at=now, updated_by=principal.subject)
+    else:
+        plan.updated_at, plan.updated_by = now, principal.subject
+    actions = [
+        Action(
+            review_id=review_id,
+            position=position,
+            updated_at=now,
+            updated_by=principal.subject,
+            **action.model_dump(),
+        )
+        for position, action in enumerate(data.actions)
+    ]
+    try:
+        repository.replace_actions(session, plan, actions)
+    except StaleDataError:
+        raise PreconditionFailed("The action plan changed while your request was being handled.") from None
+    return plan, actions, created
+
+
+def update_action(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    action_id: str,
+    patch: ActionPatch,
+    if_match: str | None,
+    clock: Clock,
+) -> Action:
+    review = writable_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.action_progress_write,
+        today=clock.today(),
+    )
+    action = repository.get_action(session, review_id, action_id)
+    if action is None:
+        raise NotFound(f"Review {review_id} has no action {action_id}.")
+    check_if_match(if_match, action.version, what="action")
+    if review.status == ReviewStatus.withdrawn:
+        raise InvalidTransition("The review is withdrawn; its actions are no longer tracked.")
+    if patch.status is not None:
+        action.status = patch.status
+    note = patch.progress_note
+    action.progress_notes = [
+        *action.progress_notes,
+        {
+            "recorded_at": clock.now().isoformat(),
+            "recorded_by": principal.subject,
+            "note": note.note if note else None,
+            "evidence": note.evidence if note else None,
+            "status": action.status,
+        },
+    ]
+    action.updated_at, action.updated_by = clock.now(), principal.subject
+    try:
+        session.flush()
+    except StaleDataError:
+        raise PreconditionFailed("The action changed while your request was being handled. Read it again.") from None
+    return action

@@ -1,0 +1,15 @@
+"""Every /api/v1 router. Each operation reads the caller through PrincipalDep; what an anonymous
+caller may do is decided by the policy table, which grants anonymous almost nothing."""
+
+from fastapi import APIRouter
+
+from app.action_plans.router import router as action_plans_router
+from app.auth.router import router as auth_router
+from app.reviews.router import router as reviews_router
+from app.vocab.router import router as vocab_router
+
+API_PREFIX = "/api/v1"
+
+api_router = APIRouter(prefix=API_PREFIX)
+for router in (auth_router, vocab_router, reviews_router, action_plans_router):
+    api_router.include_router(router)

@@ -1,0 +1,34 @@
+"""The caller, from the Authorization header: a verified principal, or anonymous when there is none."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.auth.principals import ANONYMOUS, Principal
+from app.errors import AuthenticationRequired, InvalidToken
+
+TOKEN_URL = "/api/v1/auth/token"
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+    if token is None:
+        if request.headers.get("authorization"):
+            # A header we cannot use (Basic, an empty Bearer) is refused, never read as anonymous.
+            raise InvalidToken("Only `Authorization: Bearer <token>` is accepted.")
+        return ANONYMOUS
+    return request.app.state.tokens.verify(token)
+
+
+def get_authenticated(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if principal.is_anonymous:
+        raise AuthenticationRequired()
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AuthenticatedDep = Annotated[Principal, Depends(get_authenticated)]

@@ -1,0 +1,127 @@
+"""Authorization as data: what each role may do, and which reviews it may read.
+
+The per-record checks below and the list filter in `app.reviews.repository` (later, the search
+filter) are all derived from READ_GRANTS, so a list and a read can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.auth.principals import Principal, Role
+from app.errors import AuthenticationRequired, Forbidden
+from app.reviews.models import ReviewStatus
+
+
+class Permission(StrEnum):
+    review_create = "review:create"
+    review_edit = "review:edit"
+    review_submit = "review:submit"
+    review_publish = "review:publish"
+    action_plan_write = "action-plan:write"
+    action_progress_write = "action-plan:progress"
+    search = "search"
+    trends_unsuppressed = "trends:unsuppressed"
+    overdue_read = "actions:overdue"
+    audit_read = "audit:read"
+    accounts_manage = "accounts:manage"
+    vocabularies_manage = "vocabularies:manage"
+
+
+class Scope(StrEnum):
+    own_region = "own_region"
+    any_region = "any_region"
+
+
+_BOARD_WORK = (
+    Permission.review_create,
+    Permission.review_edit,
+    Permission.review_submit,
+    Permission.review_publish,
+    Permission.action_plan_write,
+    Permission.action_progress_write,
+    Permission.overdue_read,
+)
+
+PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
+    Role.board: {p: Scope.own_region for p in _BOARD_WORK} | {Permission.search: Scope.any_region},
+    Role.inspectorate: {
+        Permission.search: Scope.any_region,
+        Permission.trends_unsuppressed: Scope.any_region,
+        Permission.overdue_read: Scope.any_region,
+        Permission.audit_read: Scope.any_region,
+    },
+    Role.practitioner: {Permission.search: Scope.any_region},
+    Role.admin: {p: Scope.any_region for p in Permission},
+    Role.anonymous: {},
+}
+
+
+@dataclass(frozen=True)
+class ReadGrant:
+    """One way a role may see a review: in these statuses, optionally only its own region's,
+    optionally only while the review is inside its public window."""
+
+    statuses: frozenset[ReviewStatus]
+    own_region_only: bool = False
+    within_public_window: bool = False
+
+
+_ALL = frozenset(ReviewStatus)
+_PUBLISHED = frozenset({ReviewStatus.published})
+
+READ_GRANTS: dict[Role, tuple[ReadGrant, ...]] = {
+    Role.board: (
+        ReadGrant(frozenset({ReviewStatus.draft, ReviewStatus.submitted, ReviewStatus.published}), own_region_only=True),
+        ReadGrant(_PUBLISHED),
+    ),
+    Role.inspectorate: (ReadGrant(frozenset({ReviewStatus.submitted, ReviewStatus.published, ReviewStatus.withdrawn})),),
+    Role.practitioner: (ReadGrant(_PUBLISHED),),
+    Role.admin: (ReadGrant(_ALL),),
+    Role.anonymous: (ReadGrant(_PUBLISHED, within_public_window=True),),
+}
+
+
+def grant_admits(
+    grant: ReadGrant, principal: Principal, *, region: str, status: str, public_until: date | None, today: date
+) -> bool:
+    if status not in grant.statuses:
+        return False
+    if grant.own_region_only and region != principal.region:
+        return False
+    if grant.within_public_window and (public_until is None or today > public_until):
+        return False
+    return True
+
+
+def can_read(principal: Principal, *, region: str, status: str, public_until: date | None, today: date) -> bool:
+    return any(
+        grant_admits(g, principal, region=region, status=status, public_until=public_until, today=today)
+        for g in READ_GRANTS[principal.role]
+    )
+
+
+def scope_of(principal: Principal, permission: Permission) -> Scope | None:
+    return PERMISSIONS[principal.role].get(permission)
+
+
+def allows(principal: Principal, permission: Permission, *, region: str | None = None) -> bool:
+    scope = scope_of(principal, permission)
+    if scope is None:
+        return False
+    if scope is Scope.own_region and region is not None:
+        return region == principal.region
+    return True
+
+
+def require(principal: Principal, permission: Permission, *, region: str | None = None) -> None:
+    """Raise 401 for an anonymous caller, 403 for one whose role or region does not allow it."""
+    if allows(principal, permission, region=region):
+        return
+    if principal.is_anonymous:
+        raise AuthenticationRequired()
+    if scope_of(principal, permission) is Scope.own_region:
+        raise Forbidden(f"A {principal.role} account acts only for its own region ({principal.region}).")
+    raise Forbidden(f"A {principal.role} account may not do this.")

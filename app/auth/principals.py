@@ -1,0 +1,32 @@
+"""Who is calling: the subject, role and region a verified token carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    board = "board"
+    inspectorate = "inspectorate"
+    practitioner = "practitioner"
+    admin = "admin"
+    anonymous = "anonymous"
+
+
+# Roles an account can hold; anonymous is what a caller without a token is.
+ACCOUNT_ROLES = tuple(role for role in Role if role is not Role.anonymous)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    region: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is Role.anonymous
+
+
+ANONYMOUS = Principal(subject="anonymous", role=Role.anonymous)

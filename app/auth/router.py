@@ -1,0 +1,61 @@
+"""POST /auth/token and GET /auth/me."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.auth import service
+from app.auth.dependencies import AuthenticatedDep
+from app.auth.schemas import MeOut, TokenOut
+from app.db import SessionDep
+from app.errors import InvalidInput, ProblemItem, problem_responses
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+FormField = Annotated[str | None, Form(max_length=1024)]
+
+
+@router.post(
+    "/token",
+    operation_id="auth:token",
+    summary="Exchange a password or client credentials for a bearer token",
+    responses=problem_responses(401),
+)
+def issue_token(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    grant_type: Annotated[Literal["password", "client_credentials"], Form()],
+    username: FormField = None,
+    password: FormField = None,
+    client_id: FormField = None,
+    client_secret: FormField = None,
+) -> TokenOut:
+    if grant_type == "password":
+        _require_fields(username=username, password=password)
+        principal = service.authenticate_user(session, username=username or "", password=password or "")
+    else:
+        _require_fields(client_id=client_id, client_secret=client_secret)
+        principal = service.authenticate_client(session, client_id=client_id or "", client_secret=client_secret or "")
+    tokens = request.app.state.tokens
+    response.headers["Cache-Control"] = "no-store"
+    return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)
+
+
+def _require_fields(**fields: str | None) -> None:
+    missing = [name for name, value in fields.items() if not value]
+    if missing:
+        raise InvalidInput(
+            "The grant needs more fields.",
+            errors=[
+                ProblemItem(code="missing", detail=f"{name} is required for this grant", location="body", field=name)
+                for name in missing
+            ],
+        )
+
+
+@router.get("/me", operation_id="auth:me", summary="Who the bearer token says you are", responses=problem_responses(401))
+def me(principal: AuthenticatedDep) -> MeOut:
+    return MeOut(subject=principal.subject, role=principal.role, region=principal.region)

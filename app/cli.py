@@ -1,0 +1,139 @@
+"""The `registry` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import Settings
+
+cli = typer.Typer(help="The national registry of child safeguarding reviews.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
+        # Development: one secret shared by every worker of this run (each would otherwise make its own).
+        os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Bring the database schema up to date (alembic upgrade)."""
+    from app.migrations import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+def _in_session(work):  # type: ignore[no-untyped-def]
+    """Run work(session) in one committed transaction; report a problem as a clean error."""
+    from app.db import build_engine, build_sessionmaker
+    from app.errors import DomainError
+
+    engine = build_engine(_settings())
+    try:
+        with build_sessionmaker(engine)() as session:
+            result = work(session)
+            session.commit()
+            return result
+    except DomainError as exc:
+        details = "; ".join(f"{e.field}: {e.detail}" for e in exc.errors or [])
+        typer.echo(f"error: {exc.detail}{' (' + details + ')' if details else ''}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@cli.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Option(help="Login name")],
+    password: Annotated[str, typer.Option(help="At least 12 characters", prompt=True, hide_input=True)],
+    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner or admin")],
+    region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
+) -> None:
+    """Create a person's account."""
+    from app.auth import service
+
+    user = _in_session(
+        lambda session: service.create_user(session, username=username, password=password, role=role, region=region)
+    )
+    typer.echo(f"created user {user.username} ({user.role}{', ' + user.region if user.region else ''})")
+
+
+@cli.command("create-client")
+def create_client(
+    client_id: Annotated[str, typer.Option(help="The client's id")],
+    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner or admin")],
+    region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
+) -> None:
+    """Create an API client for a system; prints its secret once."""
+    from app.auth import service
+
+    client, secret = _in_session(
+        lambda session: service.create_client(session, client_id=client_id, role=role, region=region)
+    )
+    typer.echo(f"client_id={client.client_id}")
+    typer.echo(f"client_secret={secret}")
+    typer.echo("Keep the secret now: the registry stores only its hash.", err=True)
+
+
+@cli.command("export-openapi")
+def export_openapi(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
+) -> None:
+    """Print the OpenAPI document the app serves."""
+    text = openapi_text()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+
+
+def openapi_text() -> str:
+    from app.main import create_app
+
+    app = create_app(Settings(database_url="sqlite://", jwt_secret="x" * 48))
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Settings: one pydantic-settings object, read from REGISTRY_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that must never protect a real deployment: they appear in docs and examples.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "secret", "changeme", "change-me", "development", "dev-secret"})
+MIN_SECRET_BYTES = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    env: Environment = Environment.development
+    database_url: str = "sqlite:///./registry.db"
+    opensearch_url: str | None = None
+    documents_dir: Path = Path("./documents")
+    public_window_days: int = Field(default=84, ge=0, le=36500)
+
+    # Tokens. HS256 signs with jwt_secret; RS256 signs with a private key and verifies with the public one.
+    jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")
+    jwt_secret: str | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "safeguarding-registry"
+    jwt_audience: str = "safeguarding-registry-api"
+    jwt_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+
+    # How long a request may wait for a database connection before it is answered 503.
+    database_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _secrets_fit_the_environment(self) -> Settings:
+        if self.jwt_algorithm == "RS256":
+            if not (self.jwt_private_key_file and self.jwt_public_key_file):
+                raise ValueError("RS256 needs REGISTRY_JWT_PRIVATE_KEY_FILE and REGISTRY_JWT_PUBLIC_KEY_FILE")
+            return self
+        if self.env == Environment.production:
+            secret = self.jwt_secret or ""
+            if secret.lower() in KNOWN_DEFAULT_SECRETS or len(secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(
+                    f"REGISTRY_ENV=production needs REGISTRY_JWT_SECRET of at least {MIN_SECRET_BYTES} random bytes"
+                )
+        elif not self.jwt_secret:
+            # Development only: a fresh secret per run, so no token outlives the process.
+            self.jwt_secret = secrets.token_urlsafe(48)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,267 @@
+"""The DomainError hierarchy and the handlers that turn every error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+
+class ProblemItem(BaseModel):
+    """One broken field or rule."""
+
+    code: str = Field(description="Machine-readable reason, e.g. `recommendation-not-addressed`.")
+    detail: str
+    location: str | None = Field(default=None, description="`body`, `query`, `path` or `header`.")
+    field: str | None = Field(default=None, description="The field, e.g. `themes.0` or `limit`.")
+    pointer: str | None = Field(default=None, description="JSON Pointer into the request body.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+class DomainError(Exception):
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[ProblemItem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class AuthenticationRequired(DomainError):
+    status, slug, title = 401, "authentication-required", "Authentication required"
+
+    def __init__(self, detail: str = "This needs a bearer token from POST /api/v1/auth/token.", **kw: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **kw)
+
+
+class InvalidToken(AuthenticationRequired):
+    slug, title = "invalid-token", "Invalid token"
+
+    def __init__(self, detail: str = "The bearer token is invalid or has expired.") -> None:
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class InvalidCredentials(DomainError):
+    status, slug, title = 401, "invalid-credentials", "Invalid credentials"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    slug, title = "invalid-transition", "Not allowed in the current status"
+
+
+class PreconditionFailed(DomainError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class InvalidInput(DomainError):
+    status, slug, title = 422, "validation-error", "Invalid request"
+
+
+class ServiceUnavailable(DomainError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "No valid bearer token (the `WWW-Authenticate` header says why)",
+    403: "The caller's role or region does not allow this",
+    404: "Not found, or not visible to the caller",
+    409: "Conflicts with the current state (a duplicate reference, a status that does not allow it)",
+    412: "`If-Match` names a version that is no longer current",
+    413: "The request body is too large",
+    415: "Unsupported media type",
+    422: "The request is invalid, or breaks a business rule (see `type` and `errors`)",
+    428: "`If-Match` is required",
+    429: "Too many attempts (see `Retry-After`)",
+    503: "A dependency (the database) is not answering (see `Retry-After`)",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses` for the problem statuses an operation can answer (422 and 503 always)."""
+    return {
+        status: {"model": Problem, "description": _DESCRIPTIONS[status], "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for status in sorted({*statuses, 422, 503})
+    }
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[ProblemItem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        errors=errors,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def _validation_items(exc: RequestValidationError) -> list[ProblemItem]:
+    items = []
+    for error in exc.errors():
+        location, *path = error.get("loc", ()) or ("body",)
+        if error.get("type") == "json_invalid":
+            path = []
+        field = ".".join(str(part) for part in path) or None
+        items.append(
+            ProblemItem(
+                code=str(error.get("type", "invalid")),
+                # The message only: never echo the input, which may be review text.
+                detail=str(error.get("msg", "Invalid value")),
+                location=str(location),
+                field=field,
+                pointer=("#/" + "/".join(str(p) for p in path)).rstrip("/") if location == "body" else None,
+            )
+        )
+    return items
+
+
+_STATUS_PROBLEMS = {
+    400: ("bad-request", "Bad request"),
+    401: ("authentication-required", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        items = _validation_items(exc)
+        return problem_response(
+            request,
+            status=422,
+            slug=InvalidInput.slug,
+            title=InvalidInput.title,
+            detail=f"The request has {len(items)} invalid field(s); see errors.",
+            errors=items,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        if exc.status_code == 404:
+            detail = "There is nothing at this address."
+        return problem_response(
+            request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=exc.headers
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Services catch the conflicts they expect; this is the safety net for a race they lost.
+        logger.warning("integrity error: %s", type(exc.orig).__name__)
+        return problem_response(
+            request,
+            status=409,
+            slug=Conflict.slug,
+            title=Conflict.title,
+            detail="The change conflicts with a record that already exists.",
+        )
+
+    @app.exception_handler(PoolTimeoutError)
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        # The statement and its parameters stay out of the log: they may hold review text.
+        logger.error("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            request,
+            status=503,
+            slug=ServiceUnavailable.slug,
+            title=ServiceUnavailable.title,
+            detail="The database is not answering. Try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+        return problem_response(
+            request,
+            status=500,
+            slug="internal-error",
+            title="Internal error",
+            detail="Something went wrong on our side. Quote the request id when you report it.",
+        )

@@ -1,0 +1,23 @@
+"""Entity tags for optimistic concurrency: GET gives `ETag`, writes need a matching `If-Match`."""
+
+from __future__ import annotations
+
+from app.errors import PreconditionFailed, PreconditionRequired
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(if_match: str | None, version: int, *, what: str) -> None:
+    """428 without If-Match; 412 unless one of its (strong) tags is the current version or `*`."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            f"Send If-Match with the ETag of the {what} you read, so nobody's change is overwritten."
+        )
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" in tags or etag(version) in tags:
+        return
+    raise PreconditionFailed(
+        f"The {what} has changed since you read it (it is now version {version}). Read it again and reapply your change."
+    )

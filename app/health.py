@@ -1,0 +1,50 @@
+"""Liveness and readiness, outside /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import ServiceUnavailable, problem_responses
+from app.migrations import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    database: str
+    migrations: str
+
+
+@router.get("/healthz", operation_id="health:live", summary="The process is alive")
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    operation_id="health:ready",
+    summary="The database answers and its schema is at the latest migration",
+    responses=problem_responses(),
+)
+def readyz(request: Request) -> Readiness:
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = current_revision(connection)
+    except SQLAlchemyError:
+        raise ServiceUnavailable("The database is not answering.", headers={"Retry-After": "5"}) from None
+    if current != head_revision():
+        raise ServiceUnavailable(
+            f"The database schema is at {current or 'nothing'}, not {head_revision()}: run `registry migrate`.",
+            headers={"Retry-After": "30"},
+        )
+    return Readiness(status="ready", database="ok", migrations=current)

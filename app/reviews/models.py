@@ -1,0 +1,129 @@
+"""Review tables. A review is never deleted; its status and version only move forward."""
+
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class ReviewKind(StrEnum):
+    cpr = "cpr"
+    susr = "susr"
+
+
+class ReviewType(StrEnum):
+    concise = "concise"
+    extended = "extended"
+
+
+class SusrCriterion(StrEnum):
+    apr = "apr"
+    cpr = "cpr"
+    dhr = "dhr"
+    mhhr = "mhhr"
+    owhr = "owhr"
+
+
+class TriggerOutcome(StrEnum):
+    died = "died"
+    life_threatening_injury = "life_threatening_injury"
+    serious_permanent_impairment = "serious_permanent_impairment"
+
+
+class RecommendationLevel(StrEnum):
+    agency = "agency"
+    regional_board = "regional_board"
+    national = "national"
+
+
+class ReviewStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    published = "published"
+    withdrawn = "withdrawn"
+
+
+_version_column = Column("version", Integer, nullable=False, default=1)
+
+
+class Review(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("region", "reference"),
+        Index("ix_review_listing", "created_at", "id"),
+        Index("ix_review_region_status", "region", "status"),
+    )
+    # Optimistic locking: every UPDATE says WHERE version = <the version read>, so a lost race
+    # fails loudly instead of overwriting the other writer.
+    __mapper_args__ = {"version_id_col": _version_column}
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    region: str = Field(foreign_key="region.code", max_length=64)
+    reference: str = Field(max_length=100)
+    kind: str = Field(max_length=8)
+    review_type: str | None = Field(default=None, max_length=16)
+    susr_criteria: list[str] = Field(default_factory=list, sa_type=JSON)
+    trigger_outcome: str = Field(max_length=40)
+    on_cp_register_6m: bool = False
+    looked_after_6m: bool = False
+    historic: bool = False
+    multiple_abuse: bool = False
+    reviewers: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    title: str = Field(max_length=300)
+    summary: str | None = Field(default=None, sa_type=Text)
+    age_band: str | None = Field(default=None, max_length=64)
+    completed_on: date | None = None
+    recommendations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    full_text: str | None = Field(default=None, sa_type=Text)
+
+    status: str = Field(default=ReviewStatus.draft, max_length=16)
+    version: int = Field(default=1, sa_column=_version_column)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: str = Field(max_length=200)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_on: date | None = None
+    public_until: date | None = None
+
+    tags: list["ReviewTag"] = Relationship(
+        back_populates="review",
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"},
+    )
+
+    def tag_codes(self, vocabulary: str) -> list[str]:
+        return sorted(tag.code for tag in self.tags if tag.vocabulary == vocabulary)
+
+
+class ReviewTag(SQLModel, table=True):
+    """A review's codes from a multi-valued vocabulary (themes, agencies, ...): one row each, for filters."""
+
+    __tablename__ = "review_tag"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["vocabulary", "code"],
+            ["vocabulary_term.vocabulary", "vocabulary_term.code"],
+            name="fk_review_tag_term_vocabulary_term",
+        ),
+        Index("ix_review_tag_term", "vocabulary", "code"),
+    )
+
+    review_id: str = Field(foreign_key="review.id", primary_key=True, max_length=36)
+    vocabulary: str = Field(primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, max_length=64)
+
+    review: "Review" = Relationship(back_populates="tags")
+
+
+# Review fields that hold several codes of one vocabulary, and the vocabulary each draws on.
+TAG_FIELDS: dict[str, str] = {
+    "abuse_categories": "abuse_category",
+    "agencies": "agency",
+    "themes": "theme",
+    "context_factors": "context_factor",
+}

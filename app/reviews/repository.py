@@ -1,0 +1,105 @@
+"""Every query on reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlmodel import Session, col, select
+
+from app.auth.policies import READ_GRANTS, ReadGrant
+from app.auth.principals import Principal
+from app.reviews.models import Review, ReviewTag
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    region: str | None = None
+    kind: str | None = None
+    review_type: str | None = None
+    status: str | None = None
+    year: int | None = None
+    theme: str | None = None
+    age_band: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ends in the listing order (newest first)."""
+
+    created_at: datetime
+    id: str
+
+
+def _grant_clause(grant: ReadGrant, principal: Principal, today: date) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = [col(Review.status).in_([s.value for s in grant.statuses])]
+    if grant.own_region_only:
+        parts.append(Review.region == principal.region if principal.region else false())
+    if grant.within_public_window:
+        parts.append(col(Review.public_until) >= today)
+    return and_(*parts)
+
+
+def visibility_clause(principal: Principal, today: date) -> ColumnElement[bool]:
+    """The SQL form of READ_GRANTS: the reviews this principal may read."""
+    grants = READ_GRANTS[principal.role]
+    return or_(*(_grant_clause(g, principal, today) for g in grants)) if grants else false()
+
+
+def _has_tag(vocabulary: str, code: str) -> ColumnElement[bool]:
+    return (
+        select(ReviewTag.review_id)
+        .where(ReviewTag.review_id == Review.id, ReviewTag.vocabulary == vocabulary, ReviewTag.code == code)
+        .exists()
+    )
+
+
+def _filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    for field in ("region", "kind", "review_type", "status", "age_band"):
+        value = getattr(filters, field)
+        if value is not None:
+            parts.append(getattr(Review, field) == value)
+    if filters.year is not None:
+        parts.append(col(Review.completed_on).between(date(filters.year, 1, 1), date(filters.year, 12, 31)))
+    if filters.theme is not None:
+        parts.append(_has_tag("theme", filters.theme))
+    return and_(true(), *parts)
+
+
+def get(session: Session, review_id: str) -> Review | None:
+    return session.get(Review, review_id)
+
+
+def add(session: Session, review: Review) -> None:
+    session.add(review)
+    session.flush()
+
+
+def reference_taken(session: Session, *, region: str, reference: str, other_than: str | None = None) -> bool:
+    query = select(Review.id).where(Review.region == region, Review.reference == reference)
+    if other_than is not None:
+        query = query.where(Review.id != other_than)
+    return session.exec(query).first() is not None
+
+
+def list_visible(
+    session: Session,
+    *,
+    principal: Principal,
+    today: date,
+    filters: ReviewFilters,
+    limit: int,
+    after: Position | None,
+) -> list[Review]:
+    query = select(Review).where(visibility_clause(principal, today), _filter_clause(filters))
+    if after is not None:
+        query = query.where(
+            or_(
+                col(Review.created_at) < after.created_at,
+                and_(Review.created_at == after.created_at, col(Review.id) < after.id),
+            )
+        )
+    query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc()).limit(limit)
+    return list(session.exec(query))

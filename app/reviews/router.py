@@ -1,0 +1,153 @@
+"""/reviews: drafts, reading, listing, editing and the lifecycle."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+
+from app.auth.dependencies import PrincipalDep
+from app.clock import ClockDep
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.etags import etag
+from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.reviews import service
+from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
+from app.reviews.repository import ReviewFilters
+from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+ReviewId = Annotated[str, Path(min_length=1, max_length=64, description="The review's id")]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", max_length=200, description="The ETag from your last read")
+]
+CodeFilter = Annotated[str | None, Query(max_length=64)]
+
+
+def _answer(response: Response, review: Review) -> ReviewOut:
+    response.headers["ETag"] = etag(review.version)
+    return ReviewOut.from_model(review)
+
+
+@router.post(
+    "",
+    operation_id="reviews:create",
+    summary="Create a draft review",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409),
+)
+def create_review(
+    request: Request, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep, body: ReviewCreate
+) -> ReviewOut:
+    review = service.create_review(session, principal=principal, data=body, clock=clock)
+    response.headers["Location"] = str(request.url_for("reviews:get", review_id=review.id).path)
+    return _answer(response, review)
+
+
+@router.get("", operation_id="reviews:list", summary="List the reviews you may see, newest first")
+def list_reviews(
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    region: CodeFilter = None,
+    kind: ReviewKind | None = None,
+    review_type: ReviewType | None = None,
+    status: ReviewStatus | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2999, description="The year the review was completed")] = None,
+    theme: CodeFilter = None,
+    age_band: CodeFilter = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+) -> ReviewPage:
+    filters = ReviewFilters(
+        region=region, kind=kind, review_type=review_type, status=status, year=year, theme=theme, age_band=age_band
+    )
+    rows, next_cursor = service.list_reviews(
+        session, principal=principal, filters=filters, limit=limit, cursor=cursor, clock=clock
+    )
+    return ReviewPage.from_models(rows, next_cursor)
+
+
+@router.get(
+    "/{review_id}",
+    name="reviews:get",
+    operation_id="reviews:get",
+    summary="Read a review (its ETag is its version)",
+    responses=problem_responses(401, 404),
+)
+def get_review(
+    review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
+) -> ReviewOut:
+    return _answer(response, service.get_review(session, principal=principal, review_id=review_id, clock=clock))
+
+
+@router.patch(
+    "/{review_id}",
+    operation_id="reviews:update",
+    summary="Edit a draft (JSON merge patch; If-Match required)",
+    responses=problem_responses(401, 403, 404, 409, 412, 428),
+)
+def update_review(
+    review_id: ReviewId,
+    body: ReviewPatch,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.update_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        patch=body.model_dump(exclude_unset=True),
+        if_match=if_match,
+        clock=clock,
+    )
+    return _answer(response, review)
+
+
+@router.post(
+    "/{review_id}/submit",
+    operation_id="reviews:submit",
+    summary="Submit a draft to the registry (checks every submission rule)",
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+def submit_review(
+    review_id: ReviewId,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.submit_review(session, principal=principal, review_id=review_id, if_match=if_match, clock=clock)
+    return _answer(response, review)
+
+
+@router.post(
+    "/{review_id}/publish",
+    operation_id="reviews:publish",
+    summary="Publish a submitted review (opens its public window)",
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+def publish_review(
+    review_id: ReviewId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.publish_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        if_match=if_match,
+        public_window_days=request.app.state.settings.public_window_days,
+        clock=clock,
+    )
+    return _answer(response, review)

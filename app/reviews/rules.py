@@ -1,0 +1,80 @@
+"""The submission rules: pure checks that list every reason a review cannot be submitted yet."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from app.errors import ProblemItem
+from app.reviews.models import Review, ReviewKind, ReviewType
+
+# Fields a draft may leave empty but a submitted review must have.
+REQUIRED_TO_SUBMIT = ("summary", "completed_on", "age_band")
+
+
+def _problem(code: str, detail: str, field: str | None = None) -> ProblemItem:
+    return ProblemItem(
+        code=code,
+        detail=detail,
+        location="body" if field else None,
+        field=field,
+        pointer=("#/" + field.replace(".", "/")) if field else None,
+    )
+
+
+def expected_review_type(review: Review) -> ReviewType:
+    """Extended exactly when the child was on the CP register or looked after in the 6 months before."""
+    return ReviewType.extended if (review.on_cp_register_6m or review.looked_after_6m) else ReviewType.concise
+
+
+def minimum_reviewers(review: Review) -> int:
+    return 2 if review.review_type == ReviewType.extended else 1
+
+
+def submission_problems(review: Review, addressed_refs: Set[str] | None) -> list[ProblemItem]:
+    """Every broken rule at once. `addressed_refs` is None when the review has no action plan."""
+    problems: list[ProblemItem] = []
+    if addressed_refs is None:
+        problems.append(
+            _problem("action-plan-required", "A review cannot be submitted without an action plan: PUT it first.")
+        )
+    if not review.recommendations:
+        problems.append(
+            _problem("recommendations-required", "A review ends in recommendations; it has none.", "recommendations")
+        )
+    for index, recommendation in enumerate(review.recommendations):
+        if addressed_refs is not None and recommendation["ref"] not in addressed_refs:
+            problems.append(
+                _problem(
+                    "recommendation-not-addressed",
+                    f"No action in the action plan answers recommendation {recommendation['ref']}.",
+                    f"recommendations.{index}",
+                )
+            )
+    if review.kind == ReviewKind.cpr:
+        expected = expected_review_type(review)
+        if review.review_type != expected:
+            facts = (
+                "was on the CP register or looked after"
+                if expected is ReviewType.extended
+                else "was neither on the CP register nor looked after"
+            )
+            problems.append(
+                _problem(
+                    "review-type-mismatch",
+                    f"The child {facts} in the 6 months before, so the review must be {expected}, not {review.review_type}.",
+                    "review_type",
+                )
+            )
+    needed = minimum_reviewers(review)
+    if len(review.reviewers) < needed:
+        problems.append(
+            _problem(
+                "reviewer-count",
+                f"A {review.review_type or review.kind} review needs at least {needed} reviewer(s); it has {len(review.reviewers)}.",
+                "reviewers",
+            )
+        )
+    for field in REQUIRED_TO_SUBMIT:
+        if getattr(review, field) in (None, ""):
+            problems.append(_problem("missing-field", f"{field} is needed before submission.", field))
+    return problems

@@ -1,0 +1,176 @@
+"""Review request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from app.reviews.models import (
+    TAG_FIELDS,
+    RecommendationLevel,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    ReviewType,
+    SusrCriterion,
+    TriggerOutcome,
+)
+from app.schemas import StrictInput
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class Reviewer(StrictInput):
+    name: ShortText
+    organisation: Annotated[str, Field(max_length=300)] | None = None
+
+
+class Recommendation(StrictInput):
+    ref: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    level: RecommendationLevel
+
+
+def _no_duplicates(name: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{name} lists '{value}' twice")
+        seen.add(value)
+
+
+class ReviewContent(StrictInput):
+    """Everything a board writes about a review (all but its region)."""
+
+    reference: Annotated[str, Field(min_length=1, max_length=100, description="The board's own reference, unique per region.")]
+    kind: ReviewKind
+    review_type: ReviewType | None = Field(default=None, description="A CPR's type; a SUSR has none.")
+    susr_criteria: Annotated[list[SusrCriterion], Field(max_length=5)] = Field(
+        default_factory=list, description="The review criteria a SUSR met; empty for a CPR."
+    )
+    trigger_outcome: TriggerOutcome
+    on_cp_register_6m: bool = False
+    looked_after_6m: bool = False
+    historic: bool = False
+    multiple_abuse: bool = False
+    reviewers: Annotated[list[Reviewer], Field(max_length=20)] = Field(default_factory=list)
+    title: ShortText
+    summary: Annotated[str, Field(max_length=50_000)] | None = None
+    age_band: Code | None = None
+    abuse_categories: Annotated[list[Code], Field(max_length=20)] = Field(default_factory=list)
+    agencies: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
+    themes: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
+    context_factors: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
+    completed_on: date | None = None
+    recommendations: Annotated[list[Recommendation], Field(max_length=500)] = Field(default_factory=list)
+    full_text: Annotated[str, Field(max_length=5_000_000)] | None = Field(
+        default=None, description="The report's text; otherwise extracted from the report document."
+    )
+
+    @model_validator(mode="after")
+    def _kind_fields_agree(self) -> ReviewContent:
+        if self.kind is ReviewKind.cpr:
+            if self.review_type is None:
+                raise ValueError("a CPR needs review_type (concise or extended)")
+            if self.susr_criteria:
+                raise ValueError("susr_criteria belong to a SUSR, not a CPR")
+        else:
+            if self.review_type is not None:
+                raise ValueError("review_type belongs to a CPR; a SUSR has susr_criteria instead")
+            if not self.susr_criteria:
+                raise ValueError("a SUSR needs the susr_criteria it met")
+        _no_duplicates("susr_criteria", [c.value for c in self.susr_criteria])
+        for name in ("abuse_categories", "agencies", "themes", "context_factors"):
+            _no_duplicates(name, getattr(self, name))
+        _no_duplicates("recommendations", [r.ref for r in self.recommendations])
+        return self
+
+
+class ReviewCreate(ReviewContent):
+    region: Code
+
+
+class ReviewPatch(StrictInput):
+    """A JSON merge patch (RFC 7396) of ReviewContent: send only what changes."""
+
+    reference: str | None = None
+    kind: ReviewKind | None = None
+    review_type: ReviewType | None = None
+    susr_criteria: list[SusrCriterion] | None = None
+    trigger_outcome: TriggerOutcome | None = None
+    on_cp_register_6m: bool | None = None
+    looked_after_6m: bool | None = None
+    historic: bool | None = None
+    multiple_abuse: bool | None = None
+    reviewers: list[Reviewer] | None = None
+    title: str | None = None
+    summary: str | None = None
+    age_band: str | None = None
+    abuse_categories: list[str] | None = None
+    agencies: list[str] | None = None
+    themes: list[str] | None = None
+    context_factors: list[str] | None = None
+    completed_on: date | None = None
+    recommendations: list[Recommendation] | None = None
+    full_text: str | None = None
+
+
+class ReviewRecord(BaseModel):
+    """What the registry adds to a review."""
+
+    id: str
+    region: str
+    status: ReviewStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    published_on: date | None
+    public_until: date | None
+
+
+class ReviewListItem(ReviewRecord):
+    reference: str
+    kind: ReviewKind
+    review_type: ReviewType | None
+    susr_criteria: list[SusrCriterion]
+    trigger_outcome: TriggerOutcome
+    title: str
+    age_band: str | None
+    themes: list[str]
+    completed_on: date | None
+
+
+class ReviewOut(ReviewRecord, ReviewContent):
+    model_config = {"extra": "ignore"}
+
+    @classmethod
+    def from_model(cls, review: Review) -> ReviewOut:
+        return cls.model_validate(review_as_dict(review))
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewListItem]
+    next_cursor: str | None = None
+
+    @classmethod
+    def from_models(cls, reviews: list[Review], next_cursor: str | None) -> ReviewPage:
+        return cls(
+            items=[ReviewListItem.model_validate(review_as_dict(r)) for r in reviews], next_cursor=next_cursor
+        )
+
+
+def review_as_dict(review: Review) -> dict[str, object]:
+    data: dict[str, object] = review.model_dump()
+    for field, vocabulary in TAG_FIELDS.items():
+        data[field] = review.tag_codes(vocabulary)
+    return data
+
+
+def content_of(review: Review) -> dict[str, object]:
+    """The review's current content, as a board would PUT it back."""
+    data = review_as_dict(review)
+    return {name: data[name] for name in ReviewContent.model_fields}

@@ -1,0 +1,217 @@
+"""Review rules: creating drafts, editing them, and moving them through their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from app.action_plans import service as action_plans
+from app.auth.policies import Permission, require
+from app.auth.principals import Principal
+from app.clock import Clock
+from app.errors import Conflict, InvalidInput, InvalidTransition, PreconditionFailed, ProblemItem
+from app.etags import check_if_match
+from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.reviews import repository
+from app.reviews.access import readable_review, writable_review
+from app.reviews.exceptions import SubmissionRejected
+from app.reviews.models import TAG_FIELDS, Review, ReviewStatus, ReviewTag
+from app.reviews.repository import Position, ReviewFilters
+from app.reviews.rules import submission_problems
+from app.reviews.schemas import ReviewContent, ReviewCreate, content_of
+from app.vocab.service import check_codes
+
+
+def _check_vocabularies(session: Session, content: ReviewContent, *, region: str | None = None) -> None:
+    check_codes(
+        session,
+        region=region,
+        single={"age_band": ("age_band", content.age_band)},
+        multiple={field: (vocabulary, getattr(content, field)) for field, vocabulary in TAG_FIELDS.items()},
+    )
+
+
+def _apply(review: Review, content: ReviewContent) -> None:
+    data = content.model_dump(mode="json", exclude=set(TAG_FIELDS))
+    data["completed_on"] = content.completed_on
+    for name, value in data.items():
+        setattr(review, name, value)
+    wanted = {(TAG_FIELDS[field], code) for field in TAG_FIELDS for code in getattr(content, field)}
+    review.tags = [tag for tag in review.tags if (tag.vocabulary, tag.code) in wanted]
+    present = {(tag.vocabulary, tag.code) for tag in review.tags}
+    review.tags.extend(ReviewTag(vocabulary=v, code=c) for v, c in sorted(wanted - present))
+
+
+def _reference_conflict(region: str, reference: str) -> Conflict:
+    return Conflict(f"The {region} board already has a review with reference '{reference}'.")
+
+
+def create_review(session: Session, *, principal: Principal, data: ReviewCreate, clock: Clock) -> Review:
+    require(principal, Permission.review_create, region=data.region)
+    _check_vocabularies(session, data, region=data.region)
+    if repository.reference_taken(session, region=data.region, reference=data.reference):
+        raise _reference_conflict(data.region, data.reference)
+    now = clock.now()
+    review = Review(
+        region=data.region,
+        created_at=now,
+        updated_at=now,
+        created_by=principal.subject,
+        updated_by=principal.subject,
+        reference=data.reference,
+        kind=data.kind,
+        trigger_outcome=data.trigger_outcome,
+        title=data.title,
+    )
+    _apply(review, data)
+    repository.add(session, review)
+    return review
+
+
+def get_review(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> Review:
+    return readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+
+
+def list_reviews(
+    session: Session,
+    *,
+    principal: Principal,
+    filters: ReviewFilters,
+    limit: int,
+    cursor: str | None,
+    clock: Clock,
+) -> tuple[list[Review], str | None]:
+    after = None
+    if cursor is not None:
+        position = decode_cursor(cursor, keys=("c", "i"))
+        try:
+            after = Position(created_at=datetime.fromisoformat(position["c"]), id=str(position["i"]))
+        except (TypeError, ValueError):
+            raise invalid_cursor() from None
+    rows = repository.list_visible(
+        session, principal=principal, today=clock.today(), filters=filters, limit=limit + 1, after=after
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": last.id})
+    return rows, next_cursor
+
+
+def _merge_patch(review: Review, patch: dict[str, Any]) -> ReviewContent:
+    """RFC 7396: a member sent as null goes back to its default (required ones then fail validation)."""
+    merged = content_of(review)
+    for name, value in patch.items():
+        field = ReviewContent.model_fields[name]
+        if value is None and not field.is_required():
+            value = field.get_default(call_default_factory=True)
+        merged[name] = value
+    try:
+        return ReviewContent.model_validate(merged)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "The review would not be valid after this change.",
+            errors=[
+                ProblemItem(
+                    code=str(error["type"]),
+                    detail=str(error["msg"]),
+                    location="body",
+                    field=".".join(str(p) for p in error["loc"]) or None,
+                    pointer="#/" + "/".join(str(p) for p in error["loc"]),
+                )
+                for error in exc.errors()
+            ],
+        ) from None
+
+
+def update_review(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    patch: dict[str, Any],
+    if_match: str | None,
+    clock: Clock,
+) -> Review:
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_edit, today=clock.today()
+    )
+    check_if_match(if_match, review.version, what="review")
+    if review.status != ReviewStatus.draft:
+        raise InvalidTransition(
+            f"Only a draft can be edited; this review is {review.status}. Its action plan's progress can still be updated."
+        )
+    content = _merge_patch(review, patch)
+    _check_vocabularies(session, content)
+    if content.reference != review.reference and repository.reference_taken(
+        session, region=review.region, reference=content.reference, other_than=review.id
+    ):
+        raise _reference_conflict(review.region, content.reference)
+    _apply(review, content)
+    _touch(review, principal, clock)
+    _flush(session)
+    return review
+
+
+def submit_review(
+    session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
+) -> Review:
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_submit, today=clock.today()
+    )
+    if if_match is not None:
+        check_if_match(if_match, review.version, what="review")
+    if review.status != ReviewStatus.draft:
+        raise InvalidTransition(f"Only a draft can be submitted; this review is {review.status}.")
+    problems = submission_problems(review, action_plans.addressed_recommendations(session, review_id=review.id))
+    if problems:
+        raise SubmissionRejected(
+            f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems
+        )
+    review.status = ReviewStatus.submitted
+    review.submitted_at = clock.now()
+    _touch(review, principal, clock)
+    _flush(session)
+    return review
+
+
+def publish_review(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    if_match: str | None,
+    public_window_days: int,
+    clock: Clock,
+) -> Review:
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_publish, today=clock.today()
+    )
+    if if_match is not None:
+        check_if_match(if_match, review.version, what="review")
+    if review.status != ReviewStatus.submitted:
+        raise InvalidTransition(f"Only a submitted review can be published; this review is {review.status}.")
+    review.status = ReviewStatus.published
+    review.published_on = clock.today()
+    review.public_until = review.published_on + timedelta(days=public_window_days)
+    _touch(review, principal, clock)
+    _flush(session)
+    return review
+
+
+def _touch(review: Review, principal: Principal, clock: Clock) -> None:
+    review.updated_at = clock.now()
+    review.updated_by = principal.subject
+
+
+def _flush(session: Session) -> None:
+    """Write now, so a writer that lost a race hears 412 rather than silently winning."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise PreconditionFailed("The review changed while your request was being handled. Read it again.") from None

@@ -1,0 +1,34 @@
+"""Regions and controlled vocabularies: data seeded by a migration, extended by admins."""
+
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Vocabulary(StrEnum):
+    """Vocabularies kept as data, because admins extend them."""
+
+    theme = "theme"
+    age_band = "age_band"
+    abuse_category = "abuse_category"
+    agency = "agency"
+    context_factor = "context_factor"
+
+
+class VocabularyTerm(SQLModel, table=True):
+    __tablename__ = "vocabulary_term"
+
+    vocabulary: str = Field(primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, max_length=64)
+    label: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,46 @@
+"""GET /regions and GET /vocabularies (open to anyone), and their extension by admins."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from app.auth.dependencies import PrincipalDep
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.vocab import service
+from app.vocab.models import Vocabulary
+from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
+
+router = APIRouter(tags=["vocabularies"])
+
+
+@router.get("/regions", operation_id="regions:list", summary="The regional safeguarding boards")
+def list_regions(session: SessionDep) -> list[RegionOut]:
+    return service.list_regions(session)
+
+
+@router.post(
+    "/regions",
+    operation_id="regions:create",
+    summary="Add a region (admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409),
+)
+def create_region(session: SessionDep, principal: PrincipalDep, body: RegionCreate) -> RegionOut:
+    return service.create_region(session, principal=principal, data=body)
+
+
+@router.get("/vocabularies", operation_id="vocabularies:list", summary="Every controlled vocabulary and its codes")
+def list_vocabularies(session: SessionDep) -> Vocabularies:
+    return service.vocabularies(session)
+
+
+@router.post(
+    "/vocabularies/{vocabulary}/terms",
+    operation_id="vocabularies:add-term",
+    summary="Add a code to an extensible vocabulary (admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409),
+)
+def add_term(session: SessionDep, principal: PrincipalDep, vocabulary: Vocabulary, body: TermCreate) -> Term:
+    return service.add_term(session, principal=principal, vocabulary=vocabulary, data=body)

@@ -1,0 +1,50 @@
+"""Regions and vocabularies as the API shows them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.schemas import StrictInput
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+
+
+class RegionCreate(StrictInput):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Term(BaseModel):
+    code: str
+    label: str
+    description: str | None = None
+
+
+class TermCreate(StrictInput):
+    code: Code
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Vocabularies(BaseModel):
+    """Every code a review or action may use. The first five are data an admin can extend;
+    the rest are fixed by the review framework."""
+
+    theme: list[Term]
+    age_band: list[Term]
+    abuse_category: list[Term]
+    agency: list[Term]
+    context_factor: list[Term]
+    kind: list[Term]
+    review_type: list[Term]
+    susr_criterion: list[Term]
+    trigger_outcome: list[Term]
+    recommendation_level: list[Term]
+    action_status: list[Term]

@@ -1,0 +1,118 @@
+"""Regions and vocabularies: reading them, extending them, and checking codes against them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from app.action_plans.models import ActionStatus
+from app.auth.policies import Permission, require
+from app.auth.principals import Principal
+from app.errors import Conflict, InvalidInput, NotFound, ProblemItem
+from app.reviews.models import RecommendationLevel, ReviewKind, ReviewType, SusrCriterion, TriggerOutcome
+from app.vocab import repository
+from app.vocab.models import Region, Vocabulary, VocabularyTerm
+from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
+
+_FIXED_LABELS: dict[str, str] = {
+    "cpr": "Child Practice Review",
+    "susr": "Single Unified Safeguarding Review",
+    "concise": "Concise review",
+    "extended": "Extended review",
+    "apr": "Adult Practice Review",
+    "dhr": "Domestic Homicide Review",
+    "mhhr": "Mental Health Homicide Review",
+    "owhr": "Offensive Weapons Homicide Review",
+    "died": "The child died",
+    "life_threatening_injury": "Potentially life-threatening injury",
+    "serious_permanent_impairment": "Serious and permanent impairment of health or development",
+    "agency": "Agency",
+    "regional_board": "Regional board",
+    "national": "National",
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "completed": "Completed",
+}
+
+
+def _fixed(values: type[StrEnum]) -> list[Term]:
+    return [Term(code=v.value, label=_FIXED_LABELS.get(v.value, v.value)) for v in values]
+
+
+def list_regions(session: Session) -> list[RegionOut]:
+    return [RegionOut(code=r.code, name=r.name) for r in repository.list_regions(session)]
+
+
+def create_region(session: Session, *, principal: Principal, data: RegionCreate) -> RegionOut:
+    require(principal, Permission.vocabularies_manage)
+    if repository.get_region(session, data.code):
+        raise Conflict(f"Region '{data.code}' already exists.")
+    repository.add(session, Region(code=data.code, name=data.name))
+    return RegionOut(code=data.code, name=data.name)
+
+
+def vocabularies(session: Session) -> Vocabularies:
+    by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in Vocabulary}
+    for term in repository.list_terms(session):
+        by_vocabulary.setdefault(term.vocabulary, []).append(
+            Term(code=term.code, label=term.label, description=term.description)
+        )
+    return Vocabularies(
+        **by_vocabulary,
+        kind=_fixed(ReviewKind),
+        review_type=_fixed(ReviewType),
+        susr_criterion=_fixed(SusrCriterion),
+        trigger_outcome=_fixed(TriggerOutcome),
+        recommendation_level=_fixed(RecommendationLevel),
+        action_status=_fixed(ActionStatus),
+    )
+
+
+def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate) -> Term:
+    require(principal, Permission.vocabularies_manage)
+    if repository.get_term(session, vocabulary.value, data.code):
+        raise Conflict(f"The {vocabulary.value} vocabulary already has '{data.code}'.")
+    repository.add(
+        session,
+        VocabularyTerm(vocabulary=vocabulary.value, code=data.code, label=data.label, description=data.description),
+    )
+    return Term(code=data.code, label=data.label, description=data.description)
+
+
+def check_codes(
+    session: Session,
+    *,
+    region: str | None = None,
+    single: Mapping[str, tuple[str, str | None]] | None = None,
+    multiple: Mapping[str, tuple[str, Sequence[str]]] | None = None,
+) -> None:
+    """Refuse (422, every unknown code at once) codes missing from their vocabulary.
+    `single` maps field -> (vocabulary, code); `multiple` maps field -> (vocabulary, codes), where
+    the field may hold `{}` for the index (`actions.{}.lead_agency`)."""
+    problems: list[ProblemItem] = []
+    if region is not None and repository.get_region(session, region) is None:
+        problems.append(_unknown("region", "region", region))
+    for field, (vocabulary, code) in (single or {}).items():
+        if code is not None and not repository.known_codes(session, vocabulary, [code]):
+            problems.append(_unknown(field, vocabulary, code))
+    for field, (vocabulary, codes) in (multiple or {}).items():
+        known = repository.known_codes(session, vocabulary, codes)
+        problems.extend(
+            _unknown(field.format(index) if "{}" in field else f"{field}.{index}", vocabulary, code)
+            for index, code in enumerate(codes)
+            if code not in known
+        )
+    if problems:
+        raise InvalidInput(f"{len(problems)} code(s) are not in the registry's vocabularies.", errors=problems)
+
+
+def _unknown(field: str, vocabulary: str, code: str) -> ProblemItem:
+    return ProblemItem(
+        code="unknown-code",
+        detail=f"'{code}' is not a known {vocabulary}; GET /api/v1/vocabularies lists them.",
+        location="body",
+        field=field,
+        pointer="#/" + field.replace(".", "/"),
+    )
