@@ -1,0 +1,48 @@
+"""Steps of a review's life over HTTP, for tests that need a review in a given state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests import factories
+
+API = "/api/v1"
+
+
+def create(client: TestClient, headers: dict[str, str], **changes: Any) -> dict[str, Any]:
+    response = client.post(f"{API}/reviews", json=factories.review(**changes), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def put_plan(client: TestClient, headers: dict[str, str], review: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    refs = [r["ref"] for r in review["recommendations"]]
+    response = client.put(f"{API}/reviews/{review['id']}/action-plan", json=factories.action_plan(*refs, **kw), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def submit(client: TestClient, headers: dict[str, str], review: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(f"{API}/reviews/{review['id']}/submit", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def publish(client: TestClient, headers: dict[str, str], review: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(f"{API}/reviews/{review['id']}/publish", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def review_in(client: TestClient, headers: dict[str, str], status: str, **changes: Any) -> dict[str, Any]:
+    """A review taken through its lifecycle as far as `status` (draft, submitted or published)."""
+    review = create(client, headers, **changes)
+    if status == "draft":
+        return review
+    put_plan(client, headers, review)
+    review = submit(client, headers, review)
+    if status == "submitted":
+        return review
+    return publish(client, headers, review)
