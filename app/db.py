@@ -81,17 +81,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write takes SQLite's single write lock up front (IMMEDIATE): concurrent writers then queue
+    # (busy timeout) instead of failing when a stale read tries to become a write.
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False)
 
 
+WRITE_OPTION = "registry_writes"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def begin_writing(session: Session) -> None:
+    """Declare, before the first query, that this session's transaction will write."""
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed once if the handler succeeds, rolled back otherwise."""
     session = request.app.state.sessionmaker()
     try:
+        if request.method not in _SAFE_METHODS:
+            begin_writing(session)
         yield session
         session.commit()
     except BaseException:

@@ -120,6 +120,7 @@ _DESCRIPTIONS = {
     413: "The request body is too large",
     415: "Unsupported media type",
     422: "The request is invalid, or breaks a business rule (see `type` and `errors`)",
+    500: "Unexpected error; quote `request_id` when you report it",
     428: "`If-Match` is required",
     429: "Too many attempts (see `Retry-After`)",
     503: "A dependency (the database) is not answering (see `Retry-After`)",
@@ -127,10 +128,19 @@ _DESCRIPTIONS = {
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI `responses` for the problem statuses an operation can answer (422 and 503 always)."""
+    """OpenAPI `responses` for the problem statuses an operation can answer besides those every
+    operation can (401 with a token, 422, 500, 503: `app.openapi` adds them)."""
     return {
         status: {"model": Problem, "description": _DESCRIPTIONS[status], "content": {PROBLEM_MEDIA_TYPE: {}}}
-        for status in sorted({*statuses, 422, 503})
+        for status in sorted(statuses)
+    }
+
+
+def problem_schema_response(status: int | str) -> dict[str, object]:
+    description = _DESCRIPTIONS.get(int(status), "Unexpected error; quote request_id when you report it")
+    return {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
 

@@ -21,3 +21,18 @@ def check_if_match(if_match: str | None, version: int, *, what: str) -> None:
     raise PreconditionFailed(
         f"The {what} has changed since you read it (it is now version {version}). Read it again and reapply your change."
     )
+
+
+def with_etag(status: int = 200, description: str = "Success") -> dict[int | str, dict[str, object]]:
+    """OpenAPI: the success response carries an ETag header."""
+    return {
+        status: {
+            "description": description,
+            "headers": {
+                "ETag": {
+                    "description": "The version; send it back as `If-Match` to change this resource.",
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    }

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import ServiceUnavailable, problem_responses
+from app.errors import ServiceUnavailable
 from app.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -32,7 +32,6 @@ def healthz() -> Health:
     "/readyz",
     operation_id="health:ready",
     summary="The database answers and its schema is at the latest migration",
-    responses=problem_responses(),
 )
 def readyz(request: Request) -> Readiness:
     engine = request.app.state.engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,7 +17,7 @@ from app.auth.tokens import TokenService
 from app.clock import Clock
 from app.config import Settings
 from app.db import build_engine, build_sessionmaker
-from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
 from app.middleware import RequestIdMiddleware
 
@@ -63,16 +64,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated document, with problem responses under application/problem+json only."""
+    """The generated document, with every error described as the problem+json the app really sends."""
     if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         for path in schema["paths"].values():
             for operation in path.values():
-                for response in operation.get("responses", {}).values():
-                    content = response.get("content", {})
-                    if PROBLEM_MEDIA_TYPE in content and "application/json" in content:
-                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                _describe_problems(operation)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _describe_problems(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status, response in list(responses.items()):
+        content = response.get("content", {})
+        if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
+            responses[status] = problem_schema_response(status)
+    implied = ["500"]
+    if operation.get("operationId") != "health:live":
+        implied.append("503")
+    if operation.get("security"):
+        implied.append("401")  # any caller may send a bad or expired token
+    if operation.get("parameters") or operation.get("requestBody"):
+        implied.append("422")
+    for status in implied:
+        responses.setdefault(status, problem_schema_response(status))
+    operation["responses"] = dict(sorted(responses.items()))

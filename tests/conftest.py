@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from app.auth.principals import Principal, Role
@@ -35,17 +39,28 @@ def database_url() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="registry-test-") as tmp:
         url = _database_url(Path(tmp))
         if url.startswith("postgresql"):
-            _reset_postgres(url)
-        upgrade(url)
-        yield url
+            with fresh_postgres_database(url) as fresh:
+                upgrade(fresh)
+                yield fresh
+        else:
+            upgrade(url)
+            yield url
 
 
-def _reset_postgres(url: str) -> None:
-    engine = build_engine(Settings(database_url=url, jwt_secret=TEST_SECRET))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@contextmanager
+def fresh_postgres_database(url: str) -> Iterator[str]:
+    """A new, empty database beside the one named in `url`, dropped afterwards: runs never share state."""
+    base = make_url(url)
+    name = f"{base.database}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +132,20 @@ def token_for(app: Any) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {app.state.tokens.issue(principal)}"}
 
     return make
+
+
+@pytest.fixture
+def isolated_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A freshly migrated database of the suite's kind, with real commits, for tests of concurrent sessions."""
+    if database_url.startswith("postgresql"):
+        with fresh_postgres_database(database_url) as url:
+            upgrade(url)
+            engine = build_engine(Settings(database_url=url, jwt_secret=TEST_SECRET))
+            yield engine
+            engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path / 'isolated.db'}"
+        upgrade(url)
+        engine = build_engine(Settings(database_url=url, jwt_secret=TEST_SECRET))
+        yield engine
+        engine.dispose()

@@ -23,7 +23,7 @@ _action_version = Column("version", Integer, nullable=False, default=1)
 
 class ActionPlan(SQLModel, table=True):
     __tablename__ = "action_plan"
-    __mapper_args__ = {"version_id_col": _plan_version}
+    __mapper_args__ = {"version_id_col": _plan_version, "version_id_generator": False}
 
     review_id: str = Field(foreign_key="review.id", primary_key=True, max_length=36)
     version: int = Field(default=1, sa_column=_plan_version)
@@ -37,7 +37,7 @@ class Action(SQLModel, table=True):
         Index("ix_action_open_by_date", "status", "target_date"),
         Index("ix_action_review", "review_id", "position"),
     )
-    __mapper_args__ = {"version_id_col": _action_version}
+    __mapper_args__ = {"version_id_col": _action_version, "version_id_generator": False}
 
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     review_id: str = Field(foreign_key="action_plan.review_id", max_length=36)

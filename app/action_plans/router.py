@@ -12,7 +12,7 @@ from app.auth.dependencies import PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.etags import etag
+from app.etags import etag, with_etag
 from app.reviews.router import IfMatch, ReviewId
 
 router = APIRouter(prefix="/reviews/{review_id}/action-plan", tags=["action plans"])
@@ -25,8 +25,12 @@ ActionId = Annotated[str, Path(min_length=1, max_length=64)]
     operation_id="action-plans:put",
     summary="Create or replace a draft review's action plan",
     responses={
-        status.HTTP_201_CREATED: {"model": ActionPlanOut, "description": "The plan was created"},
-        **problem_responses(401, 403, 404, 409, 412, 428),
+        **with_etag(200, "The plan was replaced"),
+        status.HTTP_201_CREATED: {
+            "model": ActionPlanOut,
+            **with_etag(201, "The plan was created")[201],
+        },
+        **problem_responses(403, 404, 409, 412, 428),
     },
 )
 def put_action_plan(
@@ -51,7 +55,7 @@ def put_action_plan(
     "",
     operation_id="action-plans:get",
     summary="Read a review's action plan",
-    responses=problem_responses(401, 404),
+    responses={**with_etag(), **problem_responses(404)},
 )
 def get_action_plan(
     review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
@@ -65,7 +69,7 @@ def get_action_plan(
     "/actions/{action_id}",
     operation_id="action-plans:update-action",
     summary="Record an action's status and progress (If-Match: the action's version)",
-    responses=problem_responses(401, 403, 404, 409, 412, 428),
+    responses={**with_etag(200, "The action, with its new version"), **problem_responses(403, 404, 409, 412, 428)},
 )
 def update_action(
     review_id: ReviewId,

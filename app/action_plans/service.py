@@ -79,6 +79,7 @@ def put_plan(
     if plan is None:
         plan = ActionPlan(review_id=review_id, created_at=now, updated_at=now, updated_by=principal.subject)
     else:
+        plan.version += 1
         plan.updated_at, plan.updated_by = now, principal.subject
     actions = [
         Action(
@@ -133,6 +134,7 @@ def update_action(
             "status": action.status,
         },
     ]
+    action.version += 1
     action.updated_at, action.updated_by = clock.now(), principal.subject
     try:
         session.flush()

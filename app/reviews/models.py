@@ -58,9 +58,9 @@ class Review(SQLModel, table=True):
         Index("ix_review_listing", "created_at", "id"),
         Index("ix_review_region_status", "region", "status"),
     )
-    # Optimistic locking: every UPDATE says WHERE version = <the version read>, so a lost race
-    # fails loudly instead of overwriting the other writer.
-    __mapper_args__ = {"version_id_col": _version_column}
+    # Optimistic locking: services bump `version` on every change, and every UPDATE says
+    # WHERE version = <the version read>, so a lost race fails loudly instead of overwriting.
+    __mapper_args__ = {"version_id_col": _version_column, "version_id_generator": False}
 
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     region: str = Field(foreign_key="region.code", max_length=64)

@@ -10,7 +10,7 @@ from app.auth.dependencies import PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.etags import etag
+from app.etags import etag, with_etag
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.reviews import service
 from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
@@ -36,7 +36,7 @@ def _answer(response: Response, review: Review) -> ReviewOut:
     operation_id="reviews:create",
     summary="Create a draft review",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 409),
+    responses={**with_etag(201, "The draft"), **problem_responses(403, 409)},
 )
 def create_review(
     request: Request, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep, body: ReviewCreate
@@ -75,7 +75,7 @@ def list_reviews(
     name="reviews:get",
     operation_id="reviews:get",
     summary="Read a review (its ETag is its version)",
-    responses=problem_responses(401, 404),
+    responses={**with_etag(), **problem_responses(404)},
 )
 def get_review(
     review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
@@ -87,7 +87,7 @@ def get_review(
     "/{review_id}",
     operation_id="reviews:update",
     summary="Edit a draft (JSON merge patch; If-Match required)",
-    responses=problem_responses(401, 403, 404, 409, 412, 428),
+    responses={**with_etag(), **problem_responses(403, 404, 409, 412, 428)},
 )
 def update_review(
     review_id: ReviewId,
@@ -113,7 +113,7 @@ def update_review(
     "/{review_id}/submit",
     operation_id="reviews:submit",
     summary="Submit a draft to the registry (checks every submission rule)",
-    responses=problem_responses(401, 403, 404, 409, 412),
+    responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
 def submit_review(
     review_id: ReviewId,
@@ -131,7 +131,7 @@ def submit_review(
     "/{review_id}/publish",
     operation_id="reviews:publish",
     summary="Publish a submitted review (opens its public window)",
-    responses=problem_responses(401, 403, 404, 409, 412),
+    responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
 def publish_review(
     review_id: ReviewId,

@@ -205,6 +205,7 @@ def publish_review(
 
 
 def _touch(review: Review, principal: Principal, clock: Clock) -> None:
+    review.version += 1
     review.updated_at = clock.now()
     review.updated_by = principal.subject
 

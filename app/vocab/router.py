@@ -24,7 +24,7 @@ def list_regions(session: SessionDep) -> list[RegionOut]:
     operation_id="regions:create",
     summary="Add a region (admin)",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 409),
+    responses=problem_responses(403, 409),
 )
 def create_region(session: SessionDep, principal: PrincipalDep, body: RegionCreate) -> RegionOut:
     return service.create_region(session, principal=principal, data=body)
@@ -40,7 +40,7 @@ def list_vocabularies(session: SessionDep) -> Vocabularies:
     operation_id="vocabularies:add-term",
     summary="Add a code to an extensible vocabulary (admin)",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 409),
+    responses=problem_responses(403, 409),
 )
 def add_term(session: SessionDep, principal: PrincipalDep, vocabulary: Vocabulary, body: TermCreate) -> Term:
     return service.add_term(session, principal=principal, vocabulary=vocabulary, data=body)

@@ -1,0 +1,62 @@
+"""The committed OpenAPI document is the app's own, and describes every operation fully."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app.cli import openapi_text
+
+COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return json.loads(openapi_text())
+
+
+def _operations(document: dict):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_committed_document_is_current(document):
+    assert COMMITTED.exists(), "run `make openapi` and commit openapi/openapi.json"
+    assert json.loads(COMMITTED.read_text()) == document, "openapi/openapi.json is stale: run `make openapi`"
+
+
+def test_served_document_is_the_committed_one(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == json.loads(COMMITTED.read_text())
+
+
+def test_every_operation_has_a_domain_verb_id_and_tags(document):
+    ids = []
+    for name, operation in _operations(document):
+        assert re.fullmatch(r"[a-z-]+:[a-z-]+", operation.get("operationId", "")), name
+        assert operation.get("tags"), name
+        ids.append(operation["operationId"])
+    assert len(ids) == len(set(ids))
+
+
+def test_every_error_response_is_a_problem_document(document):
+    for name, operation in _operations(document):
+        statuses = set(operation["responses"])
+        assert "500" in statuses, name
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert list(response["content"]) == ["application/problem+json"], (name, status)
+                assert response["content"]["application/problem+json"]["schema"] == {
+                    "$ref": "#/components/schemas/Problem"
+                }
+
+
+def test_writes_to_existing_resources_declare_their_preconditions(document):
+    for name, operation in _operations(document):
+        if name.startswith(("PATCH", "PUT")):
+            assert {"412", "428"} <= set(operation["responses"]), name
