@@ -274,4 +274,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             slug="internal-error",
             title="Internal error",
             detail="Something went wrong on our side. Quote the request id when you report it.",
+            # This answer comes from outside every middleware, so it carries the request id itself.
+            headers={"X-Request-ID": request.scope.get("state", {}).get("request_id", "")},
         )
