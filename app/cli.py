@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets
 import sys
@@ -34,11 +33,12 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
+    from app.logging_config import log_config
+
     settings = _settings()
     if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
         # Development: one secret shared by every worker of this run (each would otherwise make its own).
         os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -46,6 +46,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,
+        log_config=log_config(),
         proxy_headers=True,
     )
 

@@ -77,6 +77,9 @@ class InvalidToken(AuthenticationRequired):
 class InvalidCredentials(DomainError):
     status, slug, title = 401, "invalid-credentials", "Invalid credentials"
 
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="safeguarding-registry"'})
+
 
 class Forbidden(DomainError):
     status, slug, title = 403, "forbidden", "Forbidden"

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 REGISTRY = str(Path(sys.executable).with_name("registry"))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -39,7 +43,7 @@ def _free_port() -> int:
 
 def test_export_openapi_prints_the_committed_document(cli_env):
     printed = _run(cli_env, "export-openapi").stdout
-    committed = (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text()
+    committed = (ROOT / "openapi" / "openapi.json").read_text()
     assert json.loads(printed) == json.loads(committed)
 
 
@@ -56,17 +60,15 @@ def test_production_refuses_to_start_without_a_real_secret(cli_env):
     assert "REGISTRY_JWT_SECRET" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
-    _run(cli_env, "migrate")
-    _run(cli_env, "create-user", "--username", "inspector", "--password", "a long passphrase", "--role", "inspectorate")
-    created = _run(cli_env, "create-client", "--client-id", "gwent-system", "--role", "board", "--region", "gwent").stdout
-    secret = dict(line.split("=", 1) for line in created.split())["client_secret"]
-
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, Path]]:
+    """`registry serve` on a free port, ready; stopped afterwards. Yields its address and its log file."""
     port = _free_port()
+    log = Path(env["REGISTRY_DOCUMENTS_DIR"]).parent / f"server-{port}.log"
     server = subprocess.Popen(
-        [REGISTRY, "serve", "--port", str(port), "--workers", "2"],
-        env=cli_env,
-        stdout=subprocess.PIPE,
+        [REGISTRY, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -79,8 +81,21 @@ def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, "the server did not become ready"
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.2)
+        yield base, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
+    _run(cli_env, "migrate")
+    _run(cli_env, "create-user", "--username", "inspector", "--password", "a long passphrase", "--role", "inspectorate")
+    created = _run(cli_env, "create-client", "--client-id", "gwent-system", "--role", "board", "--region", "gwent").stdout
+    secret = dict(line.split("=", 1) for line in created.split())["client_secret"]
+
+    with running_server(cli_env, workers=2) as (base, log):
         assert httpx.get(f"{base}/docs").status_code == 200
         token = httpx.post(
             f"{base}/api/v1/auth/token", data={"grant_type": "password", "username": "inspector", "password": "a long passphrase"}
@@ -95,7 +110,35 @@ def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
             assert httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {client_token}"}).json()["region"] == "gwent"
         response = httpx.get(f"{base}/api/v1/reviews/nope", headers={"X-Request-ID": "trace-me-123"})
         assert response.status_code == 404 and response.headers["x-request-id"] == "trace-me-123"
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
+    output = log.read_text()
+    assert '"status": 404' in output  # the access log is there...
     assert "a long passphrase" not in output and token not in output
+
+
+def _readme_walkthrough() -> str:
+    """The bash blocks of the README's walk-through section, in order."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Walk-through", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    return "\n".join(b for b in blocks if not b.lstrip().startswith("bash docs/walkthrough.sh"))
+
+
+@pytest.mark.parametrize("source", ["README.md", "docs/walkthrough.sh"])
+def test_the_documented_walkthrough_works_when_pasted_into_a_shell(cli_env, tmp_path, source):
+    _run(cli_env, "migrate")
+    workdir = tmp_path / "newcomer"
+    workdir.mkdir()
+    (workdir / ".venv").symlink_to(Path(sys.executable).parent.parent)  # the README says .venv/bin/registry
+    script = _readme_walkthrough() if source == "README.md" else (ROOT / source).read_text()
+    with running_server(cli_env) as (base, _log):
+        port = base.rsplit(":", 1)[1]
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=workdir,
+            env={**cli_env, "PORT": port},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "-> 412" in result.stdout and "-> 422" in result.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -89,8 +89,11 @@ def list_reviews(
     if cursor is not None:
         position = decode_cursor(cursor, keys=("c", "i"))
         try:
-            after = Position(created_at=datetime.fromisoformat(position["c"]), id=str(position["i"]))
-        except (TypeError, ValueError):
+            created_at = datetime.fromisoformat(position["c"])
+            if created_at.tzinfo is None or not isinstance(position["i"], str):
+                raise ValueError("not a cursor")
+            after = Position(created_at=created_at.astimezone(UTC), id=position["i"])
+        except (TypeError, ValueError, OverflowError):
             raise invalid_cursor() from None
     rows = repository.list_visible(
         session, principal=principal, today=clock.today(), filters=filters, limit=limit + 1, after=after
