@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.config import Settings
-from app.models import metadata
+from app.models import is_modelled, metadata
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_setup"):
@@ -19,6 +19,7 @@ def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=metadata,
         compare_type=True,
+        include_name=lambda name, _type, _parents: is_modelled(name),
         render_as_batch=database_url.startswith("sqlite"),
         **kwargs,
     )

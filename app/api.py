@@ -1,15 +1,18 @@
 """Every /api/v1 router. Each operation reads the caller through PrincipalDep; what an anonymous
 caller may do is decided by the policy table, which grants anonymous almost nothing."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.action_plans.router import router as action_plans_router
 from app.auth.router import router as auth_router
+from app.guards import reject_nul_in_url, require_json_body
 from app.reviews.router import router as reviews_router
+from app.search.router import router as search_router
 from app.vocab.router import router as vocab_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX)
-for router in (auth_router, vocab_router, reviews_router, action_plans_router):
-    api_router.include_router(router)
+api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url)])
+api_router.include_router(auth_router)  # takes an OAuth2 form, not JSON
+for router in (vocab_router, reviews_router, action_plans_router, search_router):
+    api_router.include_router(router, dependencies=[Depends(require_json_body)])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -100,14 +100,17 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed once if the handler succeeds, rolled back otherwise."""
+def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """One session per request: committed once if the handler succeeds, rolled back otherwise.
+    After a commit that queued search work, the outbox is drained once the response is sent."""
     session = request.app.state.sessionmaker()
     try:
         if request.method not in _SAFE_METHODS:
             begin_writing(session)
         yield session
         session.commit()
+        if session.info.get("search_outbox_written"):
+            background.add_task(request.app.state.drain_search_outbox)
     except BaseException:
         session.rollback()
         raise

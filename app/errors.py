@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
@@ -233,12 +233,35 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode at all (bad UTF-8, absurd nesting): for
+            # clients that is one more broken JSON body, so it gets the same 422.
+            return problem_response(
+                request,
+                status=422,
+                slug=InvalidInput.slug,
+                title=InvalidInput.title,
+                detail="The body could not be read as JSON.",
+                errors=[ProblemItem(code="json_invalid", detail="The body is not valid UTF-8 JSON", location="body")],
+            )
         slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
         if exc.status_code == 404:
             detail = "There is nothing at this address."
         return problem_response(
             request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=exc.headers
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Validation should have caught it; the database's refusal is still the client's bad value.
+        logger.warning("data error: %s", type(exc.orig).__name__)
+        return problem_response(
+            request,
+            status=422,
+            slug=InvalidInput.slug,
+            title=InvalidInput.title,
+            detail="A value could not be stored as sent.",
         )
 
     @app.exception_handler(IntegrityError)

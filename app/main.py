@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,10 @@ from app.db import build_engine, build_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
 from app.middleware import RequestIdMiddleware
+from app.search.factory import build_search_backend
+from app.search.outbox import drain
+
+logger = logging.getLogger("app.search")
 
 DESCRIPTION = """\
 The national registry of child safeguarding reviews: Child Practice Reviews and Single Unified
@@ -54,6 +59,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.sessionmaker = build_sessionmaker(engine)
     app.state.tokens = TokenService(settings)
     app.state.clock = clock or Clock()
+    app.state.search = build_search_backend(settings, engine)
+    app.state.drain_search_outbox = lambda: drain_quietly(app)
 
     install_problem_handlers(app)
     app.include_router(health_router)
@@ -61,6 +68,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def drain_quietly(app: FastAPI) -> None:
+    """The after-commit drain: a failure here only delays search; `registry search drain` and the
+    next write retry it."""
+    try:
+        drain(app.state.sessionmaker, app.state.search, now=app.state.clock.now)
+    except Exception as exc:  # noqa: BLE001 - a background task must never take the worker down
+        logger.warning("search outbox drain failed: %s", type(exc).__name__)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -89,6 +105,8 @@ def _describe_problems(operation: dict[str, Any]) -> None:
         implied.append("401")  # any caller may send a bad or expired token
     if operation.get("parameters") or operation.get("requestBody"):
         implied.append("422")
+    if "application/json" in operation.get("requestBody", {}).get("content", {}):
+        implied.append("415")
     for status in implied:
         responses.setdefault(status, problem_schema_response(status))
     operation["responses"] = dict(sorted(responses.items()))

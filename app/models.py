@@ -5,8 +5,18 @@ from sqlmodel import SQLModel
 from app.action_plans.models import Action, ActionPlan
 from app.auth.models import ApiClient, User
 from app.reviews.models import Review, ReviewTag
+from app.search.models import SearchOutbox
 from app.vocab.models import Region, VocabularyTerm
 
 metadata = SQLModel.metadata
 
-__all__ = ["Action", "ActionPlan", "ApiClient", "Region", "Review", "ReviewTag", "User", "VocabularyTerm", "metadata"]
+# Search structures that live outside the models, created by migration 0002 for one dialect only:
+# SQLite's FTS5 table (with its shadow tables) and key map, PostgreSQL's generated tsvector column.
+SEARCH_ONLY_NAMES = frozenset({"review_fts", "search_key", "search_vector", "ix_review_search_vector"})
+
+
+def is_modelled(name: str | None) -> bool:
+    """False for the dialect-specific search structures alembic must not compare with the models."""
+    return not (name and (name in SEARCH_ONLY_NAMES or name.startswith("review_fts_")))
+
+__all__ = ["Action", "ActionPlan", "ApiClient", "Region", "Review", "ReviewTag", "SearchOutbox", "User", "VocabularyTerm", "metadata"]

@@ -1,20 +1,43 @@
-"""Small schema pieces shared by every domain: pagination envelopes and input defaults."""
+"""Small schema pieces shared by every domain: strict input types and the input base class."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, field_validator
 
-T = TypeVar("T")
+# JSON true/false only: "yes", 1 or "false" are refused rather than guessed at.
+StrictBool = Annotated[bool, Strict()]
+
+
+def _iso_date_only(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str)):
+        return value
+    raise ValueError("a date must be a string like 2024-03-31")
+
+
+# An ISO 8601 date string; a number is refused rather than read as seconds since 1970.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class StrictInput(BaseModel):
-    """Request bodies: unknown fields are refused (a typo must not be silently dropped)."""
+    """Request bodies: unknown fields are refused (a typo must not be silently dropped), and so is
+    a NUL character, which PostgreSQL cannot store and no real text contains."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL characters")
+        return value

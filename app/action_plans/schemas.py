@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, Field, model_validator
 
 from app.action_plans.models import Action, ActionPlan, ActionStatus
-from app.schemas import StrictInput
+from app.schemas import IsoDate, StrictInput
 
 
 class ActionIn(StrictInput):
     recommendation_ref: Annotated[str, Field(min_length=1, max_length=20)]
     description: Annotated[str, Field(min_length=1, max_length=10_000)]
     lead_agency: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    target_date: date
+    target_date: IsoDate
     status: ActionStatus = ActionStatus.not_started
 
 

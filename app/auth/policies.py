@@ -23,6 +23,7 @@ class Permission(StrEnum):
     action_plan_write = "action-plan:write"
     action_progress_write = "action-plan:progress"
     search = "search"
+    trends = "trends"
     trends_unsuppressed = "trends:unsuppressed"
     overdue_read = "actions:overdue"
     audit_read = "audit:read"
@@ -46,14 +47,16 @@ _BOARD_WORK = (
 )
 
 PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
-    Role.board: {p: Scope.own_region for p in _BOARD_WORK} | {Permission.search: Scope.any_region},
+    Role.board: {p: Scope.own_region for p in _BOARD_WORK}
+    | {Permission.search: Scope.any_region, Permission.trends: Scope.any_region},
     Role.inspectorate: {
         Permission.search: Scope.any_region,
+        Permission.trends: Scope.any_region,
         Permission.trends_unsuppressed: Scope.any_region,
         Permission.overdue_read: Scope.any_region,
         Permission.audit_read: Scope.any_region,
     },
-    Role.practitioner: {Permission.search: Scope.any_region},
+    Role.practitioner: {Permission.search: Scope.any_region, Permission.trends: Scope.any_region},
     Role.admin: {p: Scope.any_region for p in Permission},
     Role.anonymous: {},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
+from pydantic import AfterValidator
 
 from app.auth import service
 from app.auth.dependencies import AuthenticatedDep
@@ -14,7 +15,13 @@ from app.errors import InvalidInput, ProblemItem, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-FormField = Annotated[str | None, Form(max_length=1024)]
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+FormField = Annotated[str | None, Form(max_length=1024), AfterValidator(_no_nul)]
 
 
 @router.post(

@@ -20,6 +20,8 @@ class ReviewFilters:
     review_type: str | None = None
     status: str | None = None
     year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
     theme: str | None = None
     age_band: str | None = None
 
@@ -55,7 +57,7 @@ def _has_tag(vocabulary: str, code: str) -> ColumnElement[bool]:
     )
 
 
-def _filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
+def filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = []
     for field in ("region", "kind", "review_type", "status", "age_band"):
         value = getattr(filters, field)
@@ -63,6 +65,10 @@ def _filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
             parts.append(getattr(Review, field) == value)
     if filters.year is not None:
         parts.append(col(Review.completed_on).between(date(filters.year, 1, 1), date(filters.year, 12, 31)))
+    if filters.year_from is not None:
+        parts.append(col(Review.completed_on) >= date(filters.year_from, 1, 1))
+    if filters.year_to is not None:
+        parts.append(col(Review.completed_on) <= date(filters.year_to, 12, 31))
     if filters.theme is not None:
         parts.append(_has_tag("theme", filters.theme))
     return and_(true(), *parts)
@@ -93,7 +99,7 @@ def list_visible(
     limit: int,
     after: Position | None,
 ) -> list[Review]:
-    query = select(Review).where(visibility_clause(principal, today), _filter_clause(filters))
+    query = select(Review).where(visibility_clause(principal, today), filter_clause(filters))
     if after is not None:
         query = query.where(
             or_(

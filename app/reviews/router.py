@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from app.auth.dependencies import PrincipalDep
 from app.clock import ClockDep
@@ -46,24 +46,45 @@ def create_review(
     return _answer(response, review)
 
 
-@router.get("", operation_id="reviews:list", summary="List the reviews you may see, newest first")
-def list_reviews(
-    session: SessionDep,
-    principal: PrincipalDep,
-    clock: ClockDep,
+def review_filters(
     region: CodeFilter = None,
     kind: ReviewKind | None = None,
     review_type: ReviewType | None = None,
     status: ReviewStatus | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2999, description="The year the review was completed")] = None,
+    year_from: Annotated[int | None, Query(ge=1900, le=2999, description="Completed in this year or later")] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=2999, description="Completed in this year or earlier")] = None,
     theme: CodeFilter = None,
     age_band: CodeFilter = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
-) -> ReviewPage:
-    filters = ReviewFilters(
-        region=region, kind=kind, review_type=review_type, status=status, year=year, theme=theme, age_band=age_band
+) -> ReviewFilters:
+    """The filters shared by lists, search and trends."""
+    return ReviewFilters(
+        region=region,
+        kind=kind,
+        review_type=review_type,
+        status=status,
+        year=year,
+        year_from=year_from,
+        year_to=year_to,
+        theme=theme,
+        age_band=age_band,
     )
+
+
+FiltersDep = Annotated[ReviewFilters, Depends(review_filters)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
+
+
+@router.get("", operation_id="reviews:list", summary="List the reviews you may see, newest first")
+def list_reviews(
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    filters: FiltersDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ReviewPage:
     rows, next_cursor = service.list_reviews(
         session, principal=principal, filters=filters, limit=limit, cursor=cursor, clock=clock
     )

@@ -17,7 +17,7 @@ from app.reviews.models import (
     SusrCriterion,
     TriggerOutcome,
 )
-from app.schemas import StrictInput
+from app.schemas import IsoDate, StrictBool, StrictInput
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
@@ -52,10 +52,10 @@ class ReviewContent(StrictInput):
         default_factory=list, description="The review criteria a SUSR met; empty for a CPR."
     )
     trigger_outcome: TriggerOutcome
-    on_cp_register_6m: bool = False
-    looked_after_6m: bool = False
-    historic: bool = False
-    multiple_abuse: bool = False
+    on_cp_register_6m: StrictBool = False
+    looked_after_6m: StrictBool = False
+    historic: StrictBool = False
+    multiple_abuse: StrictBool = False
     reviewers: Annotated[list[Reviewer], Field(max_length=20)] = Field(default_factory=list)
     title: ShortText
     summary: Annotated[str, Field(max_length=50_000)] | None = None
@@ -64,7 +64,7 @@ class ReviewContent(StrictInput):
     agencies: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
     themes: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
     context_factors: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
-    completed_on: date | None = None
+    completed_on: IsoDate | None = None
     recommendations: Annotated[list[Recommendation], Field(max_length=500)] = Field(default_factory=list)
     full_text: Annotated[str, Field(max_length=5_000_000)] | None = Field(
         default=None, description="The report's text; otherwise extracted from the report document."
@@ -101,10 +101,10 @@ class ReviewPatch(StrictInput):
     review_type: ReviewType | None = None
     susr_criteria: list[SusrCriterion] | None = None
     trigger_outcome: TriggerOutcome | None = None
-    on_cp_register_6m: bool | None = None
-    looked_after_6m: bool | None = None
-    historic: bool | None = None
-    multiple_abuse: bool | None = None
+    on_cp_register_6m: StrictBool | None = None
+    looked_after_6m: StrictBool | None = None
+    historic: StrictBool | None = None
+    multiple_abuse: StrictBool | None = None
     reviewers: list[Reviewer] | None = None
     title: str | None = None
     summary: str | None = None
@@ -113,7 +113,7 @@ class ReviewPatch(StrictInput):
     agencies: list[str] | None = None
     themes: list[str] | None = None
     context_factors: list[str] | None = None
-    completed_on: date | None = None
+    completed_on: IsoDate | None = None
     recommendations: list[Recommendation] | None = None
     full_text: str | None = None
 

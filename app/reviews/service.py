@@ -23,6 +23,7 @@ from app.reviews.models import TAG_FIELDS, Review, ReviewStatus, ReviewTag
 from app.reviews.repository import Position, ReviewFilters
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewContent, ReviewCreate, content_of
+from app.search import outbox
 from app.vocab.service import check_codes
 
 
@@ -69,6 +70,7 @@ def create_review(session: Session, *, principal: Principal, data: ReviewCreate,
     )
     _apply(review, data)
     repository.add(session, review)
+    outbox.enqueue(session, review_id=review.id, now=now)
     return review
 
 
@@ -156,7 +158,7 @@ def update_review(
     ):
         raise _reference_conflict(review.region, content.reference)
     _apply(review, content)
-    _touch(review, principal, clock)
+    _touch(session, review, principal, clock)
     _flush(session)
     return review
 
@@ -178,7 +180,7 @@ def submit_review(
         )
     review.status = ReviewStatus.submitted
     review.submitted_at = clock.now()
-    _touch(review, principal, clock)
+    _touch(session, review, principal, clock)
     _flush(session)
     return review
 
@@ -202,15 +204,17 @@ def publish_review(
     review.status = ReviewStatus.published
     review.published_on = clock.today()
     review.public_until = review.published_on + timedelta(days=public_window_days)
-    _touch(review, principal, clock)
+    _touch(session, review, principal, clock)
     _flush(session)
     return review
 
 
-def _touch(review: Review, principal: Principal, clock: Clock) -> None:
+def _touch(session: Session, review: Review, principal: Principal, clock: Clock) -> None:
+    """Every change: a new version, who and when, and a note for the search index."""
     review.version += 1
     review.updated_at = clock.now()
     review.updated_by = principal.subject
+    outbox.enqueue(session, review_id=review.id, now=review.updated_at)
 
 
 def _flush(session: Session) -> None:

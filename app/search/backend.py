@@ -1,0 +1,118 @@
+"""The one search interface, and the document every backend indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from app.auth.principals import Principal
+from app.reviews.models import Review
+from app.reviews.repository import ReviewFilters
+from app.search.query import ParsedQuery
+
+# What search results and trends can be grouped by, in the API's words.
+FACETS = ("region", "kind", "review_type", "theme", "year")
+DIMENSIONS = ("region", "year", "kind", "review_type", "theme", "age_band", "agency")
+
+
+class SearchUnavailable(Exception):
+    """The backend cannot be reached; the write that triggered indexing still stands."""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """A review as search sees it: rebuilt from the database whenever the review changes."""
+
+    id: str
+    version: int
+    reference: str
+    region: str
+    kind: str
+    review_type: str | None
+    status: str
+    year: int | None
+    completed_on: date | None
+    published_on: date | None
+    public_until: date | None
+    age_band: str | None
+    themes: list[str]
+    agencies: list[str]
+    abuse_categories: list[str]
+    title: str
+    summary: str
+    recommendations: str
+    full_text: str
+
+    @classmethod
+    def of(cls, review: Review) -> SearchDocument:
+        return cls(
+            id=review.id,
+            version=review.version,
+            reference=review.reference,
+            region=review.region,
+            kind=review.kind,
+            review_type=review.review_type,
+            status=review.status,
+            year=review.completed_on.year if review.completed_on else None,
+            completed_on=review.completed_on,
+            published_on=review.published_on,
+            public_until=review.public_until,
+            age_band=review.age_band,
+            themes=review.tag_codes("theme"),
+            agencies=review.tag_codes("agency"),
+            abuse_categories=review.tag_codes("abuse_category"),
+            title=review.title,
+            summary=review.summary or "",
+            recommendations="\n".join(r["text"] for r in review.recommendations),
+            full_text=review.full_text or "",
+        )
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: ParsedQuery
+    filters: ReviewFilters
+    offset: int
+    limit: int
+
+
+@dataclass
+class Hit:
+    id: str
+    reference: str
+    region: str
+    kind: str
+    review_type: str | None
+    status: str
+    title: str
+    completed_on: date | None
+    score: float
+    highlights: list[str]
+
+
+@dataclass
+class SearchPage:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def index(self, documents: list[SearchDocument]) -> None:
+        """Write these documents; a stale version never overwrites a newer one."""
+
+    def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
+        """Ranked hits the principal may read, with highlights and facet counts."""
+
+    def trends(
+        self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        """Review counts per combination of the group_by dimensions, over what the principal may read."""
+
+    def health(self) -> str:
+        """`ok`, or why not."""

@@ -1,0 +1,103 @@
+"""What a person types into the search box, parsed once and rendered for each backend.
+
+Any text is a valid query: quotes, hyphens, `AND`, `OR`, a lone `-`, emoji. The same parse feeds
+PostgreSQL (websearch_to_tsquery), SQLite FTS5 and OpenSearch, and the same stopword list is
+dropped for all three, so the backends agree on what matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# PostgreSQL's `english` stopword list (Snowball), used by every backend.
+STOPWORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
+    hers herself it its itself they them their theirs themselves what which who whom this that these
+    those am is are was were be been being have has had having do does did doing a an the and but if
+    or because as until while of at by for with about against between into through during before after
+    above below to from up down in out on off over under again further then once here there when where
+    why how all any both each few more most other some such no nor not only own same so than too very
+    s t can will just don should now
+    """.split()
+)
+
+_TOKEN = re.compile(r'"[^"]*"?|\S+')
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_CLAUSES = 32
+
+
+@dataclass
+class ParsedQuery:
+    """AND of `required` clauses; each clause is an OR of alternatives; each alternative a phrase
+    (a tuple of words: one word is a term). `excluded` alternatives must not match."""
+
+    required: list[list[tuple[str, ...]]] = field(default_factory=list)
+    excluded: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.required
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(text))
+
+
+def _meaningful(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase keeps its stopwords (they hold positions) unless it is only stopwords."""
+    if len(words) == 1 or all(w in STOPWORDS for w in words):
+        return tuple(w for w in words if w not in STOPWORDS)
+    return words
+
+
+def parse(text: str) -> ParsedQuery:
+    query = ParsedQuery()
+    pending_or = False
+    for token in _TOKEN.findall(text):
+        if token == "OR":
+            pending_or = bool(query.required)
+            continue
+        if token in ("AND", "-"):
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        if body.startswith('"'):
+            alternatives = [_meaningful(_words(body))]
+        else:
+            # An unquoted hyphenated or punctuated word is several terms, each required.
+            alternatives = [(w,) for w in _words(body) if w not in STOPWORDS]
+        alternatives = [a for a in alternatives if a]
+        if not alternatives:
+            continue
+        if negated:
+            query.excluded.extend(alternatives)
+        elif pending_or and len(alternatives) == 1:
+            query.required[-1].append(alternatives[0])
+        else:
+            query.required.extend([a] for a in alternatives)
+        pending_or = False
+    query.required = query.required[:MAX_CLAUSES]
+    query.excluded = query.excluded[:MAX_CLAUSES]
+    return query
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(words) + '"'
+
+
+def to_websearch(query: ParsedQuery) -> str:
+    """For PostgreSQL's websearch_to_tsquery."""
+    parts = [" OR ".join(_quoted(a) for a in clause) for clause in query.required]
+    parts += ["-" + _quoted(a) for a in query.excluded]
+    return " ".join(parts)
+
+
+def to_fts5(query: ParsedQuery) -> str:
+    """For SQLite FTS5 MATCH: every word double-quoted, so no input is FTS5 syntax."""
+    parts = ["(" + " OR ".join(_quoted(a) for a in clause) + ")" for clause in query.required]
+    text = " AND ".join(parts)
+    if query.excluded:
+        text += " NOT (" + " OR ".join(_quoted(a) for a in query.excluded) + ")"
+    return text

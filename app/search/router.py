@@ -1,0 +1,81 @@
+"""GET /search and GET /trends."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.auth.dependencies import PrincipalDep
+from app.clock import ClockDep
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.pagination import DEFAULT_LIMIT
+from app.reviews.router import Cursor, FiltersDep, Limit
+from app.search import service
+from app.search.backend import DIMENSIONS
+from app.search.schemas import SearchResults, Trends
+
+router = APIRouter(tags=["search"])
+
+
+@router.get(
+    "/search",
+    operation_id="search:query",
+    summary="Full-text search across every review you may read, with highlights and facets",
+    responses=problem_responses(403),
+)
+def search(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    filters: FiltersDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description='Words must all match; "a phrase", either OR other, -excluded. Stopwords are ignored.',
+        ),
+    ],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> SearchResults:
+    return service.search(
+        session,
+        principal=principal,
+        backend=request.app.state.search,
+        q=q,
+        filters=filters,
+        limit=limit,
+        cursor=cursor,
+        clock=clock,
+    )
+
+
+@router.get(
+    "/trends",
+    operation_id="trends:query",
+    summary="Review counts by one or two dimensions; small numbers hidden below the inspectorate",
+    responses=problem_responses(403),
+)
+def trends(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    filters: FiltersDep,
+    group_by: Annotated[
+        list[str],
+        Query(min_length=1, max_length=2, description=f"One or two of: {', '.join(DIMENSIONS)} (repeat or comma-separate)"),
+    ],
+) -> Trends:
+    return service.trends(
+        session,
+        principal=principal,
+        backend=request.app.state.search,
+        group_by=group_by,
+        filters=filters,
+        clock=clock,
+    )

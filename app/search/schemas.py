@@ -1,0 +1,55 @@
+"""Search and trends as the API answers them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.reviews.models import ReviewKind, ReviewStatus, ReviewType
+
+
+class SearchItem(BaseModel):
+    id: str
+    reference: str
+    region: str
+    kind: ReviewKind
+    review_type: ReviewType | None
+    status: ReviewStatus
+    title: str
+    completed_on: date | None
+    score: float = Field(description="Relevance within this answer; not comparable across backends or queries.")
+    highlights: list[str] = Field(description="Fragments with matches in <mark>; the rest is HTML-escaped text.")
+
+
+class FacetCount(BaseModel):
+    key: str | int
+    count: int
+
+
+class Facets(BaseModel):
+    region: list[FacetCount]
+    kind: list[FacetCount]
+    review_type: list[FacetCount]
+    theme: list[FacetCount]
+    year: list[FacetCount]
+
+
+class SearchResults(BaseModel):
+    total: int
+    items: list[SearchItem]
+    facets: Facets
+    next_cursor: str | None = None
+
+
+class TrendBucket(BaseModel):
+    key: dict[str, Any]
+    count: int | None = Field(description="null when suppressed")
+    suppressed: bool
+
+
+class Trends(BaseModel):
+    group_by: list[str]
+    suppression: bool = Field(description="Whether small numbers (1 to 4) are hidden for this caller.")
+    buckets: list[TrendBucket]

@@ -1,0 +1,91 @@
+"""Search and trends on behalf of a caller: permission, parsing, paging and suppression."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.auth.policies import Permission, allows, require
+from app.auth.principals import Principal
+from app.clock import Clock
+from app.errors import InvalidInput, ProblemItem
+from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.reviews.repository import ReviewFilters
+from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
+from app.search.query import parse
+from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, Trends
+from app.search.suppression import suppress
+
+# Deeper than this, ranked paging stops (OpenSearch's window; nobody reads page 500).
+MAX_OFFSET = 10_000
+
+
+def search(
+    session: Session,
+    *,
+    principal: Principal,
+    backend: SearchBackend,
+    q: str,
+    filters: ReviewFilters,
+    limit: int,
+    cursor: str | None,
+    clock: Clock,
+) -> SearchResults:
+    require(principal, Permission.search)
+    offset = 0
+    if cursor is not None:
+        offset = decode_cursor(cursor, keys=("o",))["o"]
+        if not isinstance(offset, int) or not 0 <= offset < MAX_OFFSET:
+            raise invalid_cursor()
+    request = SearchRequest(query=parse(q), filters=filters, offset=offset, limit=limit)
+    page = backend.search(session, principal=principal, today=clock.today(), request=request)
+    following = offset + limit
+    return SearchResults(
+        total=page.total,
+        items=[SearchItem(**vars(hit)) for hit in page.hits],
+        facets=Facets(**{name: [FacetCount(key=k, count=n) for k, n in counts] for name, counts in page.facets.items()}),
+        next_cursor=encode_cursor({"o": following}) if following < min(page.total, MAX_OFFSET) else None,
+    )
+
+
+def trends(
+    session: Session,
+    *,
+    principal: Principal,
+    backend: SearchBackend,
+    group_by: list[str],
+    filters: ReviewFilters,
+    clock: Clock,
+) -> Trends:
+    require(principal, Permission.trends)
+    dimensions = _dimensions(group_by)
+    cells = backend.trends(session, principal=principal, today=clock.today(), group_by=dimensions, filters=filters)
+    suppressing = not allows(principal, Permission.trends_unsuppressed)
+    hidden = suppress(cells) if suppressing else set()
+    return Trends(
+        group_by=list(dimensions),
+        suppression=suppressing,
+        buckets=[
+            TrendBucket(
+                key=dict(zip(dimensions, key, strict=True)),
+                count=None if key in hidden else count,
+                suppressed=key in hidden,
+            )
+            for key, count in cells
+        ],
+    )
+
+
+def _dimensions(group_by: list[str]) -> tuple[str, ...]:
+    names = tuple(name.strip() for part in group_by for name in part.split(",") if name.strip())
+    problems = []
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names):
+        problems.append("group by one dimension or two different ones")
+    unknown = [name for name in names if name not in DIMENSIONS]
+    if unknown:
+        problems.append(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
+    if problems:
+        raise InvalidInput(
+            "The trend cannot be grouped like that.",
+            errors=[ProblemItem(code="invalid-group-by", detail=p, location="query", field="group_by") for p in problems],
+        )
+    return names

@@ -1,0 +1,151 @@
+"""The SQL search backend, the embedded default: SQLite FTS5, or PostgreSQL's tsvector.
+
+The SQL index is written by the database itself in the review's own transaction (triggers on
+SQLite, a generated column on PostgreSQL: migration 0002), so `index` has nothing left to do.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from app.auth.principals import Principal
+from app.reviews.models import Review, ReviewTag
+from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
+from app.search import highlight
+from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest
+from app.search.query import ParsedQuery, to_fts5, to_websearch
+
+# Migration 0002's SQLite structures (not models: they exist on SQLite only).
+_FTS = table("review_fts", column("rowid"))
+_SEARCH_KEY = table("search_key", column("key"), column("review_id"))
+_TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
+_HEADLINE_OPTIONS = (
+    f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, "
+    "FragmentDelimiter=\ue002"
+)
+
+
+class SqlSearchBackend:
+    name = "sql"
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+
+    def index(self, documents: list[SearchDocument]) -> None:
+        return None
+
+    def remove(self, review_ids: list[str]) -> None:
+        return None
+
+    def health(self) -> str:
+        return "ok"
+
+    # --- search -----------------------------------------------------------------------------
+    def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
+        if request.query.is_empty:
+            return SearchPage(total=0, hits=[], facets={name: [] for name in FACETS})
+        source, matched, score = self._matching(request.query)
+        conditions = (matched, visibility_clause(principal, today), filter_clause(request.filters))
+        ids = select(Review.id).select_from(source).where(*conditions)
+        total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        page = session.execute(
+            select(Review, score.label("score"))
+            .select_from(source)
+            .where(*conditions)
+            .order_by(literal_column("score").desc(), col(Review.id))
+            .offset(request.offset)
+            .limit(request.limit)
+        ).all()
+        highlights = self._highlights(session, request.query, [review.id for review, _ in page])
+        hits = [
+            Hit(
+                id=review.id,
+                reference=review.reference,
+                region=review.region,
+                kind=review.kind,
+                review_type=review.review_type,
+                status=review.status,
+                title=review.title,
+                completed_on=review.completed_on,
+                score=round(float(value), 6),
+                highlights=highlights.get(review.id, []),
+            )
+            for review, value in page
+        ]
+        facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,))] for name in FACETS}
+        return SearchPage(total=total, hits=hits, facets=facets)
+
+    def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
+        """Where matches come from, the match condition, and the relevance score (higher is better)."""
+        if self.dialect == "postgresql":
+            tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+            vector = literal_column("review.search_vector")
+            return Review.__table__, vector.op("@@")(tsquery), func.ts_rank_cd(vector, tsquery, 32)
+        source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
+            Review, col(Review.id) == _SEARCH_KEY.c.review_id
+        )
+        matched = literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
+        # bm25 is lower for better matches; the weights favour the title, then summary and recommendations.
+        return source, matched, -func.bm25(literal_column("review_fts"), 10.0, 4.0, 4.0, 1.0)
+
+    def _highlights(self, session: Session, query: ParsedQuery, review_ids: list[str]) -> dict[str, list[str]]:
+        if not review_ids:
+            return {}
+        if self.dialect == "postgresql":
+            source = func.left(
+                func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000
+            )
+            tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+            rows = session.execute(
+                select(Review.id, func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
+                    col(Review.id).in_(review_ids)
+                )
+            ).all()
+            fragments = {rid: headline.split("\ue002") for rid, headline in rows}
+        else:
+            rows = session.execute(
+                text(
+                    "SELECT search_key.review_id, snippet(review_fts, -1, :start, :stop, '…', 24) "
+                    "FROM review_fts JOIN search_key ON search_key.key = review_fts.rowid "
+                    "WHERE review_fts MATCH :q AND search_key.review_id IN (SELECT value FROM json_each(:ids))"
+                ).bindparams(start=highlight.START, stop=highlight.STOP, q=to_fts5(query), ids=json.dumps(review_ids))
+            ).all()
+            fragments = {rid: [snippet] for rid, snippet in rows}
+        return {
+            rid: [highlight.to_html(f) for f in parts if highlight.START in f] for rid, parts in fragments.items()
+        }
+
+    # --- counting (facets and trends) ---------------------------------------------------------
+    def trends(
+        self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        ids = select(Review.id).where(visibility_clause(principal, today), filter_clause(filters))
+        return self._counts(session, ids, group_by)
+
+    def _counts(self, session: Session, ids: Select[Any], dimensions: tuple[str, ...]) -> list[tuple[tuple[Any, ...], int]]:
+        chosen = ids.subquery()
+        query = select().select_from(Review).join(chosen, chosen.c.id == Review.id)
+        keys = []
+        for name in dimensions:
+            if name in _TAG_DIMENSIONS:
+                tag = aliased(ReviewTag)
+                query = query.join(tag, and_(tag.review_id == Review.id, tag.vocabulary == _TAG_DIMENSIONS[name]))
+                keys.append(tag.code)
+            elif name == "year":
+                keys.append(func.extract("year", Review.completed_on))
+            else:
+                keys.append(getattr(Review, name))
+        query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
+        rows = session.execute(query).all()
+        result = []
+        for row in rows:
+            key = tuple(int(v) if name == "year" and v is not None else v for name, v in zip(dimensions, row[:-1], strict=True))
+            if all(v is not None for v in key):
+                result.append((key, int(row[-1])))
+        return sorted(result, key=lambda item: (-item[1], tuple(str(v) for v in item[0])))
