@@ -1,0 +1,397 @@
+"""Who reaches what: every caller x review state x endpoint, written down as tables.
+
+The rules (API.md "Roles", DESIGN.md "Authorization is data"):
+- a review the caller may not read answers 404, exactly as a review that does not exist (never 403);
+- a caller who may read it but whose role or region may not change it gets 403;
+- an anonymous caller who would have to sign in gets 401 with `WWW-Authenticate: Bearer`;
+- a caller who is let in, but asks for a step the review's state does not allow, gets 409;
+- every error is application/problem+json, and a refused write leaves the review exactly as it was.
+
+Every review here belongs to the Gwent board and already has an action plan. "expired" is a
+published review 85 days on: one day past its 84-day public window.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests import factories, flows
+from tests.flows import API
+
+# The columns of every table below, in this order.
+CALLERS: dict[str, tuple[str, str | None] | None] = {
+    "anonymous": None,  # no Authorization header at all
+    "own_board": ("board", "gwent"),  # the board of the review's region
+    "other_board": ("board", "north-wales"),
+    "inspectorate": ("inspectorate", None),
+    "practitioner": ("practitioner", None),
+    "admin": ("admin", None),
+}
+STATES = ("draft", "submitted", "published", "expired")
+
+Y, N = True, False
+
+# Who may read a review: GET it, GET its action plan, and find it in GET /reviews.
+READS: dict[str, tuple[bool, ...]] = {
+    #             anonymous  own_board  other_board  inspectorate  practitioner  admin
+    "draft":     (N,         Y,         N,           N,            N,            Y),
+    "submitted": (N,         Y,         N,           Y,            N,            Y),
+    "published": (Y,         Y,         Y,           Y,            Y,            Y),
+    "expired":   (N,         Y,         Y,           Y,            Y,            Y),
+}  # fmt: skip
+
+# Writes to an existing review, each sent with a correct If-Match.
+#   200 done | 401 sign in first | 403 may read, may not write | 404 may not even read
+#   409 let in, but not in this state (only a draft is edited or submitted, only a submitted review published)
+WRITES: list[tuple[str, str, tuple[int, ...]]] = [
+    # endpoint          state          anonymous  own_board  other_board  inspectorate  practitioner  admin
+    ("edit",            "draft",      (404,       200,       404,         404,          404,          200)),
+    ("edit",            "submitted",  (404,       409,       404,         403,          404,          409)),
+    ("edit",            "published",  (401,       409,       403,         403,          403,          409)),
+    ("edit",            "expired",    (404,       409,       403,         403,          403,          409)),
+    ("replace_plan",    "draft",      (404,       200,       404,         404,          404,          200)),
+    ("replace_plan",    "submitted",  (404,       409,       404,         403,          404,          409)),
+    ("replace_plan",    "published",  (401,       409,       403,         403,          403,          409)),
+    ("replace_plan",    "expired",    (404,       409,       403,         403,          403,          409)),
+    ("record_progress", "draft",      (404,       200,       404,         404,          404,          200)),
+    ("record_progress", "submitted",  (404,       200,       404,         403,          404,          200)),
+    ("record_progress", "published",  (401,       200,       403,         403,          403,          200)),
+    ("record_progress", "expired",    (404,       200,       403,         403,          403,          200)),
+    ("submit",          "draft",      (404,       200,       404,         404,          404,          200)),
+    ("submit",          "submitted",  (404,       409,       404,         403,          404,          409)),
+    ("submit",          "published",  (401,       409,       403,         403,          403,          409)),
+    ("submit",          "expired",    (404,       409,       403,         403,          403,          409)),
+    ("publish",         "draft",      (404,       409,       404,         404,          404,          409)),
+    ("publish",         "submitted",  (404,       200,       404,         403,          404,          200)),
+    ("publish",         "published",  (401,       409,       403,         403,          403,          409)),
+    ("publish",         "expired",    (404,       409,       403,         403,          403,          409)),
+]  # fmt: skip
+
+# Calls that are not about an existing review.
+OTHERS: list[tuple[str, tuple[int, ...]]] = [
+    # endpoint                   anonymous  own_board  other_board  inspectorate  practitioner  admin
+    ("create_in_gwent",         (401,       201,       403,         403,          403,          201)),
+    ("create_in_north_wales",   (401,       403,       201,         403,          403,          201)),
+    ("add_region",              (401,       403,       403,         403,          403,          201)),
+    ("add_vocabulary_term",     (401,       403,       403,         403,          403,          201)),
+    ("who_am_i",                (401,       200,       200,         200,          200,          200)),
+]  # fmt: skip
+
+ENDPOINTS = {
+    "get": "GET /reviews/{id}",
+    "get_plan": "GET /reviews/{id}/action-plan",
+    "list": "GET /reviews (is the review among the items?)",
+    "edit": "PATCH /reviews/{id}",
+    "replace_plan": "PUT /reviews/{id}/action-plan",
+    "record_progress": "PATCH /reviews/{id}/action-plan/actions/{action_id}",
+    "submit": "POST /reviews/{id}/submit",
+    "publish": "POST /reviews/{id}/publish",
+    "create_in_gwent": "POST /reviews with region gwent",
+    "create_in_north_wales": "POST /reviews with region north-wales",
+    "add_region": "POST /regions",
+    "add_vocabulary_term": "POST /vocabularies/theme/terms",
+    "who_am_i": "GET /auth/me",
+}
+
+
+def _read_cases() -> list[Any]:
+    return [
+        pytest.param(endpoint, state, caller, sees, id=f"{endpoint}-{state}-{caller}-{'sees' if sees else 'hidden'}")
+        for endpoint in ("get", "get_plan", "list")
+        for state, row in READS.items()
+        for caller, sees in zip(CALLERS, row, strict=True)
+    ]
+
+
+def _write_cases() -> list[Any]:
+    return [
+        pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
+        for endpoint, state, row in WRITES
+        for caller, expected in zip(CALLERS, row, strict=True)
+    ]
+
+
+def _other_cases() -> list[Any]:
+    return [
+        pytest.param(endpoint, caller, expected, id=f"{endpoint}-{caller}-{expected}")
+        for endpoint, row in OTHERS
+        for caller, expected in zip(CALLERS, row, strict=True)
+    ]
+
+
+def test_the_tables_cover_every_caller_state_and_endpoint():
+    write_endpoints = ("edit", "replace_plan", "record_progress", "submit", "publish")
+    assert set(READS) == set(STATES)
+    assert sorted((endpoint, state) for endpoint, state, _ in WRITES) == sorted(
+        (endpoint, state) for endpoint in write_endpoints for state in STATES
+    )
+    rows = [*READS.values(), *(row for *_, row in WRITES), *(row for _, row in OTHERS)]
+    assert all(len(row) == len(CALLERS) for row in rows)
+    assert {"get", "get_plan", "list", *write_endpoints, *(e for e, _ in OTHERS)} == set(ENDPOINTS)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def headers_of(token_for: Any, caller: str) -> dict[str, str]:
+    account = CALLERS[caller]
+    return {} if account is None else token_for(*account)
+
+
+def subject_of(caller: str) -> str:
+    """The subject token_for puts in the caller's token (what the registry records as the author)."""
+    role, region = CALLERS[caller] or ("anonymous", None)
+    return f"{role}-{region or 'all'}"
+
+
+def gwent_review_in(client: Any, token_for: Any, clock: Any, state: str) -> dict[str, Any]:
+    """A Gwent review with an action plan, taken as far as `state` by its own board."""
+    board = token_for("board", "gwent")
+    review = flows.create(client, board)
+    flows.put_plan(client, board, review)
+    if state != "draft":
+        review = flows.submit(client, board, review)
+    if state in ("published", "expired"):
+        review = flows.publish(client, board, review)
+    if state == "expired":
+        clock.advance(days=85)
+        assert clock.today() > date.fromisoformat(review["public_until"])
+    return review
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """Everything an admin sees of a review and its plan: equal before and after means nothing changed."""
+
+    review: dict[str, Any]
+    review_etag: str
+    plan: dict[str, Any]
+    plan_etag: str
+
+
+def admin_view(client: Any, token_for: Any, review_id: str) -> AdminView:
+    admin = token_for("admin")
+    review = client.get(f"{API}/reviews/{review_id}", headers=admin)
+    plan = client.get(f"{API}/reviews/{review_id}/action-plan", headers=admin)
+    assert review.status_code == 200 and plan.status_code == 200, (review.text, plan.text)
+    return AdminView(review.json(), review.headers["ETag"], plan.json(), plan.headers["ETag"])
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with this status; a 401 also tells the client how to authenticate."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["type"] and problem["title"] and problem["detail"]
+    assert "ETag" not in response.headers
+    slug = {401: "authentication-required", 403: "forbidden", 404: "not-found", 409: "invalid-transition"}[status]
+    assert problem["type"].endswith("/" + slug), problem
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    return problem
+
+
+def assert_hidden_like_a_missing_review(
+    client: Any, response: Any, method: str, url: str, review: dict[str, Any], **kw: Any
+) -> None:
+    """A 404 for a review you may not see says nothing a 404 for a review that does not exist would not."""
+    hidden = assert_problem(response, 404)
+    assert review["reference"] not in response.text and review["title"] not in response.text
+    missing_id = str(uuid.uuid4())
+    missing = assert_problem(client.request(method, url.replace(review["id"], missing_id), **kw), 404)
+    del hidden["request_id"], missing["request_id"]
+    assert hidden == {k: v.replace(missing_id, review["id"]) if isinstance(v, str) else v for k, v in missing.items()}
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("endpoint", "state", "caller", "sees"), _read_cases())
+def test_read(client, token_for, clock, endpoint, state, caller, sees):
+    review = gwent_review_in(client, token_for, clock, state)
+    headers = headers_of(token_for, caller)
+    url = {
+        "get": f"{API}/reviews/{review['id']}",
+        "get_plan": f"{API}/reviews/{review['id']}/action-plan",
+        "list": f"{API}/reviews",
+    }[endpoint]
+    response = client.get(url, headers=headers)
+
+    if endpoint == "list":
+        assert response.status_code == 200, response.text
+        ids = [item["id"] for item in response.json()["items"]]
+        if sees:
+            assert ids == [review["id"]]
+        else:
+            assert ids == []
+            assert review["reference"] not in response.text
+    elif sees:
+        assert response.status_code == 200, response.text
+        if endpoint == "get":
+            assert response.json()["id"] == review["id"] and response.json()["title"] == review["title"]
+            assert response.headers["ETag"] == f'"{review["version"]}"'
+        else:
+            assert {a["recommendation_ref"] for a in response.json()["actions"]} == {"R1", "R2"}
+    else:
+        assert_hidden_like_a_missing_review(client, response, "GET", url, review, headers=headers)
+
+
+# --- writing to an existing review -----------------------------------------------------------------
+
+NEW_TITLE = "Child A (amended after panel)"
+REVISED = "Revised: agree a shared chronology template across agencies and audit it quarterly."
+PROGRESS = "Shared chronology template agreed by all agencies; first audit booked."
+
+
+def write_request(endpoint: str, before: AdminView) -> tuple[str, str, dict[str, Any]]:
+    """The method, URL and httpx arguments of a well-formed write, with the If-Match a careful client sends."""
+    review_url = f"{API}/reviews/{before.review['id']}"
+    review_match = {"If-Match": before.review_etag}
+    if endpoint == "edit":
+        return "PATCH", review_url, {"json": {"title": NEW_TITLE}, "headers": review_match}
+    if endpoint == "replace_plan":
+        plan = factories.action_plan("R1", "R2")
+        for action in plan["actions"]:
+            action["description"] = REVISED
+        return "PUT", f"{review_url}/action-plan", {"json": plan, "headers": {"If-Match": before.plan_etag}}
+    if endpoint == "record_progress":
+        action = before.plan["actions"][0]
+        return (
+            "PATCH",
+            f"{review_url}/action-plan/actions/{action['id']}",
+            {
+                "json": {"status": "in_progress", "progress_note": {"note": PROGRESS}},
+                "headers": {"If-Match": f'"{action["version"]}"'},
+            },
+        )
+    if endpoint in ("submit", "publish"):
+        return "POST", f"{review_url}/{endpoint}", {"headers": review_match}
+    raise AssertionError(endpoint)
+
+
+def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: AdminView, after: AdminView) -> None:
+    if endpoint == "edit":
+        assert response.json()["title"] == NEW_TITLE
+        assert after.review["title"] == NEW_TITLE
+        assert after.review["version"] == before.review["version"] + 1
+        assert after.plan == before.plan
+    elif endpoint == "replace_plan":
+        assert after.plan["version"] == before.plan["version"] + 1
+        assert [a["description"] for a in after.plan["actions"]] == [REVISED, REVISED]
+        assert after.review == before.review
+    elif endpoint == "record_progress":
+        action = after.plan["actions"][0]
+        assert response.json()["status"] == "in_progress" and action["status"] == "in_progress"
+        assert [(n["note"], n["recorded_by"]) for n in action["progress_notes"]] == [(PROGRESS, subject_of(caller))]
+        assert after.plan["actions"][1] == before.plan["actions"][1]
+        assert after.review == before.review
+    elif endpoint == "submit":
+        assert response.json()["status"] == after.review["status"] == "submitted"
+        assert after.review["submitted_at"]
+    elif endpoint == "publish":
+        assert response.json()["status"] == after.review["status"] == "published"
+        assert after.review["published_on"] and after.review["public_until"]
+    else:
+        raise AssertionError(endpoint)
+
+
+@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), _write_cases())
+def test_write(client, token_for, clock, endpoint, state, caller, expected):
+    review = gwent_review_in(client, token_for, clock, state)
+    before = admin_view(client, token_for, review["id"])
+    method, url, kw = write_request(endpoint, before)
+    kw["headers"] = {**kw["headers"], **headers_of(token_for, caller)}
+
+    response = client.request(method, url, **kw)
+
+    after = admin_view(client, token_for, review["id"])
+    if expected == 200:
+        assert response.status_code == 200, response.text
+        assert_write_took_effect(endpoint, caller, response, before, after)
+        return
+    if expected == 404:
+        assert_hidden_like_a_missing_review(client, response, method, url, review, **kw)
+    else:
+        assert_problem(response, expected)
+    # Refused: the review, its plan and their versions are exactly as they were.
+    assert after == before
+
+
+# --- calls that are not about an existing review ---------------------------------------------------
+
+NEW_REGION = {"code": "powys-pilot", "name": "Powys Pilot Safeguarding Partnership"}
+NEW_TERM = {"code": "fathers-overlooked", "label": "Fathers overlooked"}
+
+
+def _references_in(client: Any, token_for: Any, region: str) -> list[str]:
+    response = client.get(f"{API}/reviews", params={"region": region}, headers=token_for("admin"))
+    assert response.status_code == 200
+    return [item["reference"] for item in response.json()["items"]]
+
+
+def _region_codes(client: Any) -> list[str]:
+    return [region["code"] for region in client.get(f"{API}/regions").json()]
+
+
+def _theme_codes(client: Any) -> list[str]:
+    return [term["code"] for term in client.get(f"{API}/vocabularies").json()["theme"]]
+
+
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), _other_cases())
+def test_other_calls(client, token_for, endpoint, caller, expected):
+    headers = headers_of(token_for, caller)
+
+    if endpoint in ("create_in_gwent", "create_in_north_wales"):
+        region = "gwent" if endpoint == "create_in_gwent" else "north-wales"
+        reference = f"MATRIX {region} 1/2026"
+        payload = factories.review(region=region, reference=reference)
+        response = client.post(f"{API}/reviews", json=payload, headers=headers)
+        if expected == 201:
+            assert response.status_code == 201, response.text
+            created = response.json()
+            assert (created["region"], created["status"], created["version"]) == (region, "draft", 1)
+            assert response.headers["Location"] == f"{API}/reviews/{created['id']}"
+            assert _references_in(client, token_for, region) == [reference]
+        else:
+            assert_problem(response, expected)
+            assert _references_in(client, token_for, region) == []
+
+    elif endpoint == "add_region":
+        response = client.post(f"{API}/regions", json=NEW_REGION, headers=headers)
+        if expected == 201:
+            assert response.status_code == 201, response.text
+            assert response.json() == NEW_REGION
+            assert NEW_REGION["code"] in _region_codes(client)
+        else:
+            assert_problem(response, expected)
+            assert NEW_REGION["code"] not in _region_codes(client)
+            assert "gwent" in _region_codes(client)
+
+    elif endpoint == "add_vocabulary_term":
+        response = client.post(f"{API}/vocabularies/theme/terms", json=NEW_TERM, headers=headers)
+        if expected == 201:
+            assert response.status_code == 201, response.text
+            assert response.json()["code"] == NEW_TERM["code"]
+            assert NEW_TERM["code"] in _theme_codes(client)
+        else:
+            assert_problem(response, expected)
+            assert NEW_TERM["code"] not in _theme_codes(client)
+            assert "voice-of-the-child" in _theme_codes(client)
+
+    elif endpoint == "who_am_i":
+        response = client.get(f"{API}/auth/me", headers=headers)
+        if expected == 200:
+            assert response.status_code == 200, response.text
+            role, region = CALLERS[caller] or (None, None)
+            assert response.json() == {"subject": subject_of(caller), "role": role, "region": region}
+        else:
+            assert_problem(response, expected)
+
+    else:
+        raise AssertionError(endpoint)
