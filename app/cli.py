@@ -113,6 +113,57 @@ def create_client(
     typer.echo("Keep the secret now: the registry stores only its hash.", err=True)
 
 
+search_cli = typer.Typer(help="The search index: drain the outbox, rebuild the index.", no_args_is_help=True)
+cli.add_typer(search_cli, name="search")
+
+
+def _search_parts():  # type: ignore[no-untyped-def]
+    from app.db import build_engine, build_sessionmaker
+    from app.search.factory import build_search_backend
+
+    settings = _settings()
+    engine = build_engine(settings)
+    return engine, build_sessionmaker(engine), build_search_backend(settings, engine)
+
+
+@search_cli.command("drain")
+def search_drain(
+    follow: Annotated[bool, typer.Option(help="Keep draining (a sidecar); safe to run several")] = False,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes with --follow")] = 2.0,
+) -> None:
+    """Index what the search outbox holds."""
+    import time
+    from datetime import UTC, datetime
+
+    from app.search.outbox import drain
+
+    engine, sessions, backend = _search_parts()
+    try:
+        while True:
+            result = drain(sessions, backend, now=lambda: datetime.now(UTC))
+            if result.indexed or result.waiting or not follow:
+                typer.echo(f"indexed {result.indexed}, waiting {result.waiting}", err=follow)
+            if not follow:
+                raise typer.Exit(1 if result.waiting else 0)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the database into a new index, then swap to it."""
+    from app.search.outbox import reindex
+
+    engine, sessions, backend = _search_parts()
+    try:
+        typer.echo(f"rebuilt: {reindex(sessions, backend)}")
+    finally:
+        engine.dispose()
+
+
 @cli.command("export-openapi")
 def export_openapi(
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,

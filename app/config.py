@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     env: Environment = Environment.development
     database_url: str = "sqlite:///./registry.db"
     opensearch_url: str | None = None
+    opensearch_index_prefix: str = Field(default="registry-reviews", pattern=r"^[a-z0-9][a-z0-9-]{0,60}$")
     documents_dir: Path = Path("./documents")
     public_window_days: int = Field(default=84, ge=0, le=36500)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from app.errors import ServiceUnavailable
 from app.migrations import current_revision, head_revision
+from app.search.outbox import lag as outbox_lag
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +19,17 @@ class Health(BaseModel):
     status: str
 
 
+class OutboxLag(BaseModel):
+    pending: int
+    oldest_seconds: float
+
+
 class Readiness(BaseModel):
     status: str
     database: str
     migrations: str
+    search: str = Field(description="The search backend and its health; search being down does not stop writes.")
+    search_outbox: OutboxLag
 
 
 @router.get("/healthz", operation_id="health:live", summary="The process is alive")
@@ -39,6 +48,7 @@ def readyz(request: Request) -> Readiness:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             current = current_revision(connection)
+            lag = outbox_lag(Session(bind=connection), request.app.state.clock.now()) if current == head_revision() else None
     except SQLAlchemyError:
         raise ServiceUnavailable("The database is not answering.", headers={"Retry-After": "5"}) from None
     if current != head_revision():
@@ -46,4 +56,11 @@ def readyz(request: Request) -> Readiness:
             f"The database schema is at {current or 'nothing'}, not {head_revision()}: run `registry migrate`.",
             headers={"Retry-After": "30"},
         )
-    return Readiness(status="ready", database="ok", migrations=current)
+    backend = request.app.state.search
+    return Readiness(
+        status="ready",
+        database="ok",
+        migrations=current,
+        search=f"{backend.name}: {backend.health()}",
+        search_outbox=OutboxLag(**lag) if lag else OutboxLag(pending=0, oldest_seconds=0),
+    )

@@ -3,7 +3,10 @@ migrated once by alembic; each test runs inside a transaction that is rolled bac
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import subprocess
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -149,3 +152,77 @@ def isolated_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         engine = build_engine(Settings(database_url=url, jwt_secret=TEST_SECRET))
         yield engine
         engine.dispose()
+
+
+# --- OpenSearch -------------------------------------------------------------------------------
+# osmem-server (an in-memory OpenSearch-compatible stand-in, a binary shipped in its wheel) runs
+# the OpenSearch tests in CI. Scores and refresh timing differ from a real cluster, so tests never
+# assert scores. The same tests run against a real OpenSearch when REGISTRY_TEST_OPENSEARCH_URL is
+# set (see deploy/README.md), and are skipped with that reason otherwise.
+
+
+class OsmemProcess:
+    """osmem-server on a fixed port, so a test can stop it and start it again at the same address."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        import osmem_server
+
+        self.process = subprocess.Popen(
+            [osmem_server.resolve_binary(), "--addr", f"127.0.0.1:{self.port}", "--no-ja", "--parent-pid", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        json.loads(self.process.stdout.readline())  # one line when ready
+
+    def stop(self) -> None:
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()  # osmem exits when its stdin closes
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def osmem() -> Iterator[OsmemProcess]:
+    server = OsmemProcess(_free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["osmem", "real-opensearch"])
+def opensearch_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "real-opensearch":
+        url = os.environ.get("REGISTRY_TEST_OPENSEARCH_URL")
+        if not url:
+            pytest.skip("REGISTRY_TEST_OPENSEARCH_URL is not set: no real OpenSearch to run the contract suite against")
+        return url
+    return request.getfixturevalue("osmem").url
+
+
+@pytest.fixture
+def opensearch_backend(opensearch_url: str) -> Iterator[Any]:
+    """A backend with an index prefix of its own, removed afterwards."""
+    from opensearchpy import OpenSearch
+
+    from app.search.opensearch import OpenSearchBackend
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    client = OpenSearch(hosts=[opensearch_url], timeout=10)
+    backend = OpenSearchBackend(client, prefix=prefix, refresh=True)
+    yield backend
+    client.indices.delete(index=f"{prefix}-*", ignore=[404])
+    client.indices.delete_index_template(name=prefix, ignore=[404])

@@ -46,7 +46,9 @@ def test_migrations_round_trip(tmp_path: Path, database_url: str):
 def test_readiness_reports_the_schema_at_head(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "migrations": head_revision()}
+    body = response.json()
+    assert (body["status"], body["database"], body["migrations"]) == ("ready", "ok", head_revision())
+    assert body["search"] == "sql: ok" and body["search_outbox"]["pending"] == 0
 
 
 def test_readiness_fails_clearly_on_an_unmigrated_database(tmp_path: Path, client, app):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, delete, select
 
-from app.action_plans.models import Action, ActionPlan
+from app.action_plans.models import Action, ActionPlan, ActionStatus
+from app.reviews.models import Review
 
 
 def get_plan(session: Session, review_id: str) -> ActionPlan | None:
@@ -30,3 +33,19 @@ def replace_actions(session: Session, plan: ActionPlan, actions: list[Action]) -
     session.execute(delete(Action).where(col(Action.review_id) == plan.review_id))
     session.add_all(actions)
     session.flush()
+
+
+def overdue_actions(session: Session, *, today: date, statuses: list[str], region: str | None) -> list[tuple[str, str, date]]:
+    """(region, lead agency, target date) of every open action past its date, on reviews in `statuses`."""
+    query = (
+        select(Review.region, Action.lead_agency, Action.target_date)
+        .join(Review, col(Review.id) == Action.review_id)
+        .where(
+            col(Action.status) != ActionStatus.completed,
+            col(Action.target_date) < today,
+            col(Review.status).in_(statuses),
+        )
+    )
+    if region is not None:
+        query = query.where(Review.region == region)
+    return [(r, a, d) for r, a, d in session.exec(query)]

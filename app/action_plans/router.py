@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from app.action_plans import service
-from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut
+from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut, OverdueActions
 from app.auth.dependencies import PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
@@ -16,6 +16,7 @@ from app.etags import etag, with_etag
 from app.reviews.router import IfMatch, ReviewId
 
 router = APIRouter(prefix="/reviews/{review_id}/action-plan", tags=["action plans"])
+overdue_router = APIRouter(tags=["action plans"])
 
 ActionId = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -92,3 +93,13 @@ def update_action(
     )
     response.headers["ETag"] = etag(action.version)
     return ActionOut.from_model(action, clock.today())
+
+
+@overdue_router.get(
+    "/actions/overdue",
+    operation_id="actions:overdue",
+    summary="Overdue actions by region and lead agency, by how long overdue (a board sees its own region)",
+    responses=problem_responses(403),
+)
+def overdue_actions(session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> OverdueActions:
+    return service.overdue(session, principal=principal, clock=clock)

@@ -82,3 +82,16 @@ class ActionPlanOut(BaseModel):
             updated_at=plan.updated_at,
             actions=[ActionOut.from_model(a, today) for a in actions],
         )
+
+
+class OverdueGroup(BaseModel):
+    region: str
+    lead_agency: str
+    total: int
+    ageing: dict[str, int] = Field(description="Overdue actions by days past their target date: 1-30, 31-90, 91-180, over-180.")
+
+
+class OverdueActions(BaseModel):
+    as_of: date
+    total: int
+    groups: list[OverdueGroup]

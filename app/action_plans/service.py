@@ -7,8 +7,9 @@ from sqlmodel import Session
 
 from app.action_plans import repository
 from app.action_plans.models import Action, ActionPlan
-from app.action_plans.schemas import ActionPatch, ActionPlanIn
-from app.auth.policies import Permission
+from app.action_plans.repository import overdue_actions
+from app.action_plans.schemas import ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
+from app.auth.policies import Permission, Scope, require, scope_of
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
@@ -141,3 +142,26 @@ def update_action(
     except StaleDataError:
         raise PreconditionFailed("The action changed while your request was being handled. Read it again.") from None
     return action
+
+
+# Days past the target date -> bucket name; the last bucket has no upper bound.
+AGEING_BUCKETS = ((30, "1-30"), (90, "31-90"), (180, "91-180"), (None, "over-180"))
+# Actions are followed once their review is in the registry proper, not while it is a draft.
+_TRACKED = [ReviewStatus.submitted.value, ReviewStatus.published.value]
+
+
+def overdue(session: Session, *, principal: Principal, clock: Clock) -> OverdueActions:
+    """Overdue actions by region and lead agency, aged; a board sees its own region's."""
+    require(principal, Permission.overdue_read)
+    region = principal.region if scope_of(principal, Permission.overdue_read) is Scope.own_region else None
+    today = clock.today()
+    groups: dict[tuple[str, str], dict[str, int]] = {}
+    for action_region, agency, target in overdue_actions(session, today=today, statuses=_TRACKED, region=region):
+        ageing = groups.setdefault((action_region, agency), {name: 0 for _, name in AGEING_BUCKETS})
+        days = (today - target).days
+        ageing[next(name for limit, name in AGEING_BUCKETS if limit is None or days <= limit)] += 1
+    items = [
+        OverdueGroup(region=r, lead_agency=a, total=sum(ageing.values()), ageing=ageing)
+        for (r, a), ageing in sorted(groups.items())
+    ]
+    return OverdueActions(as_of=today, total=sum(g.total for g in items), groups=items)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from app.auth.principals import Principal
+from app.errors import ServiceUnavailable
 from app.reviews.models import Review
 from app.reviews.repository import ReviewFilters
 from app.search.query import ParsedQuery
@@ -18,8 +20,16 @@ FACETS = ("region", "kind", "review_type", "theme", "year")
 DIMENSIONS = ("region", "year", "kind", "review_type", "theme", "age_band", "agency")
 
 
-class SearchUnavailable(Exception):
-    """The backend cannot be reached; the write that triggered indexing still stands."""
+class SearchUnavailable(ServiceUnavailable):
+    """The backend cannot be reached (a 503 to readers); writes still stand and wait in the outbox."""
+
+    def __init__(self, detail: str = "Search is temporarily unavailable. Try again shortly.") -> None:
+        super().__init__(detail, headers={"Retry-After": "10"})
+
+
+def ordered(cells: Iterable[tuple[tuple[Any, ...], int]]) -> list[tuple[tuple[Any, ...], int]]:
+    """The one order for facets and trend buckets on every backend: biggest first, then by key."""
+    return sorted(cells, key=lambda cell: (-cell[1], tuple(str(v) for v in cell[0])))
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,9 @@ class SearchBackend(Protocol):
     def index(self, documents: list[SearchDocument]) -> None:
         """Write these documents; a stale version never overwrites a newer one."""
 
+    def remove(self, review_ids: list[str]) -> None:
+        """Take these reviews out of the index (reviews are never deleted; this is for repairs)."""
+
     def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
         """Ranked hits the principal may read, with highlights and facet counts."""
 
@@ -114,5 +127,8 @@ class SearchBackend(Protocol):
     ) -> list[tuple[tuple[Any, ...], int]]:
         """Review counts per combination of the group_by dimensions, over what the principal may read."""
 
+    def reindex(self, batches: Iterable[list[SearchDocument]]) -> str:
+        """Rebuild the whole index from these documents without a gap in service; names the result."""
+
     def health(self) -> str:
-        """`ok`, or why not."""
+        """`ok` (or the cluster's colour), or why not."""

@@ -7,7 +7,7 @@ outbox only once the backend has taken them. While the backend is down they wait
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,3 +84,23 @@ def lag(session: Session, now: datetime) -> dict[str, float | int]:
     """How much is waiting, and how long the oldest entry has waited (seconds)."""
     count, oldest = session.execute(select(func.count(), func.min(col(SearchOutbox.enqueued_at)))).one()
     return {"pending": int(count), "oldest_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0.0}
+
+
+def reindex(sessions: sessionmaker[Session], backend: SearchBackend, *, batch_size: int = 500) -> str:
+    """Rebuild the search index from the database, the source of truth."""
+
+    def batches() -> Iterator[list[SearchDocument]]:
+        after = ""
+        while True:
+            with sessions() as session:
+                reviews = (
+                    session.execute(select(Review).where(col(Review.id) > after).order_by(col(Review.id)).limit(batch_size))
+                    .scalars()
+                    .all()
+                )
+                if not reviews:
+                    return
+                yield [SearchDocument.of(review) for review in reviews]
+                after = reviews[-1].id
+
+    return backend.reindex(batches())

@@ -7,6 +7,7 @@ SQLite, a generated column on PostgreSQL: migration 0002), so `index` has nothin
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.auth.principals import Principal
 from app.reviews.models import Review, ReviewTag
 from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
 from app.search import highlight
-from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest
+from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest, ordered
 from app.search.query import ParsedQuery, to_fts5, to_websearch
 
 # Migration 0002's SQLite structures (not models: they exist on SQLite only).
@@ -45,6 +46,12 @@ class SqlSearchBackend:
 
     def health(self) -> str:
         return "ok"
+
+    def reindex(self, batches: Iterable[list[SearchDocument]]) -> str:
+        """The SQL index is derived by the database itself; there is nothing to rebuild from here."""
+        for _ in batches:
+            pass
+        return f"{self.dialect} full-text index (maintained by the database)"
 
     # --- search -----------------------------------------------------------------------------
     def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
@@ -148,4 +155,4 @@ class SqlSearchBackend:
             key = tuple(int(v) if name == "year" and v is not None else v for name, v in zip(dimensions, row[:-1], strict=True))
             if all(v is not None for v in key):
                 result.append((key, int(row[-1])))
-        return sorted(result, key=lambda item: (-item[1], tuple(str(v) for v in item[0])))
+        return ordered(result)

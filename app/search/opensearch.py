@@ -1,0 +1,339 @@
+"""The OpenSearch backend, for national scale: on when REGISTRY_OPENSEARCH_URL is set.
+
+A versioned physical index (`<prefix>-v<mapping>-<stamp>`) sits behind a read alias and a write
+alias, so `registry search reindex` can build a new one while the old one serves. Documents are
+written with external versioning (the review's version): a stale write never replaces a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import NotFoundError, TransportError
+from sqlmodel import Session
+
+from app.auth.policies import READ_GRANTS
+from app.auth.principals import Principal
+from app.config import Settings
+from app.reviews.repository import ReviewFilters
+from app.search import highlight
+from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest, SearchUnavailable, ordered
+from app.search.query import STOPWORDS, ParsedQuery
+
+logger = logging.getLogger("app.search")
+
+MAPPING_VERSION = 1
+_TEXT_FIELDS = ["title^3", "summary^2", "recommendations^2", "full_text"]
+_FIELD_OF = {"theme": "themes", "agency": "agencies"}  # API dimension -> document field
+_MAX_BUCKETS = 10_000
+
+_TEXT = {"type": "text", "analyzer": "registry_english"}
+_KEYWORD = {"type": "keyword"}
+_DATE = {"type": "date", "format": "strict_date"}
+MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "version": {"type": "long"},
+        "reference": _KEYWORD,
+        "region": _KEYWORD,
+        "kind": _KEYWORD,
+        "review_type": _KEYWORD,
+        "status": _KEYWORD,
+        "year": {"type": "integer"},
+        "completed_on": _DATE,
+        "published_on": _DATE,
+        "public_until": _DATE,
+        "age_band": _KEYWORD,
+        "themes": _KEYWORD,
+        "agencies": _KEYWORD,
+        "abuse_categories": _KEYWORD,
+        "title": _TEXT,
+        "summary": _TEXT,
+        "recommendations": _TEXT,
+        "full_text": _TEXT,
+    },
+}
+# English stemming like the SQL backends (Porter), with the same stopwords as every backend.
+SETTINGS: dict[str, Any] = {
+    "analysis": {
+        "filter": {
+            "registry_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "registry_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)},
+        },
+        "analyzer": {
+            "registry_english": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["registry_possessive", "lowercase", "registry_stop", "porter_stem"],
+            }
+        },
+    }
+}
+
+
+class OpenSearchBackend:
+    name = "opensearch"
+
+    def __init__(self, client: OpenSearch, *, prefix: str = "registry-reviews", refresh: bool = False) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.read_alias = f"{prefix}-read"
+        self.write_alias = f"{prefix}-write"
+        self.refresh_on_write = refresh
+        self._ready = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenSearchBackend:
+        assert settings.opensearch_url
+        client = OpenSearch(hosts=[settings.opensearch_url], timeout=5, max_retries=1, retry_on_timeout=False)
+        return cls(client, prefix=settings.opensearch_index_prefix)
+
+    # --- the index and its aliases -----------------------------------------------------------
+    def ensure_index(self) -> None:
+        """The template, and a first physical index behind both aliases, if there is none yet."""
+        if self._ready:
+            return
+        with _unavailable_on_transport_errors():
+            self.client.indices.put_index_template(
+                name=self.prefix,
+                body={"index_patterns": [f"{self.prefix}-v*"], "template": {"settings": SETTINGS, "mappings": MAPPING}},
+            )
+            if not self.client.indices.exists_alias(name=self.write_alias):
+                self.client.indices.create(
+                    index=self.new_index_name(),
+                    body={"aliases": {self.read_alias: {}, self.write_alias: {"is_write_index": True}}},
+                )
+        self._ready = True
+
+    def new_index_name(self) -> str:
+        return f"{self.prefix}-v{MAPPING_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{time.perf_counter_ns() % 1000:03d}"
+
+    def indices_behind(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=alias))
+        except NotFoundError:
+            return []
+
+    def reindex(self, batches: Iterable[list[SearchDocument]]) -> str:
+        """Build a new physical index from the database and swap the aliases to it, with no gap:
+        writes move to the new index first, reads only once it is full, then the old one goes."""
+        self.ensure_index()
+        new = self.new_index_name()
+        with _unavailable_on_transport_errors():
+            self.client.indices.create(index=new)
+            old_writes = self.indices_behind(self.write_alias)
+            self.client.indices.update_aliases(
+                body={
+                    "actions": [
+                        *({"remove": {"index": old, "alias": self.write_alias}} for old in old_writes),
+                        {"add": {"index": new, "alias": self.write_alias, "is_write_index": True}},
+                    ]
+                }
+            )
+        for batch in batches:
+            self.index(batch, into=new)
+        with _unavailable_on_transport_errors():
+            old_reads = self.indices_behind(self.read_alias)
+            self.client.indices.update_aliases(
+                body={
+                    "actions": [
+                        *({"remove": {"index": old, "alias": self.read_alias}} for old in old_reads),
+                        {"add": {"index": new, "alias": self.read_alias}},
+                    ]
+                }
+            )
+            for old in set(old_reads) | set(old_writes):
+                if old != new:
+                    self.client.indices.delete(index=old, ignore=[404])
+        return new
+
+    def refresh(self) -> None:
+        with _unavailable_on_transport_errors():
+            self.client.indices.refresh(index=self.read_alias)
+
+    def health(self) -> str:
+        try:
+            return str(self.client.cluster.health()["status"])
+        except (TransportError, OSConnectionError) as exc:
+            return f"unreachable ({type(exc).__name__})"
+
+    # --- writing ------------------------------------------------------------------------------
+    def index(self, documents: list[SearchDocument], *, into: str | None = None) -> None:
+        if not documents:
+            return
+        self.ensure_index()
+        actions = [
+            {
+                "_op_type": "index",
+                "_index": into or self.write_alias,
+                "_id": doc.id,
+                "version": doc.version,
+                "version_type": "external",
+                "_source": _source(doc),
+            }
+            for doc in documents
+        ]
+        try:
+            with _unavailable_on_transport_errors():
+                _, errors = helpers.bulk(
+                    self.client,
+                    actions,
+                    raise_on_error=False,
+                    raise_on_exception=True,
+                    refresh="wait_for" if self.refresh_on_write else False,
+                )
+        except SearchUnavailable:
+            self._ready = False  # it may come back empty: make sure the index exists again first
+            raise
+        failures = [e for e in errors if next(iter(e.values())).get("status") != 409]
+        if failures:
+            # A 409 means a newer version is already indexed: that is success. Anything else is not.
+            raise SearchUnavailable(f"{len(failures)} document(s) refused by OpenSearch")
+
+    def remove(self, review_ids: list[str]) -> None:
+        with _unavailable_on_transport_errors():
+            for review_id in review_ids:
+                try:
+                    self.client.delete(index=self.write_alias, id=review_id)
+                except NotFoundError:
+                    pass
+
+    # --- reading ------------------------------------------------------------------------------
+    def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
+        if request.query.is_empty:
+            return SearchPage(total=0, hits=[], facets={name: [] for name in FACETS})
+        self.ensure_index()
+        body = {
+            "query": {
+                "bool": {
+                    **_text_query(request.query),
+                    "filter": [_visibility(principal, today), *_filters(request.filters)],
+                }
+            },
+            "from": request.offset,
+            "size": request.limit,
+            "sort": [{"_score": "desc"}, {"id": "asc"}],
+            "track_total_hits": True,
+            "_source": ["id", "reference", "region", "kind", "review_type", "status", "title", "completed_on"],
+            "highlight": {
+                "pre_tags": [highlight.START],
+                "post_tags": [highlight.STOP],
+                "fragment_size": 160,
+                "number_of_fragments": 2,
+                "fields": {name.split("^")[0]: {} for name in _TEXT_FIELDS},
+            },
+            "aggs": {name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}} for name in FACETS},
+        }
+        with _unavailable_on_transport_errors():
+            answer = self.client.search(index=self.read_alias, body=body)
+        hits = []
+        for hit in answer["hits"]["hits"]:
+            source = hit["_source"]
+            fragments = [f for field in ("title", "summary", "recommendations", "full_text") for f in hit.get("highlight", {}).get(field, [])]
+            hits.append(
+                Hit(
+                    id=source["id"],
+                    reference=source["reference"],
+                    region=source["region"],
+                    kind=source["kind"],
+                    review_type=source.get("review_type"),
+                    status=source["status"],
+                    title=source["title"],
+                    completed_on=date.fromisoformat(source["completed_on"]) if source.get("completed_on") else None,
+                    score=round(float(hit.get("_score") or 0.0), 6),
+                    highlights=[highlight.to_html(f) for f in fragments[:2]],
+                )
+            )
+        facets = {
+            name: [(key, n) for (key,), n in ordered(((b["key"],), b["doc_count"]) for b in answer["aggregations"][name]["buckets"])]
+            for name in FACETS
+        }
+        return SearchPage(total=answer["hits"]["total"]["value"], hits=hits, facets=facets)
+
+    def trends(
+        self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        self.ensure_index()
+        aggs: dict[str, Any] = {}
+        for name in reversed(group_by):
+            aggs = {name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}, **({"aggs": aggs} if aggs else {})}}
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": [_visibility(principal, today), *_filters(filters)]}},
+            "aggs": aggs,
+        }
+        with _unavailable_on_transport_errors():
+            answer = self.client.search(index=self.read_alias, body=body)
+        return ordered(_flatten(answer["aggregations"], group_by))
+
+
+def _flatten(aggregations: dict[str, Any], group_by: tuple[str, ...], prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], int]]:
+    name, rest = group_by[0], group_by[1:]
+    cells = []
+    for bucket in aggregations[name]["buckets"]:
+        key = (*prefix, bucket["key"])
+        cells.extend(_flatten(bucket, rest, key) if rest else [(key, bucket["doc_count"])])
+    return cells
+
+
+def _source(doc: SearchDocument) -> dict[str, Any]:
+    source = {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(doc).items()}
+    return source
+
+
+def _alternative(words: tuple[str, ...]) -> dict[str, Any]:
+    kind = "phrase" if len(words) > 1 else "best_fields"
+    return {"multi_match": {"query": " ".join(words), "fields": _TEXT_FIELDS, "type": kind}}
+
+
+def _text_query(query: ParsedQuery) -> dict[str, Any]:
+    must = [{"bool": {"should": [_alternative(a) for a in clause], "minimum_should_match": 1}} for clause in query.required]
+    return {"must": must, "must_not": [_alternative(a) for a in query.excluded]}
+
+
+def _visibility(principal: Principal, today: date) -> dict[str, Any]:
+    """The OpenSearch form of READ_GRANTS: the reviews this principal may read."""
+    should = []
+    for grant in READ_GRANTS[principal.role]:
+        conditions: list[dict[str, Any]] = [{"terms": {"status": sorted(s.value for s in grant.statuses)}}]
+        if grant.own_region_only:
+            conditions.append({"term": {"region": principal.region}} if principal.region else {"match_none": {}})
+        if grant.within_public_window:
+            conditions.append({"range": {"public_until": {"gte": today.isoformat()}}})
+        should.append({"bool": {"filter": conditions}})
+    return {"bool": {"should": should, "minimum_should_match": 1}} if should else {"match_none": {}}
+
+
+def _filters(filters: ReviewFilters) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    for name in ("region", "kind", "review_type", "status", "age_band", "year"):
+        value = getattr(filters, name)
+        if value is not None:
+            clauses.append({"term": {name: value}})
+    if filters.theme is not None:
+        clauses.append({"term": {"themes": filters.theme}})
+    if filters.year_from is not None or filters.year_to is not None:
+        bounds = {"gte": filters.year_from, "lte": filters.year_to}
+        clauses.append({"range": {"year": {k: v for k, v in bounds.items() if v is not None}}})
+    return clauses
+
+
+@contextmanager
+def _unavailable_on_transport_errors() -> Iterator[None]:
+    """Connection trouble and server errors become SearchUnavailable (a 503 to API callers)."""
+    try:
+        yield
+    except OSConnectionError as exc:
+        raise SearchUnavailable(f"OpenSearch unreachable: {type(exc).__name__}") from None
+    except TransportError as exc:
+        if isinstance(exc.status_code, int) and exc.status_code < 500:
+            raise
+        raise SearchUnavailable(f"OpenSearch error: {exc.status_code}") from None

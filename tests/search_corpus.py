@@ -1,0 +1,86 @@
+"""A small corpus of anonymised reviews whose words the search tests look for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests import flows
+
+# (region, reference, status, changes): several regions, years, kinds and statuses.
+CORPUS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("gwent", "GW 1/2019", "published", {
+        "completed_on": "2019-03-01", "themes": ["information-sharing-and-recording"],
+        "summary": "Chronologies were missing and records were not shared between agencies.",
+        "full_text": "The health visitor kept notes but no chronology existed. Information sharing failed.",
+    }),
+    ("gwent", "GW 2/2021", "published", {
+        "completed_on": "2021-06-01", "themes": ["hierarchy-of-knowledge"],
+        "summary": "The father was not consulted; professionals relied on the mother's account.",
+        "full_text": "Fathers were not consulted at any stage. Tunnel vision shaped the assessment.",
+    }),
+    ("north-wales", "NW 3/2021", "published", {
+        "completed_on": "2021-09-01", "themes": ["voice-of-the-child"], "review_type": "concise",
+        "on_cp_register_6m": False, "reviewers": [{"name": "Solo Reviewer"}],
+        "summary": "The child was spoken to in front of parents; the child's lived experience was missed.",
+        "full_text": "Practitioners did not hear the voice of the child. Chronologies were incomplete.",
+    }),
+    ("cardiff-vale", "CV 4/2023", "published", {
+        "completed_on": "2023-02-01", "themes": ["partial-assessment", "voice-of-the-child"],
+        "summary": "A new partner was not followed up; the large family was assessed as one.",
+        "full_text": "The mother's new partner was never assessed. Grandparents were expected to cope.",
+    }),
+    ("cardiff-vale", "CV 5/2025", "published", {
+        "kind": "susr", "review_type": None, "susr_criteria": ["cpr", "dhr"], "completed_on": "2025-01-15",
+        "themes": ["information-sharing-and-recording"],
+        "summary": "Domestic abuse was known to police; information was not shared with schools.",
+        "full_text": "Fear of complaints and GDPR confusion stopped information sharing. The father's violence was recorded.",
+    }),
+    ("gwent", "GW 6/2024", "submitted", {
+        "completed_on": "2024-04-01", "themes": ["hierarchy-of-knowledge"],
+        "summary": "Medical evidence was prioritised even though it was inconclusive.",
+        "full_text": "Chronologies were missing from the police file. The father was consulted late.",
+    }),
+    ("north-wales", "NW 7/2024", "draft", {
+        "completed_on": "2024-08-01", "themes": ["voice-of-the-child"],
+        "summary": "Draft: the voice of the child was not heard by school staff.",
+        "full_text": "Chronologies were missing; this draft is not yet submitted.",
+    }),
+]
+
+# Queries whose answers every backend must agree on.
+QUERIES = [
+    "chronologies missing",
+    '"fathers were not consulted"',
+    "father consulted",
+    "voice of the child",
+    "information sharing -police",
+    "partner OR grandparents",
+    "tunnel vision",
+    "Chronology",
+    "gdpr",
+    "the of and",
+    "-",
+    "🙂",
+    '"unterminated phrase',
+    "AND OR NOT",
+]
+
+
+# Plain recommendations, so that only the texts above decide what matches.
+RECOMMENDATIONS = [
+    {"ref": "R1", "text": "Agencies review their practice together.", "level": "regional_board"},
+    {"ref": "R2", "text": "The board audits progress within a year.", "level": "agency"},
+]
+
+
+def build(client: TestClient, token_for: Any) -> dict[str, dict[str, Any]]:
+    """Create the corpus through the API; returns the reviews by reference."""
+    reviews = {}
+    for region, reference, status, changes in CORPUS:
+        board = token_for("board", region)
+        reviews[reference] = flows.review_in(
+            client, board, status, region=region, reference=reference, recommendations=RECOMMENDATIONS, **changes
+        )
+    return reviews

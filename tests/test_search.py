@@ -1,0 +1,220 @@
+"""Search, trends and overdue actions over HTTP, on the SQL backend of the suite's database."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import flows, search_corpus
+from tests.flows import API
+
+
+@pytest.fixture
+def corpus(client, token_for):
+    return search_corpus.build(client, token_for)
+
+
+def _search(client, headers, **params):
+    response = client.get(f"{API}/search", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _refs(answer, corpus):
+    by_id = {review["id"]: ref for ref, review in corpus.items()}
+    return {by_id[item["id"]] for item in answer["items"]}
+
+
+def test_practitioners_find_published_reviews_across_regions_with_highlights(client, token_for, corpus):
+    answer = _search(client, token_for("practitioner"), q="chronologies missing")
+    assert _refs(answer, corpus) == {"GW 1/2019", "NW 3/2021"} or _refs(answer, corpus) == {"GW 1/2019"}
+    assert answer["total"] == len(answer["items"])
+    first = answer["items"][0]
+    assert first["reference"] == "GW 1/2019" and first["region"] == "gwent"
+    assert any("<mark>" in fragment for fragment in first["highlights"])
+
+
+def test_a_phrase_with_stopwords_matches_the_words_in_order(client, token_for, corpus):
+    answer = _search(client, token_for("practitioner"), q='"fathers were not consulted"')
+    assert _refs(answer, corpus) == {"GW 2/2021"}
+
+
+def test_stemming_finds_other_forms_of_a_word(client, token_for, corpus):
+    assert "GW 2/2021" in _refs(_search(client, token_for("practitioner"), q="father consulting"), corpus)
+
+
+def test_excluded_words_and_alternatives(client, token_for, corpus):
+    reader = token_for("inspectorate")
+    assert _refs(_search(client, reader, q="information sharing -police"), corpus) == {"GW 1/2019"}
+    assert _refs(_search(client, reader, q="partner OR grandparents"), corpus) == {"CV 4/2023"}
+
+
+def test_what_each_role_may_search(client, token_for, corpus):
+    q = {"q": "chronologies"}
+    practitioner = _refs(_search(client, token_for("practitioner"), **q), corpus)
+    inspectorate = _refs(_search(client, token_for("inspectorate"), **q), corpus)
+    own_board = _refs(_search(client, token_for("board", "north-wales"), **q), corpus)
+    other_board = _refs(_search(client, token_for("board", "cardiff-vale"), **q), corpus)
+    assert "GW 6/2024" not in practitioner and "GW 6/2024" in inspectorate  # submitted
+    assert "NW 7/2024" in own_board and "NW 7/2024" not in inspectorate | other_board  # a draft
+    assert practitioner <= inspectorate
+    response = client.get(f"{API}/search", params=q)
+    assert response.status_code == 401
+
+
+def test_search_and_list_agree_on_what_a_caller_may_see(client, token_for, corpus):
+    for headers in (token_for("practitioner"), token_for("inspectorate"), token_for("board", "gwent")):
+        listed = {item["id"] for item in client.get(f"{API}/reviews", params={"limit": 100}, headers=headers).json()["items"]}
+        searched = {item["id"] for item in _search(client, headers, q="child OR chronologies OR father OR partner OR medical", limit=100)["items"]}
+        assert searched <= listed
+
+
+def test_filters_and_year_range(client, token_for, corpus):
+    reader = token_for("inspectorate")
+    assert _refs(_search(client, reader, q="father", region="gwent"), corpus) == {"GW 2/2021", "GW 6/2024"}
+    assert _refs(_search(client, reader, q="father", year_from=2022), corpus) == {"GW 6/2024", "CV 5/2025"}
+    assert _refs(_search(client, reader, q="father", year_to=2021, year_from=2021), corpus) == {"GW 2/2021"}
+    assert _refs(_search(client, reader, q="information", kind="susr"), corpus) == {"CV 5/2025"}
+    assert _refs(_search(client, reader, q="child", theme="voice-of-the-child"), corpus) == {"NW 3/2021", "CV 4/2023"}
+
+
+def test_facets_count_the_whole_visible_match_not_just_the_page(client, token_for, corpus):
+    answer = _search(client, token_for("inspectorate"), q="father", limit=1)
+    assert len(answer["items"]) == 1 and answer["total"] == 3 and answer["next_cursor"]
+    assert {f["key"]: f["count"] for f in answer["facets"]["region"]} == {"gwent": 2, "cardiff-vale": 1}
+    assert {f["key"]: f["count"] for f in answer["facets"]["year"]} == {2021: 1, 2024: 1, 2025: 1}
+    assert {f["key"]: f["count"] for f in answer["facets"]["kind"]} == {"cpr": 2, "susr": 1}
+
+
+def test_search_pages_with_a_cursor(client, token_for, corpus):
+    reader = token_for("inspectorate")
+    seen, cursor = [], None
+    while True:
+        answer = _search(client, reader, q="child OR father OR chronologies", limit=2, **({"cursor": cursor} if cursor else {}))
+        seen += [item["id"] for item in answer["items"]]
+        cursor = answer["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == answer["total"]
+
+
+def test_report_text_cannot_inject_markup_into_highlights(client, token_for):
+    board = token_for("board", "gwent")
+    flows.review_in(client, board, "published", full_text='Neglect was <script>alert("x")</script> & missed.')
+    answer = _search(client, token_for("practitioner"), q="neglect missed")
+    fragments = " ".join(answer["items"][0]["highlights"])
+    # The text's own markup is escaped (or, by PostgreSQL's headline parser, dropped): never live.
+    assert "<script>" not in fragments and "&amp;" in fragments and "<mark>" in fragments
+
+
+@pytest.mark.parametrize("q", search_corpus.QUERIES + ["'", '"', "\\", "a-b-c", "-foo -bar", "OR OR OR", "x" * 500, "NEAR(a b)", "col:val", "*", "(("])
+def test_any_text_is_a_valid_query(client, token_for, corpus, q):
+    answer = _search(client, token_for("inspectorate"), q=q)
+    assert answer["total"] >= 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(min_size=1, max_size=60).filter(lambda s: "\x00" not in s))
+def test_no_typed_text_makes_search_fail(client, token_for, q):
+    response = client.get(f"{API}/search", params={"q": q}, headers=token_for("inspectorate"))
+    assert response.status_code == 200, (q, response.text)
+
+
+def test_an_empty_or_absurd_query_is_refused_clearly(client, token_for):
+    reader = token_for("inspectorate")
+    for params in ({}, {"q": ""}, {"q": "x" * 501}, {"q": "x", "cursor": "junk"}):
+        response = client.get(f"{API}/search", params=params, headers=reader)
+        assert response.status_code == 422, params
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- trends ---------------------------------------------------------------------------------
+
+
+def _trends(client, headers, *group_by, **params):
+    response = client.get(f"{API}/trends", params={"group_by": list(group_by), **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _cells(answer):
+    return {tuple(b["key"].values()): (b["count"], b["suppressed"]) for b in answer["buckets"]}
+
+
+def _many_published(client, token_for, region, count, year):
+    board = token_for("board", region)
+    for n in range(count):
+        flows.review_in(client, board, "published", region=region, reference=f"{region}-{year}-{n}", completed_on=f"{year}-05-01")
+
+
+def test_the_inspectorate_sees_every_count(client, token_for):
+    _many_published(client, token_for, "gwent", 6, 2022)
+    _many_published(client, token_for, "north-wales", 2, 2022)
+    answer = _trends(client, token_for("inspectorate"), "region")
+    assert answer["suppression"] is False
+    assert _cells(answer) == {("gwent",): (6, False), ("north-wales",): (2, False)}
+
+
+def test_small_numbers_are_hidden_from_practitioners_with_no_way_to_subtract(client, token_for):
+    _many_published(client, token_for, "gwent", 6, 2022)
+    _many_published(client, token_for, "north-wales", 7, 2022)
+    _many_published(client, token_for, "west-glamorgan", 2, 2022)
+    answer = _trends(client, token_for("practitioner"), "region")
+    assert answer["suppression"] is True
+    cells = _cells(answer)
+    assert cells[("west-glamorgan",)] == (None, True)
+    # With only one cell hidden, the total (known from elsewhere) would give it away: the smallest
+    # other cell is hidden too.
+    assert cells[("gwent",)] == (None, True)
+    assert cells[("north-wales",)] == (7, False)
+
+
+def test_two_dimensions_and_suppression_by_row_and_column(client, token_for):
+    _many_published(client, token_for, "gwent", 6, 2022)
+    _many_published(client, token_for, "gwent", 5, 2023)
+    _many_published(client, token_for, "north-wales", 5, 2022)
+    _many_published(client, token_for, "north-wales", 1, 2023)
+    cells = _cells(_trends(client, token_for("practitioner"), "region", "year"))
+    assert all(suppressed for _, suppressed in cells.values())  # one small cell in a 2x2 hides them all
+    full = _cells(_trends(client, token_for("inspectorate"), "region,year"))
+    assert full[("north-wales", 2023)] == (1, False)
+
+
+def test_trends_by_theme_count_each_review_once_per_theme(client, token_for, corpus):
+    cells = _cells(_trends(client, token_for("inspectorate"), "theme"))
+    assert cells[("voice-of-the-child",)] == (2, False)  # the draft is not visible to the inspectorate
+    assert cells[("information-sharing-and-recording",)] == (2, False)
+
+
+@pytest.mark.parametrize("group_by", [[], ["colour"], ["region", "region"], ["region", "year", "kind"], ["region,year,kind"]])
+def test_trends_need_one_or_two_known_dimensions(client, token_for, group_by):
+    response = client.get(f"{API}/trends", params={"group_by": group_by}, headers=token_for("inspectorate"))
+    assert response.status_code == 422
+
+
+def test_anonymous_callers_get_no_trends(client):
+    assert client.get(f"{API}/trends", params={"group_by": "region"}).status_code == 401
+
+
+# --- overdue actions ------------------------------------------------------------------------
+
+
+def test_overdue_actions_by_region_agency_and_age(client, token_for, clock):
+    gwent = token_for("board", "gwent")
+    flows.review_in(client, gwent, "submitted", reference="G-old")  # two actions due 2027-03-31
+    north = token_for("board", "north-wales")
+    flows.review_in(client, north, "published", region="north-wales", reference="N-old")
+    flows.create(client, gwent, reference="G-draft")  # drafts are not followed
+
+    clock.advance(days=320)  # 2027-04-17: 17 days overdue
+    answer = client.get(f"{API}/actions/overdue", headers=token_for("inspectorate")).json()
+    assert answer["total"] == 4
+    assert [(g["region"], g["lead_agency"], g["total"], g["ageing"]["1-30"]) for g in answer["groups"]] == [
+        ("gwent", "police", 2, 2),
+        ("north-wales", "police", 2, 2),
+    ]
+    clock.advance(days=200)
+    own = client.get(f"{API}/actions/overdue", headers=gwent).json()
+    assert [(g["region"], g["ageing"]["over-180"]) for g in own["groups"]] == [("gwent", 2)]
+    assert client.get(f"{API}/actions/overdue", headers=token_for("practitioner")).status_code == 403
