@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from app.errors import ServiceUnavailable
 from app.migrations import current_revision, head_revision
@@ -43,15 +42,15 @@ def healthz() -> Health:
     summary="The database answers and its schema is at the latest migration",
 )
 def readyz(request: Request) -> Readiness:
-    engine = request.app.state.engine
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            current = current_revision(connection)
-            lag = outbox_lag(Session(bind=connection), request.app.state.clock.now()) if current == head_revision() else None
+        with request.app.state.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
+            current = current_revision(session.connection())
+            at_head = current == head_revision()
+            lag = outbox_lag(session, request.app.state.clock.now()) if at_head else None
     except SQLAlchemyError:
         raise ServiceUnavailable("The database is not answering.", headers={"Retry-After": "5"}) from None
-    if current != head_revision():
+    if lag is None:
         raise ServiceUnavailable(
             f"The database schema is at {current or 'nothing'}, not {head_revision()}: run `registry migrate`.",
             headers={"Retry-After": "30"},
@@ -60,7 +59,7 @@ def readyz(request: Request) -> Readiness:
     return Readiness(
         status="ready",
         database="ok",
-        migrations=current,
+        migrations=current or "",
         search=f"{backend.name}: {backend.health()}",
-        search_outbox=OutboxLag(**lag) if lag else OutboxLag(pending=0, oldest_seconds=0),
+        search_outbox=OutboxLag(**lag),
     )

@@ -61,18 +61,18 @@ MAPPING: dict[str, Any] = {
         "full_text": _TEXT,
     },
 }
-# English stemming like the SQL backends (Porter), with the same stopwords as every backend.
+# English stemming like the SQL backends (Porter, accents folded), with the same stopwords as every
+# backend. Apostrophes split words as they do in SQLite's tokenizer and the query parser.
 SETTINGS: dict[str, Any] = {
     "analysis": {
-        "filter": {
-            "registry_possessive": {"type": "stemmer", "language": "possessive_english"},
-            "registry_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)},
-        },
+        "char_filter": {"registry_apostrophes": {"type": "mapping", "mappings": ["'=>\\u0020", "\u2019=>\\u0020"]}},
+        "filter": {"registry_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)}},
         "analyzer": {
             "registry_english": {
                 "type": "custom",
+                "char_filter": ["registry_apostrophes"],
                 "tokenizer": "standard",
-                "filter": ["registry_possessive", "lowercase", "registry_stop", "porter_stem"],
+                "filter": ["lowercase", "asciifolding", "registry_stop", "porter_stem"],
             }
         },
     }
