@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     opensearch_index_prefix: str = Field(default="registry-reviews", pattern=r"^[a-z0-9][a-z0-9-]{0,60}$")
     documents_dir: Path = Path("./documents")
     public_window_days: int = Field(default=84, ge=0, le=36500)
+    max_upload_mb: int = Field(default=25, ge=1, le=1024)
+    max_body_mb: int = Field(default=8, ge=1, le=256)
+    pdf_max_pages: int = Field(default=500, ge=1, le=10_000)
+    pdf_check_seconds: float = Field(default=15, gt=0)
+    pdf_extract_seconds: float = Field(default=120, gt=0)
 
     # Tokens. HS256 signs with jwt_secret; RS256 signs with a private key and verifies with the public one.
     jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")

@@ -20,7 +20,9 @@ from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
-from app.middleware import RequestIdMiddleware
+from app.documents.service import PdfLimits, extract_report_text
+from app.documents.storage import DocumentStore
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.search.factory import build_search_backend
 from app.search.outbox import drain
 
@@ -61,13 +63,37 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.clock = clock or Clock()
     app.state.search = build_search_backend(settings, engine)
     app.state.drain_search_outbox = lambda: drain_quietly(app)
+    app.state.documents = DocumentStore(settings.documents_dir)
+    app.state.pdf_limits = PdfLimits(
+        check_seconds=settings.pdf_check_seconds,
+        extract_seconds=settings.pdf_extract_seconds,
+        max_pages=settings.pdf_max_pages,
+    )
+    app.state.extract_report_text = lambda **job: extract_then_index(app, **job)
 
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_body_mb << 20, upload_limit=(settings.max_upload_mb + 1) << 20)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def extract_then_index(app: FastAPI, *, review_id: str, sha256: str) -> None:
+    """After an upload's response: the report's text into the review, then into search."""
+    try:
+        extract_report_text(
+            app.state.sessionmaker,
+            review_id=review_id,
+            sha256=sha256,
+            store=app.state.documents,
+            limits=app.state.pdf_limits,
+            clock=app.state.clock,
+        )
+    except Exception as exc:  # noqa: BLE001 - a background task must never take the worker down
+        logger.warning("report text extraction failed: %s", type(exc).__name__)
+    drain_quietly(app)
 
 
 def drain_quietly(app: FastAPI) -> None:

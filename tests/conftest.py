@@ -109,8 +109,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=TEST_SECRET)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=tmp_path / "documents")
 
 
 @pytest.fixture

@@ -223,3 +223,16 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError:
         raise PreconditionFailed("The review changed while your request was being handled. Read it again.") from None
+
+
+def record_extracted_text(session: Session, *, review_id: str, text: str, source: str, clock: Clock) -> None:
+    """The report's extracted text becomes the review's full text (a new version, searchable)."""
+    review = repository.get(session, review_id)
+    if review is None:
+        return
+    review.full_text = text
+    review.version += 1
+    review.updated_at = clock.now()
+    review.updated_by = source
+    outbox.enqueue(session, review_id=review.id, now=review.updated_at)
+    _flush(session)

@@ -1,0 +1,96 @@
+"""/reviews/{id}/documents: PDF uploads and downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, File, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
+
+from app.auth.dependencies import PrincipalDep
+from app.clock import ClockDep
+from app.db import SessionDep
+from app.documents import service
+from app.documents.models import DocumentKind
+from app.documents.schemas import DocumentOut
+from app.errors import problem_responses
+from app.etags import etag, with_etag
+from app.reviews.router import IfMatch, ReviewId
+
+router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])
+
+
+@router.get(
+    "",
+    operation_id="documents:list",
+    summary="The documents of a review",
+    responses=problem_responses(404),
+)
+def list_documents(review_id: ReviewId, session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> list[DocumentOut]:
+    return [DocumentOut.from_model(d) for d in service.list_documents(session, principal=principal, review_id=review_id, clock=clock)]
+
+
+@router.put(
+    "/{kind}",
+    operation_id="documents:upload",
+    summary="Upload a review's document of this kind (a PDF, multipart field `file`)",
+    responses={
+        **with_etag(200, "The document was replaced"),
+        status.HTTP_201_CREATED: {"model": DocumentOut, **with_etag(201, "The document was stored")[201]},
+        **problem_responses(403, 404, 409, 412, 413, 415, 428),
+    },
+)
+def upload_document(
+    review_id: ReviewId,
+    kind: DocumentKind,
+    file: Annotated[UploadFile, File(description="The PDF")],
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> DocumentOut:
+    state = request.app.state
+    document, created = service.upload(
+        session,
+        principal=principal,
+        review_id=review_id,
+        kind=kind,
+        filename=file.filename or f"{kind.value}.pdf",
+        content=file.file,
+        if_match=if_match,
+        store=state.documents,
+        limits=state.pdf_limits,
+        clock=clock,
+    )
+    if kind is DocumentKind.report:
+        background.add_task(
+            state.extract_report_text, review_id=review_id, sha256=document.sha256
+        )
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = etag(document.version)
+    return DocumentOut.from_model(document)
+
+
+@router.get(
+    "/{kind}",
+    operation_id="documents:download",
+    summary="Download a review's document, under the review's own rules",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}, **problem_responses(404)},
+)
+def download_document(
+    review_id: ReviewId, kind: DocumentKind, request: Request, session: SessionDep, principal: PrincipalDep, clock: ClockDep
+) -> FileResponse:
+    document, path, filename = service.download(
+        session, principal=principal, review_id=review_id, kind=kind, store=request.app.state.documents, clock=clock
+    )
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=filename,
+        headers={"ETag": etag(document.version), "X-Content-SHA256": document.sha256},
+    )

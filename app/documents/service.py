@@ -1,0 +1,156 @@
+"""Document rules: PDFs only, checked by content; readable under the review's own rules; the
+report's text extracted, off the request path, into the review's full text."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from app.auth.policies import Permission
+from app.auth.principals import Principal
+from app.clock import Clock
+from app.documents import repository
+from app.documents.extract import UnreadablePdf, read_pdf
+from app.documents.models import DocumentKind, ReviewDocument, TextStatus
+from app.documents.storage import DocumentStore
+from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
+from app.etags import check_if_match
+from app.reviews import service as reviews
+from app.reviews.access import readable_review, writable_review
+from app.reviews.models import ReviewStatus
+
+logger = logging.getLogger("app.documents")
+
+# Documents change while the review is being prepared or checked; a published bundle stays as published.
+_UPLOADABLE = {ReviewStatus.draft, ReviewStatus.submitted}
+_REASONS = {
+    "damaged": "The PDF is damaged and cannot be read.",
+    "encrypted": "The PDF is encrypted; upload it without a password.",
+    "too-slow": "The PDF took too long to read; it may be malformed.",
+    "too-costly": "The PDF needs too much memory to read; it may be malformed.",
+}
+
+
+class NotAPdf(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Only PDF documents are accepted"
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    check_seconds: float
+    extract_seconds: float
+    max_pages: int
+
+
+def upload(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    kind: DocumentKind,
+    filename: str,
+    content: BinaryIO,
+    if_match: str | None,
+    store: DocumentStore,
+    limits: PdfLimits,
+    clock: Clock,
+) -> tuple[ReviewDocument, bool]:
+    """Store a review's document of this kind (replacing the last one). Returns it and whether it is new."""
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_edit, today=clock.today()
+    )
+    existing = repository.get(session, review_id, kind.value)
+    if existing is not None:
+        check_if_match(if_match, existing.version, what="document")
+    elif if_match is not None and if_match.strip() != "*":
+        raise PreconditionFailed("The review has no document of this kind yet; send the first upload without If-Match.")
+    if review.status not in _UPLOADABLE:
+        raise InvalidTransition(f"Documents of a {review.status} review are not replaced.")
+
+    received = store.receive(content)
+    try:
+        if not received.head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
+            raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
+        try:
+            pages = read_pdf(received.path, max_pages=0, timeout_seconds=limits.check_seconds).pages
+        except UnreadablePdf as exc:
+            raise InvalidInput(
+                _REASONS[exc.reason],
+                errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=_REASONS[exc.reason], location="body", field="file")],
+            ) from None
+        store.keep(received)
+    except BaseException:
+        store.discard(received)
+        raise
+
+    status = TextStatus.pending if kind is DocumentKind.report else TextStatus.not_needed
+    fields = {
+        "filename": _safe_filename(filename),
+        "size": received.size,
+        "sha256": received.sha256,
+        "pages": pages,
+        "text_status": status.value,
+        "uploaded_at": clock.now(),
+        "uploaded_by": principal.subject,
+    }
+    if existing is None:
+        document = ReviewDocument(review_id=review_id, kind=kind.value, version=1, **fields)
+    else:
+        document = existing
+        for name, value in fields.items():
+            setattr(document, name, value)
+        document.version += 1
+    try:
+        repository.add(session, document)
+    except StaleDataError:
+        raise PreconditionFailed("The document changed while your upload was being handled.") from None
+    return document, existing is None
+
+
+def list_documents(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[ReviewDocument]:
+    readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    return repository.of_review(session, review_id)
+
+
+def download(
+    session: Session, *, principal: Principal, review_id: str, kind: DocumentKind, store: DocumentStore, clock: Clock
+) -> tuple[ReviewDocument, Path, str]:
+    """The document, where its bytes are, and a file name to offer (the review's reference and the kind)."""
+    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    document = repository.get(session, review_id, kind.value)
+    if document is None:
+        raise NotFound(f"Review {review_id} has no {kind.value} document.")
+    name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}.pdf")
+    return document, store.path_of(document.sha256), name
+
+
+def extract_report_text(
+    sessions: sessionmaker[Session], *, review_id: str, sha256: str, store: DocumentStore, limits: PdfLimits, clock: Clock
+) -> None:
+    """After the upload's response: read the report's text into the review (bounded in pages and time)."""
+    try:
+        text = read_pdf(store.path_of(sha256), max_pages=limits.max_pages, timeout_seconds=limits.extract_seconds).text
+        status = TextStatus.extracted
+    except UnreadablePdf as exc:
+        logger.warning("report text extraction failed: %s", exc.reason)
+        text, status = None, TextStatus.failed
+    with sessions() as session:
+        document = repository.get(session, review_id, DocumentKind.report.value)
+        if document is None or document.sha256 != sha256:
+            return  # replaced meanwhile: the newer upload's own extraction will run
+        if text is not None:
+            reviews.record_extracted_text(session, review_id=review_id, text=text, source="system:report-extraction", clock=clock)
+        document.text_status = status.value
+        document.version += 1
+        session.commit()
+
+
+def _safe_filename(name: str) -> str:
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in Path(name or "document.pdf").name)
+    return cleaned.strip()[:200] or "document.pdf"
