@@ -140,7 +140,8 @@ def search_drain(
     engine, sessions, backend = _search_parts()
     try:
         while True:
-            result = drain(sessions, backend, now=lambda: datetime.now(UTC))
+            # One pass on request retries everything now; a --follow sidecar respects the backoff.
+            result = drain(sessions, backend, now=lambda: datetime.now(UTC), include_postponed=not follow)
             if result.indexed or result.waiting or not follow:
                 typer.echo(f"indexed {result.indexed}, waiting {result.waiting}", err=follow)
             if not follow:

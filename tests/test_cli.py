@@ -142,3 +142,31 @@ def test_the_documented_walkthrough_works_when_pasted_into_a_shell(cli_env, tmp_
         )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "-> 412" in result.stdout and "-> 422" in result.stdout
+
+
+def test_a_drain_sidecar_indexes_what_the_server_could_not(cli_env, osmem):
+    """The server's OpenSearch is unreachable; its writes wait in the outbox until a
+    `registry search drain` process that can reach a cluster takes them."""
+    from opensearchpy import OpenSearch
+
+    down = {**cli_env, "REGISTRY_OPENSEARCH_URL": f"http://127.0.0.1:{_free_port()}", "REGISTRY_OPENSEARCH_INDEX_PREFIX": "cli-test"}
+    _run(down, "migrate")
+    _run(down, "create-user", "--username", "gwent", "--password", "a long passphrase", "--role", "board", "--region", "gwent")
+    with running_server(down) as (base, _log):
+        token = httpx.post(
+            f"{base}/api/v1/auth/token", data={"grant_type": "password", "username": "gwent", "password": "a long passphrase"}
+        ).json()["access_token"]
+        from tests import factories
+
+        created = httpx.post(f"{base}/api/v1/reviews", json=factories.review(), headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert created.status_code == 201
+        ready = httpx.get(f"{base}/readyz").json()
+        assert ready["search_outbox"]["pending"] == 1 and "unreachable" in ready["search"]
+
+    up = {**down, "REGISTRY_OPENSEARCH_URL": osmem.url}
+    assert _run(down, "search", "drain", check=False).returncode == 1  # still down: says so, keeps the rows
+    assert "indexed 1, waiting 0" in _run(up, "search", "drain").stdout
+    assert "rebuilt: cli-test-v1-" in _run(up, "search", "reindex").stdout
+    client = OpenSearch(hosts=[osmem.url])
+    assert client.get(index="cli-test-read", id=created.json()["id"])["_source"]["reference"] == "GWSB 2/2023"
+    client.indices.delete(index="cli-test-*")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import sessionmaker
@@ -35,14 +35,20 @@ class DrainResult:
 
 
 def drain(
-    sessions: sessionmaker[Session], backend: SearchBackend, *, now: Callable[[], datetime], batch_size: int = 200
+    sessions: sessionmaker[Session],
+    backend: SearchBackend,
+    *,
+    now: Callable[[], datetime],
+    batch_size: int = 200,
+    include_postponed: bool = False,
 ) -> DrainResult:
-    """Index everything due in the outbox, batch by batch, until it is empty or the backend fails."""
+    """Index everything due in the outbox, batch by batch, until it is empty or the backend fails.
+    `include_postponed` also retries rows still backing off from an earlier failure (a person asked)."""
     result = DrainResult()
     while True:
         with sessions() as session:
             begin_writing(session)
-            rows = _due(session, now(), batch_size)
+            rows = _due(session, datetime.max.replace(tzinfo=UTC) if include_postponed else now(), batch_size)
             if not rows:
                 return result
             review_ids = sorted({row.review_id for row in rows})
