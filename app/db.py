@@ -103,16 +103,29 @@ def begin_writing(session: Session) -> None:
 def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
     """One session per request: committed once if the handler succeeds, rolled back otherwise.
     After a commit that queued search work, the outbox is drained once the response is sent."""
-    session = request.app.state.sessionmaker()
+    from app import audit  # here, not at the top: the audit models need this module first
+
+    sessions = request.app.state.sessionmaker
+    now = request.app.state.clock.now
+    request_id = request.scope.get("state", {}).get("request_id")
+    session = sessions()
     try:
         if request.method not in _SAFE_METHODS:
             begin_writing(session)
         yield session
+        if entry := audit.pending(session):
+            audit.write(session, entry, status=200, at=now(), request_id=request_id)
         session.commit()
         if session.info.get("search_outbox_written"):
             background.add_task(request.app.state.drain_search_outbox)
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if entry := audit.pending(session):
+            # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
+            with sessions() as record:
+                begin_writing(record)
+                audit.write(record, entry, status=audit.status_of(exc), at=now(), request_id=request_id)
+                record.commit()
         raise
     finally:
         session.close()

@@ -14,6 +14,7 @@ from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match
+from app.history import service as history
 from app.reviews.access import readable_review, writable_review
 from app.reviews.models import ReviewStatus
 from app.vocab.service import check_codes
@@ -92,11 +93,28 @@ def put_plan(
         )
         for position, action in enumerate(data.actions)
     ]
+    previous = {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
     try:
         repository.replace_actions(session, plan, actions)
     except StaleDataError:
         raise PreconditionFailed("The action plan changed while your request was being handled.") from None
+    history.record(
+        session,
+        review_id=review_id,
+        entity="action_plan",
+        entity_id=review_id,
+        version=plan.version,
+        change="create" if created else "replace",
+        snapshot={"actions": [_action_snapshot(a) for a in actions]},
+        previous=previous,
+        at=now,
+        by=principal.subject,
+    )
     return plan, actions, created
+
+
+def _action_snapshot(action: Action) -> dict[str, object]:
+    return action.model_dump(mode="json", exclude={"updated_at", "updated_by"})
 
 
 def update_action(
@@ -122,6 +140,7 @@ def update_action(
     check_if_match(if_match, action.version, what="action")
     if review.status == ReviewStatus.withdrawn:
         raise InvalidTransition("The review is withdrawn; its actions are no longer tracked.")
+    previous = _action_snapshot(action)
     if patch.status is not None:
         action.status = patch.status
     note = patch.progress_note
@@ -141,6 +160,18 @@ def update_action(
         session.flush()
     except StaleDataError:
         raise PreconditionFailed("The action changed while your request was being handled. Read it again.") from None
+    history.record(
+        session,
+        review_id=review_id,
+        entity="action",
+        entity_id=action.id,
+        version=action.version,
+        change="progress",
+        snapshot=_action_snapshot(action),
+        previous=previous,
+        at=action.updated_at,
+        by=principal.subject,
+    )
     return action
 
 

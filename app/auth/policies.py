@@ -20,6 +20,8 @@ class Permission(StrEnum):
     review_edit = "review:edit"
     review_submit = "review:submit"
     review_publish = "review:publish"
+    review_withdraw = "review:withdraw"
+    review_reinstate = "review:reinstate"
     action_plan_write = "action-plan:write"
     action_progress_write = "action-plan:progress"
     search = "search"
@@ -41,6 +43,7 @@ _BOARD_WORK = (
     Permission.review_edit,
     Permission.review_submit,
     Permission.review_publish,
+    Permission.review_withdraw,
     Permission.action_plan_write,
     Permission.action_progress_write,
     Permission.overdue_read,

@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import AfterValidator
 
+from app import audit
 from app.auth import service
+from app.auth.principals import Principal, Role
 from app.auth.dependencies import AuthenticatedDep
 from app.auth.schemas import MeOut, TokenOut
 from app.db import SessionDep
@@ -40,12 +42,15 @@ def issue_token(
     client_id: FormField = None,
     client_secret: FormField = None,
 ) -> TokenOut:
+    claimed = (username if grant_type == "password" else client_id) or "unknown"
+    audit.note(session, Principal(subject=claimed[:200], role=Role.anonymous), f"token:{grant_type}")
     if grant_type == "password":
         _require_fields(username=username, password=password)
         principal = service.authenticate_user(session, username=username or "", password=password or "")
     else:
         _require_fields(client_id=client_id, client_secret=client_secret)
         principal = service.authenticate_client(session, client_id=client_id or "", client_secret=client_secret or "")
+    audit.identify(session, principal)
     tokens = request.app.state.tokens
     response.headers["Cache-Control"] = "no-store"
     return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)

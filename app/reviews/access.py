@@ -9,20 +9,32 @@ from datetime import date
 
 from sqlmodel import Session
 
+from app import audit
 from app.auth.policies import Permission, can_read, require
-from app.auth.principals import Principal
+from app.auth.principals import ANONYMOUS, Principal
 from app.errors import NotFound
 from app.reviews import repository
 from app.reviews.models import Review
 
 
-def readable_review(session: Session, *, principal: Principal, review_id: str, today: date) -> Review:
-    """The review, or 404 when it does not exist or the caller may not see it (the same answer)."""
+READ = "review:read"
+
+
+def readable_review(
+    session: Session, *, principal: Principal, review_id: str, today: date, audit_as: str = READ
+) -> Review:
+    """The review, or 404 when it does not exist or the caller may not see it (the same answer).
+    Audited as `audit_as`; a plain read of a review inside its public window is not."""
+    audit.note(session, principal, audit_as, target_type="review", target_id=review_id)
     review = repository.get(session, review_id)
     if review is None or not can_read(
         principal, region=review.region, status=review.status, public_until=review.public_until, today=today
     ):
         raise NotFound(f"There is no review {review_id} that you may see.")
+    if audit_as == READ and can_read(
+        ANONYMOUS, region=review.region, status=review.status, public_until=review.public_until, today=today
+    ):
+        audit.forget(session)  # anyone may read it today: nothing to account for
     return review
 
 
@@ -30,6 +42,6 @@ def writable_review(
     session: Session, *, principal: Principal, review_id: str, permission: Permission, today: date
 ) -> Review:
     """The review if the caller may read it (else 404) and may do `permission` on it (else 401/403)."""
-    review = readable_review(session, principal=principal, review_id=review_id, today=today)
+    review = readable_review(session, principal=principal, review_id=review_id, today=today, audit_as=permission.value)
     require(principal, permission, region=review.region)
     return review

@@ -90,6 +90,9 @@ class Review(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_on: date | None = None
     public_until: date | None = None
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_reason: str | None = Field(default=None, max_length=2000)
+    withdrawn_from: str | None = Field(default=None, max_length=16)
 
     tags: list["ReviewTag"] = Relationship(
         back_populates="review",

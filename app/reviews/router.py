@@ -15,7 +15,8 @@ from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.reviews import service
 from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
 from app.reviews.repository import ReviewFilters
-from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch
+from app.history.service import RevisionOut
+from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
@@ -172,3 +173,52 @@ def publish_review(
         clock=clock,
     )
     return _answer(response, review)
+
+
+@router.post(
+    "/{review_id}/withdraw",
+    operation_id="reviews:withdraw",
+    summary="Withdraw a review: kept whole, hidden from all but the inspectorate and admins",
+    responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
+)
+def withdraw_review(
+    review_id: ReviewId,
+    body: WithdrawIn,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.withdraw_review(
+        session, principal=principal, review_id=review_id, reason=body.reason, if_match=if_match, clock=clock
+    )
+    return _answer(response, review)
+
+
+@router.post(
+    "/{review_id}/reinstate",
+    operation_id="reviews:reinstate",
+    summary="Reinstate a withdrawn review to the status it had (admin)",
+    responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
+)
+def reinstate_review(
+    review_id: ReviewId,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.reinstate_review(session, principal=principal, review_id=review_id, if_match=if_match, clock=clock)
+    return _answer(response, review)
+
+
+@router.get(
+    "/{review_id}/revisions",
+    operation_id="reviews:revisions",
+    summary="Every state the review and its action plan have been in: who, when, what changed",
+    responses=problem_responses(404),
+)
+def review_revisions(review_id: ReviewId, session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> list[RevisionOut]:
+    return service.revisions(session, principal=principal, review_id=review_id, clock=clock)

@@ -130,6 +130,12 @@ class ReviewRecord(BaseModel):
     submitted_at: datetime | None
     published_on: date | None
     public_until: date | None
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None
+
+
+class WithdrawIn(StrictInput):
+    reason: Annotated[str, Field(min_length=3, max_length=2000, description="Why, for the record")]
 
 
 class ReviewListItem(ReviewRecord):

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from app import audit
 from app.action_plans import service as action_plans
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
@@ -22,7 +23,8 @@ from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import TAG_FIELDS, Review, ReviewStatus, ReviewTag
 from app.reviews.repository import Position, ReviewFilters
 from app.reviews.rules import submission_problems
-from app.reviews.schemas import ReviewContent, ReviewCreate, content_of
+from app.history import service as history
+from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
 from app.vocab.service import check_codes
 
@@ -52,6 +54,7 @@ def _reference_conflict(region: str, reference: str) -> Conflict:
 
 
 def create_review(session: Session, *, principal: Principal, data: ReviewCreate, clock: Clock) -> Review:
+    audit.note(session, principal, Permission.review_create.value, target_type="region", target_id=data.region)
     require(principal, Permission.review_create, region=data.region)
     _check_vocabularies(session, data, region=data.region)
     if repository.reference_taken(session, region=data.region, reference=data.reference):
@@ -71,6 +74,8 @@ def create_review(session: Session, *, principal: Principal, data: ReviewCreate,
     _apply(review, data)
     repository.add(session, review)
     outbox.enqueue(session, review_id=review.id, now=now)
+    _remember(session, review, change="create", previous=None)
+    audit.note(session, principal, Permission.review_create.value, target_type="review", target_id=review.id)
     return review
 
 
@@ -151,6 +156,7 @@ def update_review(
         raise InvalidTransition(
             f"Only a draft can be edited; this review is {review.status}. Its action plan's progress can still be updated."
         )
+    previous = _snapshot(review)
     content = _merge_patch(review, patch)
     _check_vocabularies(session, content)
     if content.reference != review.reference and repository.reference_taken(
@@ -158,7 +164,7 @@ def update_review(
     ):
         raise _reference_conflict(review.region, content.reference)
     _apply(review, content)
-    _touch(session, review, principal, clock)
+    _touch(session, review, principal.subject, clock, change="update", previous=previous)
     _flush(session)
     return review
 
@@ -178,9 +184,10 @@ def submit_review(
         raise SubmissionRejected(
             f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems
         )
+    previous = _snapshot(review)
     review.status = ReviewStatus.submitted
     review.submitted_at = clock.now()
-    _touch(session, review, principal, clock)
+    _touch(session, review, principal.subject, clock, change="submit", previous=previous)
     _flush(session)
     return review
 
@@ -201,20 +208,43 @@ def publish_review(
         check_if_match(if_match, review.version, what="review")
     if review.status != ReviewStatus.submitted:
         raise InvalidTransition(f"Only a submitted review can be published; this review is {review.status}.")
+    previous = _snapshot(review)
     review.status = ReviewStatus.published
     review.published_on = clock.today()
     review.public_until = review.published_on + timedelta(days=public_window_days)
-    _touch(session, review, principal, clock)
+    _touch(session, review, principal.subject, clock, change="publish", previous=previous)
     _flush(session)
     return review
 
 
-def _touch(session: Session, review: Review, principal: Principal, clock: Clock) -> None:
-    """Every change: a new version, who and when, and a note for the search index."""
+def _snapshot(review: Review) -> dict[str, Any]:
+    return ReviewOut.from_model(review).model_dump(mode="json")
+
+
+def _remember(session: Session, review: Review, *, change: str, previous: dict[str, Any] | None) -> None:
+    history.record(
+        session,
+        review_id=review.id,
+        entity="review",
+        entity_id=review.id,
+        version=review.version,
+        change=change,
+        snapshot=_snapshot(review),
+        previous=previous,
+        at=review.updated_at,
+        by=review.updated_by,
+    )
+
+
+def _touch(
+    session: Session, review: Review, subject: str, clock: Clock, *, change: str, previous: dict[str, Any]
+) -> None:
+    """Every change: a new version, who and when, its place in the history, and a note for search."""
     review.version += 1
     review.updated_at = clock.now()
-    review.updated_by = principal.subject
+    review.updated_by = subject
     outbox.enqueue(session, review_id=review.id, now=review.updated_at)
+    _remember(session, review, change=change, previous=previous)
 
 
 def _flush(session: Session) -> None:
@@ -230,9 +260,50 @@ def record_extracted_text(session: Session, *, review_id: str, text: str, source
     review = repository.get(session, review_id)
     if review is None:
         return
+    previous = _snapshot(review)
     review.full_text = text
-    review.version += 1
-    review.updated_at = clock.now()
-    review.updated_by = source
-    outbox.enqueue(session, review_id=review.id, now=review.updated_at)
+    _touch(session, review, source, clock, change="report-text", previous=previous)
     _flush(session)
+
+
+def withdraw_review(
+    session: Session, *, principal: Principal, review_id: str, reason: str, if_match: str | None, clock: Clock
+) -> Review:
+    """Hide a review from all but the inspectorate and admins; kept whole, and reinstatable."""
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_withdraw, today=clock.today()
+    )
+    if if_match is not None:
+        check_if_match(if_match, review.version, what="review")
+    if review.status == ReviewStatus.withdrawn:
+        raise InvalidTransition("The review is already withdrawn.")
+    previous = _snapshot(review)
+    review.withdrawn_from, review.status = review.status, ReviewStatus.withdrawn
+    review.withdrawn_at, review.withdrawn_reason = clock.now(), reason
+    _touch(session, review, principal.subject, clock, change="withdraw", previous=previous)
+    _flush(session)
+    return review
+
+
+def reinstate_review(
+    session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
+) -> Review:
+    """Return a withdrawn review to the status it was withdrawn from."""
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_reinstate, today=clock.today()
+    )
+    if if_match is not None:
+        check_if_match(if_match, review.version, what="review")
+    if review.status != ReviewStatus.withdrawn:
+        raise InvalidTransition(f"Only a withdrawn review can be reinstated; this review is {review.status}.")
+    previous = _snapshot(review)
+    review.status = review.withdrawn_from or ReviewStatus.draft
+    review.withdrawn_from = review.withdrawn_at = review.withdrawn_reason = None
+    _touch(session, review, principal.subject, clock, change="reinstate", previous=previous)
+    _flush(session)
+    return review
+
+
+def revisions(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[history.RevisionOut]:
+    readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    return history.of_review(session, review_id)

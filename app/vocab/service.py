@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from app import audit
 from app.action_plans.models import ActionStatus
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
@@ -46,6 +47,7 @@ def list_regions(session: Session) -> list[RegionOut]:
 
 
 def create_region(session: Session, *, principal: Principal, data: RegionCreate) -> RegionOut:
+    audit.note(session, principal, "regions:create", target_type="region", target_id=data.code)
     require(principal, Permission.vocabularies_manage)
     if repository.get_region(session, data.code):
         raise Conflict(f"Region '{data.code}' already exists.")
@@ -71,6 +73,7 @@ def vocabularies(session: Session) -> Vocabularies:
 
 
 def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate) -> Term:
+    audit.note(session, principal, "vocabularies:add-term", target_type=vocabulary.value, target_id=data.code)
     require(principal, Permission.vocabularies_manage)
     if repository.get_term(session, vocabulary.value, data.code):
         raise Conflict(f"The {vocabulary.value} vocabulary already has '{data.code}'.")

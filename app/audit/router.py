@@ -1,0 +1,60 @@
+"""GET /audit: who did what, when, to which record, and how it ended."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.audit import service
+from app.audit.repository import AuditFilters
+from app.auth.dependencies import PrincipalDep
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.pagination import DEFAULT_LIMIT
+from app.reviews.router import Cursor, Limit
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    request_id: str | None
+    subject: str
+    role: str
+    region: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+    outcome: str
+    status: int
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventOut]
+    next_cursor: str | None = None
+
+
+@router.get(
+    "/audit",
+    operation_id="audit:list",
+    summary="The audit trail, newest first (inspectorate and admins)",
+    responses=problem_responses(403),
+)
+def list_audit_events(
+    session: SessionDep,
+    principal: PrincipalDep,
+    actor: Annotated[str | None, Query(max_length=200, description="The subject who acted")] = None,
+    target_id: Annotated[str | None, Query(max_length=150)] = None,
+    action: Annotated[str | None, Query(max_length=64, description="e.g. review:read, review:edit, token:password")] = None,
+    since: Annotated[datetime | None, Query(description="From this instant (inclusive)")] = None,
+    until: Annotated[datetime | None, Query(description="Before this instant")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> AuditPage:
+    filters = AuditFilters(actor=actor, target_id=target_id, action=action, since=since, until=until)
+    rows, next_cursor = service.events(session, principal=principal, filters=filters, limit=limit, cursor=cursor)
+    return AuditPage(items=[AuditEventOut.model_validate(r.model_dump()) for r in rows], next_cursor=next_cursor)

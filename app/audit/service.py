@@ -1,0 +1,114 @@
+"""Noting what a request does, and writing it down whatever happens to the request.
+
+Services call `note` before they check permissions; the session dependency writes the event with
+the outcome: in the request's own transaction when it succeeds, in a fresh one when it fails (so
+denials are kept even though the request's changes are rolled back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from app.audit import repository
+from app.audit.models import AuditEvent
+from app.audit.repository import AuditFilters
+from app.auth.policies import Permission, require
+from app.auth.principals import Principal
+from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+
+_NOTE = "audit_note"
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    principal: Principal
+    action: str
+    target_type: str | None = None
+    target_id: str | None = None
+
+
+def note(session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None) -> None:
+    session.info[_NOTE] = AuditNote(principal, action, target_type, target_id)
+
+
+def forget(session: Session) -> None:
+    """Not worth recording after all (a read inside the public window)."""
+    session.info.pop(_NOTE, None)
+
+
+def identify(session: Session, principal: Principal) -> None:
+    """Who the request turned out to be (a token request learns it only after checking)."""
+    pending = session.info.get(_NOTE)
+    if pending is not None:
+        session.info[_NOTE] = replace(pending, principal=principal)
+
+
+def pending(session: Session) -> AuditNote | None:
+    return session.info.get(_NOTE)
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status a failed request answers with."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
+    from app.errors import DomainError
+
+    if isinstance(exc, DomainError):
+        return exc.status
+    if isinstance(exc, RequestValidationError):
+        return 422
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    return 500
+
+
+def outcome_of(status: int) -> str:
+    if status < 400:
+        return "success"
+    if status in (401, 403, 404):
+        return "denied"
+    return "failed" if status >= 500 else "refused"
+
+
+def write(session: Session, entry: AuditNote, *, status: int, at: datetime, request_id: str | None) -> None:
+    repository.add(
+        session,
+        AuditEvent(
+            at=at,
+            request_id=request_id,
+            subject=entry.principal.subject,
+            role=entry.principal.role.value,
+            region=entry.principal.region,
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            outcome=outcome_of(status),
+            status=status,
+        ),
+    )
+
+
+def events(
+    session: Session, *, principal: Principal, filters: AuditFilters, limit: int, cursor: str | None
+) -> tuple[list[AuditEvent], str | None]:
+    require(principal, Permission.audit_read)
+    filters = replace(filters, since=_utc(filters.since), until=_utc(filters.until))
+    before = None
+    if cursor is not None:
+        before = decode_cursor(cursor, keys=("before",))["before"]
+        if not isinstance(before, int):
+            raise invalid_cursor()
+    rows = repository.search(session, filters, limit=limit + 1, before_id=before)
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor({"before": rows[-1].id})
+    return rows, None
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """An instant without a zone is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

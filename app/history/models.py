@@ -1,0 +1,25 @@
+"""Every state a review and its action plan have been in: appended, never changed."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime
+
+
+class Revision(SQLModel, table=True):
+    __tablename__ = "revision"
+    __table_args__ = (Index("ix_revision_review", "review_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(max_length=36)
+    entity: str = Field(max_length=16, description="review, action_plan or action")
+    entity_id: str = Field(max_length=36)
+    version: int
+    change: str = Field(max_length=32)
+    changed_fields: list[str] = Field(default_factory=list, sa_type=JSON)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+    changed_by: str = Field(max_length=200)

@@ -1,0 +1,164 @@
+"""Nothing is lost and everything is accounted for: withdrawal, history, and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from tests import factories, flows
+from tests.flows import API
+
+
+@pytest.fixture
+def board(token_for):
+    return token_for("board", "gwent", subject="gwent-officer")
+
+
+def _audit(client, token_for, **params):
+    response = client.get(f"{API}/audit", params=params, headers=token_for("inspectorate"))
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_a_withdrawn_review_is_hidden_but_kept_and_can_be_reinstated(client, board, token_for):
+    review = flows.review_in(client, board, "published")
+    url = f"{API}/reviews/{review['id']}"
+    withdrawn = client.post(f"{url}/withdraw", json={"reason": "Published with an identifying detail."}, headers=board)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+
+    for headers in ({}, board, token_for("practitioner"), token_for("board", "north-wales")):
+        assert client.get(url, headers=headers).status_code == 404
+    inspector = token_for("inspectorate")
+    seen = client.get(url, headers=inspector).json()
+    assert seen["status"] == "withdrawn" and seen["withdrawn_reason"] == "Published with an identifying detail."
+    listed = client.get(f"{API}/reviews", headers=inspector).json()["items"]
+    assert [(r["id"], r["status"]) for r in listed] == [(review["id"], "withdrawn")]  # says so in lists
+    found = client.get(f"{API}/search", params={"q": "chronologies"}, headers=inspector).json()["items"]
+    assert [(r["id"], r["status"]) for r in found] == [(review["id"], "withdrawn")]  # ...and in search
+
+    assert client.post(f"{url}/reinstate", headers=inspector).status_code == 403  # reads, does not reinstate
+    reinstated = client.post(f"{url}/reinstate", headers=token_for("admin"))
+    assert reinstated.status_code == 200 and reinstated.json()["status"] == "published"
+    assert client.get(url).status_code == 200
+
+
+def test_a_withdrawal_needs_a_reason(client, board):
+    review = flows.create(client, board)
+    response = client.post(f"{API}/reviews/{review['id']}/withdraw", json={}, headers=board)
+    assert response.status_code == 422
+    assert client.get(f"{API}/reviews/{review['id']}", headers=board).json()["status"] == "draft"
+
+
+def test_every_change_keeps_the_earlier_state(client, board, token_for):
+    review = flows.create(client, board)
+    url = f"{API}/reviews/{review['id']}"
+    client.patch(url, json={"title": "Child A (revised)"}, headers={**board, "If-Match": '"1"'})
+    flows.put_plan(client, board, review)
+    flows.submit(client, board, review)
+    action = client.get(f"{url}/action-plan", headers=board).json()["actions"][0]
+    client.patch(f"{url}/action-plan/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'})
+
+    revisions = client.get(f"{url}/revisions", headers=board).json()
+    assert [(r["entity"], r["change"], r["version"]) for r in revisions] == [
+        ("review", "create", 1),
+        ("review", "update", 2),
+        ("action_plan", "create", 1),
+        ("review", "submit", 3),
+        ("action", "progress", 2),
+    ]
+    assert revisions[0]["snapshot"]["title"] == "Child A" and revisions[1]["snapshot"]["title"] == "Child A (revised)"
+    assert revisions[1]["changed_fields"] == ["title"]
+    assert all(r["changed_by"] == "gwent-officer" for r in revisions)
+    assert client.get(f"{url}/revisions", headers=token_for("practitioner")).status_code == 404  # not published
+
+
+def test_the_audit_trail_answers_who_read_review_x(client, board, token_for, clock):
+    review = flows.review_in(client, board, "submitted")
+    inspector = token_for("inspectorate", subject="inspector-jones")
+    client.get(f"{API}/reviews/{review['id']}", headers=inspector)
+    client.get(f"{API}/reviews/{review['id']}", headers=token_for("practitioner", subject="nosy"))  # may not: 404
+
+    reads = _audit(client, token_for, target_id=review["id"], action="review:read")
+    assert [(e["subject"], e["outcome"], e["status"]) for e in reads] == [
+        ("nosy", "denied", 404),
+        ("inspector-jones", "success", 200),
+    ]
+    assert all(e["request_id"] for e in reads)
+
+
+def test_reads_inside_the_public_window_are_not_audited_but_later_ones_are(client, board, token_for, clock):
+    review = flows.review_in(client, board, "published")
+    client.get(f"{API}/reviews/{review['id']}")
+    assert _audit(client, token_for, target_id=review["id"], action="review:read") == []
+    clock.advance(days=100)
+    client.get(f"{API}/reviews/{review['id']}", headers=token_for("practitioner", subject="researcher"))
+    assert [e["subject"] for e in _audit(client, token_for, target_id=review["id"], action="review:read")] == ["researcher"]
+
+
+def test_the_audit_trail_answers_what_a_board_changed_last_week(client, board, token_for, clock):
+    old = flows.create(client, board, reference="OLD 1")
+    clock.advance(days=8)
+    since = clock.now().isoformat()
+    new = flows.create(client, board, reference="NEW 1")
+    client.patch(f"{API}/reviews/{new['id']}", json={"title": "Changed"}, headers={**board, "If-Match": '"1"'})
+    refused = client.patch(f"{API}/reviews/{old['id']}", json={"title": "x"}, headers=board)  # no If-Match
+    assert refused.status_code == 428
+
+    events = _audit(client, token_for, actor="gwent-officer", since=since)
+    assert [(e["action"], e["target_id"], e["outcome"]) for e in events] == [
+        ("review:edit", old["id"], "refused"),
+        ("review:edit", new["id"], "success"),
+        ("review:create", new["id"], "success"),
+    ]
+
+
+def test_token_requests_are_audited_issued_or_refused(client, session, token_for):
+    from app.auth import service
+
+    service.create_user(session, username="officer", password="a long passphrase", role="board", region="gwent")
+    session.commit()
+    client.post(f"{API}/auth/token", data={"grant_type": "password", "username": "officer", "password": "a long passphrase"})
+    client.post(f"{API}/auth/token", data={"grant_type": "password", "username": "officer", "password": "wrong guess!!"})
+    events = _audit(client, token_for, action="token:password")
+    assert [(e["subject"], e["role"], e["outcome"]) for e in events] == [
+        ("officer", "anonymous", "denied"),
+        ("officer", "board", "success"),
+    ]
+    assert "wrong guess" not in str(events)
+
+
+def test_the_audit_trail_is_for_the_inspectorate_and_admins(client, token_for):
+    assert client.get(f"{API}/audit", headers=token_for("admin")).status_code == 200
+    assert client.get(f"{API}/audit", headers=token_for("practitioner")).status_code == 403
+    assert client.get(f"{API}/audit", headers=token_for("board", "gwent")).status_code == 403
+    assert client.get(f"{API}/audit").status_code == 401
+
+
+def test_audit_pages_with_a_cursor(client, board, token_for):
+    for n in range(5):
+        flows.create(client, board, reference=f"PAGE {n}")
+    first = client.get(f"{API}/audit", params={"limit": 3}, headers=token_for("admin")).json()
+    second = client.get(f"{API}/audit", params={"limit": 3, "cursor": first["next_cursor"]}, headers=token_for("admin")).json()
+    ids = [e["id"] for e in first["items"] + second["items"]]
+    assert len(ids) == len(set(ids)) == 5 and ids == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET outcome = 'success'", "DELETE FROM audit_event"])
+def test_the_database_refuses_to_alter_audit_rows(client, board, connection, statement):
+    flows.create(client, board)
+    assert connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one() >= 1
+    savepoint = connection.begin_nested()
+    with pytest.raises(DatabaseError, match="append-only"):
+        connection.execute(text(statement))
+    savepoint.rollback()
+    assert connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one() >= 1
+
+
+def test_a_refused_write_leaves_no_trace_but_its_audit_row(client, board, token_for):
+    response = client.post(f"{API}/reviews", json=factories.review(region="north-wales"), headers=board)
+    assert response.status_code == 403
+    assert client.get(f"{API}/reviews", headers=token_for("admin")).json()["items"] == []
+    events = _audit(client, token_for, action="review:create")
+    assert [(e["target_id"], e["outcome"], e["status"]) for e in events] == [("north-wales", "denied", 403)]
