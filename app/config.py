@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     jwt_audience: str = "safeguarding-registry-api"
     jwt_ttl_seconds: int = Field(default=900, ge=60, le=3600)
 
+    # Refused sign-ins allowed per account and per address within the window before a 429.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # Origins (comma-separated, exact) whose browser pages may call the API; none by default.
+    cors_origins: str = ""
+
     # How long a request may wait for a database connection before it is answered 503.
     database_timeout_seconds: float = Field(default=5.0, gt=0)
 
@@ -65,5 +72,5 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

@@ -108,13 +108,14 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
     sessions = request.app.state.sessionmaker
     now = request.app.state.clock.now
     request_id = request.scope.get("state", {}).get("request_id")
+    client_address = request.client.host if request.client else None
     session = sessions()
     try:
         if request.method not in _SAFE_METHODS:
             begin_writing(session)
         yield session
         if entry := audit.pending(session):
-            audit.write(session, entry, status=200, at=now(), request_id=request_id)
+            audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         session.commit()
         if session.info.get("search_outbox_written"):
             background.add_task(request.app.state.drain_search_outbox)
@@ -124,7 +125,9 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
             # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
             with sessions() as record:
                 begin_writing(record)
-                audit.write(record, entry, status=audit.status_of(exc), at=now(), request_id=request_id)
+                audit.write(
+                    record, entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address
+                )
                 record.commit()
         raise
     finally:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import ServiceUnavailable
+from app.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, REGISTRY
 from app.migrations import current_revision, head_revision
 from app.search.outbox import lag as outbox_lag
 
@@ -63,3 +66,21 @@ def readyz(request: Request) -> Readiness:
         search=f"{backend.name}: {backend.health()}",
         search_outbox=OutboxLag(**lag),
     )
+
+
+@router.get(
+    "/metrics",
+    operation_id="health:metrics",
+    summary="Prometheus metrics: requests, latencies, search outbox lag",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}},
+)
+def metrics(request: Request) -> PlainTextResponse:
+    try:
+        with request.app.state.sessionmaker() as session:
+            lag = outbox_lag(session, request.app.state.clock.now())
+        OUTBOX_PENDING.set(lag["pending"])
+        OUTBOX_OLDEST.set(lag["oldest_seconds"])
+    except SQLAlchemyError:
+        pass  # the request metrics still answer while the database is away
+    return PlainTextResponse(generate_latest(REGISTRY).decode(), media_type=CONTENT_TYPE_LATEST)

@@ -6,14 +6,17 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from app import __version__
 from app.api import API_PREFIX, api_router
+from app.auth.throttle import LoginLimits
 from app.auth.tokens import TokenService
 from app.clock import Clock
 from app.config import Settings
@@ -61,6 +64,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.sessionmaker = build_sessionmaker(engine)
     app.state.tokens = TokenService(settings)
     app.state.clock = clock or Clock()
+    app.state.login_limits = LoginLimits(
+        per_account=settings.login_failures_per_account,
+        per_address=settings.login_failures_per_address,
+        window=timedelta(minutes=settings.login_window_minutes),
+    )
     app.state.search = build_search_backend(settings, engine)
     app.state.drain_search_outbox = lambda: drain_quietly(app)
     app.state.documents = DocumentStore(settings.documents_dir)
@@ -74,6 +82,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_body_mb << 20, upload_limit=(settings.max_upload_mb + 1) << 20)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

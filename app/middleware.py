@@ -11,9 +11,23 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.metrics import observe_request
+
 access_log = logging.getLogger("app.access")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+]
+# API answers are data about children: never cached by intermediaries, never rendered as a page.
+API_HEADERS = [
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+]
 
 
 class RequestIdMiddleware:
@@ -32,18 +46,26 @@ class RequestIdMiddleware:
         started = time.perf_counter()
         status_code = 500
 
+        api = scope["path"].startswith("/api/")
+
         async def send_with_id(message: Message) -> None:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                    *(API_HEADERS if api else ()),
+                ]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            # Method, route and status only: never bodies, query strings or headers.
+            # Who, what and how it ended: never bodies, query strings, headers or tokens.
+            state = scope.get("state", {})
+            elapsed = time.perf_counter() - started
             access_log.info(
                 json.dumps(
                     {
@@ -52,10 +74,13 @@ class RequestIdMiddleware:
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "subject": state.get("subject"),
+                        "role": state.get("role"),
+                        "duration_ms": round(elapsed * 1000, 2),
                     }
                 )
             )
+            observe_request(scope, status_code, elapsed)
 
 
 class BodyLimitMiddleware:

@@ -56,11 +56,13 @@ def upgrade() -> None:
         sa.Column("target_id", sa.String(length=150), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("client_address", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     op.create_index("ix_audit_event_subject", "audit_event", ["subject", "id"])
     op.create_index("ix_audit_event_target", "audit_event", ["target_id", "id"])
     op.create_index("ix_audit_event_at", "audit_event", ["at"])
+    op.create_index("ix_audit_event_failures", "audit_event", ["action", "outcome", "at"])
 
     if op.get_bind().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):
@@ -91,6 +93,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_event_no_truncate ON audit_event")
         op.execute("DROP TRIGGER audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION audit_event_append_only()")
+    op.drop_index("ix_audit_event_failures", table_name="audit_event")
     op.drop_index("ix_audit_event_at", table_name="audit_event")
     op.drop_index("ix_audit_event_target", table_name="audit_event")
     op.drop_index("ix_audit_event_subject", table_name="audit_event")

@@ -15,6 +15,7 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_event_subject", "subject", "id"),
         Index("ix_audit_event_target", "target_id", "id"),
         Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_failures", "action", "outcome", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -28,3 +29,4 @@ class AuditEvent(SQLModel, table=True):
     target_id: str | None = Field(default=None, max_length=150)
     outcome: str = Field(max_length=16)
     status: int
+    client_address: str | None = Field(default=None, max_length=64)

@@ -74,7 +74,9 @@ def outcome_of(status: int) -> str:
     return "failed" if status >= 500 else "refused"
 
 
-def write(session: Session, entry: AuditNote, *, status: int, at: datetime, request_id: str | None) -> None:
+def write(
+    session: Session, entry: AuditNote, *, status: int, at: datetime, request_id: str | None, client_address: str | None
+) -> None:
     repository.add(
         session,
         AuditEvent(
@@ -88,7 +90,15 @@ def write(session: Session, entry: AuditNote, *, status: int, at: datetime, requ
             target_id=entry.target_id,
             outcome=outcome_of(status),
             status=status,
+            client_address=client_address,
         ),
+    )
+
+
+def recent_failures(session: Session, *, action_prefix: str, since: datetime, subject: str | None = None, client_address: str | None = None) -> list[datetime]:
+    """When the denied attempts at this action since `since` happened, for a subject or an address."""
+    return repository.denied_since(
+        session, action_prefix=action_prefix, since=since, subject=subject, client_address=client_address
     )
 
 

@@ -21,7 +21,9 @@ def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer
             # A header we cannot use (Basic, an empty Bearer) is refused, never read as anonymous.
             raise InvalidToken("Only `Authorization: Bearer <token>` is accepted.")
         return ANONYMOUS
-    return request.app.state.tokens.verify(token)
+    principal = request.app.state.tokens.verify(token)
+    request.scope.setdefault("state", {}).update(subject=principal.subject, role=principal.role.value)  # for the log
+    return principal
 
 
 def get_authenticated(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import AfterValidator
 
 from app import audit
-from app.auth import service
+from app.auth import service, throttle
 from app.auth.principals import Principal, Role
 from app.auth.dependencies import AuthenticatedDep
 from app.auth.schemas import MeOut, TokenOut
+from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import InvalidInput, ProblemItem, problem_responses
 
@@ -30,20 +31,28 @@ FormField = Annotated[str | None, Form(max_length=1024), AfterValidator(_no_nul)
     "/token",
     operation_id="auth:token",
     summary="Exchange a password or client credentials for a bearer token",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 429),
 )
 def issue_token(
     request: Request,
     response: Response,
     session: SessionDep,
+    clock: ClockDep,
     grant_type: Annotated[Literal["password", "client_credentials"], Form()],
     username: FormField = None,
     password: FormField = None,
     client_id: FormField = None,
     client_secret: FormField = None,
 ) -> TokenOut:
-    claimed = (username if grant_type == "password" else client_id) or "unknown"
-    audit.note(session, Principal(subject=claimed[:200], role=Role.anonymous), f"token:{grant_type}")
+    claimed = ((username if grant_type == "password" else client_id) or "unknown")[:200]
+    audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{grant_type}")
+    throttle.check(
+        session,
+        claimed=claimed,
+        address=request.client.host if request.client else None,
+        limits=request.app.state.login_limits,
+        now=clock.now(),
+    )
     if grant_type == "password":
         _require_fields(username=username, password=password)
         principal = service.authenticate_user(session, username=username or "", password=password or "")
