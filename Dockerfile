@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The registry's image: `registry migrate`, then uvicorn with two workers on port 8000.
+# The registry's image: `registry migrate`, then uvicorn with two workers on port 8000. The same image
+# runs the search-outbox worker (`registry search drain --follow`, see deploy/compose.yaml).
 # Build from the repository root:  docker build -t safeguarding-registry .
 # (Written without a Docker engine at hand: see deploy/README.md for what was and was not tried.)
 
@@ -18,6 +19,8 @@ RUN /opt/venv/bin/pip install .
 FROM python:3.11-slim AS runtime
 # app/migrations.py finds alembic.ini and alembic/ beside the `app` package, so the source tree is
 # copied too and put first on the path: `import app` loads /srv/registry/app, next to its migrations.
+# PDFs are read in a child process, `python -m app.documents.extract` with the same interpreter
+# (/opt/venv/bin/python, where pypdf is installed): it inherits PYTHONPATH, so it imports this `app` too.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/srv/registry \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -40,6 +43,8 @@ COPY app ./app
 USER 10001:10001
 # The embedded SQLite database (the default above) and the documents live under /var/lib/registry:
 # mount a volume there (deploy/compose.yaml mounts one for the documents and uses PostgreSQL).
+# Uploads over 1 MB are spooled to /tmp while they are received: with a read-only root filesystem,
+# mount a tmpfs there.
 EXPOSE 8000
 
 # Liveness only (the slim image has no curl). /readyz also checks the database and the migrations.

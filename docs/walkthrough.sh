@@ -117,5 +117,34 @@ echo "action $(field status), version $(field version)"
 call 412 PATCH "/reviews/$REVIEW/action-plan/actions/$ACTION" -H "$ADMIN" -H "If-Match: $ACTION_ETAG" \
   -H 'Content-Type: application/json' -d '{"status": "completed"}'
 
+# --- 11. Search: a token is needed; every word must match, "a phrase" in order, -excluded ---------
+# With OpenSearch a change shows up a moment after its response; with the SQL default, at once.
+call 401 GET /search --get --data-urlencode 'q=chronology'
+call 200 GET /search -H "$BOARD" --get --data-urlencode 'q=chronology "new partners" -grandparents' \
+  --data-urlencode 'region=gwent' --data-urlencode 'limit=5'
+python3 -c 'import json, sys
+answer = json.load(open(sys.argv[1]))
+print("total", answer["total"], "- this review found:", any(i["id"] == sys.argv[2] for i in answer["items"]))
+for item in answer["items"][:2]:
+    print(" ", item["reference"], item["status"], item["highlights"][:1])
+print("  by year:", [(f["key"], f["count"]) for f in answer["facets"]["year"]])' "$WALK/body.json" "$REVIEW"
+
+# --- 12. Trends (1 to 4 hidden below the inspectorate) and overdue actions by age ------------------
+show_trend() {
+  python3 -c 'import json, sys
+answer = json.load(open(sys.argv[1]))
+print("  suppression", answer["suppression"])
+for bucket in answer["buckets"]:
+    print("   ", bucket["key"], "hidden" if bucket["suppressed"] else bucket["count"])' "$WALK/body.json"
+}
+call 200 GET "/trends?group_by=region,year" -H "$BOARD"
+show_trend
+call 200 GET "/trends?group_by=region,year" -H "$ADMIN"
+show_trend
+call 200 GET /actions/overdue -H "$BOARD"
+python3 -c 'import json, sys
+answer = json.load(open(sys.argv[1]))
+print("  overdue on", answer["as_of"], ":", answer["total"], [(g["region"], g["lead_agency"], g["ageing"]) for g in answer["groups"]])' "$WALK/body.json"
+
 rm -rf "$WALK"
 echo "walk-through complete"
