@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -206,6 +207,14 @@ _STATUS_PROBLEMS = {
 }
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    methods: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -246,11 +255,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Every method the path has, from the OpenAPI document (the router only knows its first match).
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
         if exc.status_code == 404:
             detail = "There is nothing at this address."
-        return problem_response(
-            request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=exc.headers
-        )
+        return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=headers)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:

@@ -52,12 +52,10 @@ class RequestIdMiddleware:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                    *SECURITY_HEADERS,
-                    *(API_HEADERS if api else ()),
-                ]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS, *(API_HEADERS if api else ())]
+                message["headers"] = headers + [(name, value) for name, value in extra if name not in present]
             await send(message)
 
         try:

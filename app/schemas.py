@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, field_validator
@@ -19,6 +20,18 @@ def _iso_date_only(value: Any) -> Any:
 
 # An ISO 8601 date string; a number is refused rather than read as seconds since 1970.
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+def _iso_instant_only(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and "-" in value and not _NUMBER.fullmatch(value)):
+        return value
+    raise ValueError("an instant must be ISO 8601, like 2026-11-19T00:00:00Z")
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?")
+
+# An ISO 8601 date-time; a bare number is refused rather than read as seconds since 1970.
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_instant_only)]
 
 
 def _has_nul(value: Any) -> bool:

@@ -170,6 +170,20 @@ def test_small_numbers_are_hidden_from_practitioners_with_no_way_to_subtract(cli
     assert cells[("north-wales",)] == (7, False)
 
 
+def test_hidden_buckets_come_last_in_key_order_so_their_place_reveals_nothing(client, token_for):
+    _many_published(client, token_for, "west-glamorgan", 4, 2022)
+    _many_published(client, token_for, "gwent", 9, 2022)
+    _many_published(client, token_for, "cardiff-vale", 1, 2022)
+    _many_published(client, token_for, "north-wales", 7, 2022)
+    buckets = _trends(client, token_for("practitioner"), "region")["buckets"]
+    assert [(b["key"]["region"], b["count"]) for b in buckets] == [
+        ("gwent", 9),
+        ("north-wales", 7),
+        ("cardiff-vale", None),
+        ("west-glamorgan", None),
+    ]
+
+
 def test_two_dimensions_and_suppression_by_row_and_column(client, token_for):
     _many_published(client, token_for, "gwent", 6, 2022)
     _many_published(client, token_for, "gwent", 5, 2023)

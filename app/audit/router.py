@@ -15,6 +15,7 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
 from app.reviews.router import Cursor, Limit
+from app.schemas import IsoDateTime
 
 router = APIRouter(tags=["audit"])
 
@@ -50,8 +51,8 @@ def list_audit_events(
     actor: Annotated[str | None, Query(max_length=200, description="The subject who acted")] = None,
     target_id: Annotated[str | None, Query(max_length=150)] = None,
     action: Annotated[str | None, Query(max_length=64, description="e.g. review:read, review:edit, token:password")] = None,
-    since: Annotated[datetime | None, Query(description="From this instant (inclusive)")] = None,
-    until: Annotated[datetime | None, Query(description="Before this instant")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="From this instant (inclusive)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Before this instant")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> AuditPage:

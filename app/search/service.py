@@ -61,16 +61,15 @@ def trends(
     cells = backend.trends(session, principal=principal, today=clock.today(), group_by=dimensions, filters=filters)
     suppressing = not allows(principal, Permission.trends_unsuppressed)
     hidden = suppress(cells) if suppressing else set()
+    # Shown buckets biggest first; hidden ones after them, by key, so their place reveals nothing.
+    shown = [(key, count) for key, count in cells if key not in hidden]
+    concealed = sorted((key for key, _ in cells if key in hidden), key=lambda key: tuple(str(v) for v in key))
     return Trends(
         group_by=list(dimensions),
         suppression=suppressing,
         buckets=[
-            TrendBucket(
-                key=dict(zip(dimensions, key, strict=True)),
-                count=None if key in hidden else count,
-                suppressed=key in hidden,
-            )
-            for key, count in cells
+            *(TrendBucket(key=dict(zip(dimensions, key, strict=True)), count=count, suppressed=False) for key, count in shown),
+            *(TrendBucket(key=dict(zip(dimensions, key, strict=True)), count=None, suppressed=True) for key in concealed),
         ],
     )
 
