@@ -16,6 +16,7 @@ from app.errors import InvalidToken
 MAX_TOKEN_BYTES = 4096
 
 _REQUIRED = ("exp", "iat", "iss", "aud", "sub")
+CLOCK_SKEW_SECONDS = 30
 
 
 class TokenService:
@@ -61,6 +62,9 @@ class TokenService:
             )
         except (JWTError, ValueError, TypeError, KeyError):
             raise InvalidToken() from None
+        issued_at = claims.get("iat")
+        if not isinstance(issued_at, int | float) or issued_at > time.time() + CLOCK_SKEW_SECONDS:
+            raise InvalidToken()  # python-jose accepts a token "issued" in the future; we do not
         return _principal_from(claims)
 
 
