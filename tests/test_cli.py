@@ -170,3 +170,45 @@ def test_a_drain_sidecar_indexes_what_the_server_could_not(cli_env, osmem):
     client = OpenSearch(hosts=[osmem.url])
     assert client.get(index="cli-test-read", id=created.json()["id"])["_source"]["reference"] == "GWSB 2/2023"
     client.indices.delete(index="cli-test-*")
+
+
+def test_an_upload_cut_off_midway_leaves_the_review_as_it_was(cli_env):
+    """A real socket closes halfway through a multipart upload: nothing is stored, the server carries on."""
+    import socket as sockets
+
+    from tests import factories, pdfs
+
+    _run(cli_env, "migrate")
+    _run(cli_env, "create-user", "--username", "gwent", "--password", "a long passphrase", "--role", "board", "--region", "gwent")
+    with running_server(cli_env) as (base, _log):
+        token = httpx.post(
+            f"{base}/api/v1/auth/token", data={"grant_type": "password", "username": "gwent", "password": "a long passphrase"}
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        review = httpx.post(f"{base}/api/v1/reviews", json=factories.review(), headers=auth, timeout=30).json()
+
+        content = pdfs.report(*["Practitioners did not compile chronologies. " * 40] * 20)
+        boundary = "cut-off-boundary"
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="report.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        host, port = base.removeprefix("http://").split(":")
+        with sockets.create_connection((host, int(port))) as raw:
+            raw.sendall(
+                (
+                    f"PUT /api/v1/reviews/{review['id']}/documents/report HTTP/1.1\r\nHost: {host}\r\n"
+                    f"Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                + body[: len(body) // 2]
+            )
+        time.sleep(1)  # the server notices the disconnect
+
+        documents = httpx.get(f"{base}/api/v1/reviews/{review['id']}/documents", headers=auth)
+        assert documents.status_code == 200 and documents.json() == []
+        after = httpx.get(f"{base}/api/v1/reviews/{review['id']}", headers=auth).json()
+        assert after["version"] == review["version"] and after["full_text"] == review["full_text"]
+        stored = Path(cli_env["REGISTRY_DOCUMENTS_DIR"])
+        assert not stored.exists() or not [p for p in stored.rglob("*") if p.is_file()]
+        assert httpx.get(f"{base}/readyz").status_code == 200
