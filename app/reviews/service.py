@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,27 +170,49 @@ def update_review(
     return review
 
 
+def _transition(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    permission: Permission,
+    if_match: str | None,
+    clock: Clock,
+    change: str,
+    allowed_from: set[str],
+    apply: Callable[[Review], None],
+) -> Review:
+    """One lifecycle step: access, the optional If-Match, the status it starts from, the change, its record."""
+    review = writable_review(session, principal=principal, review_id=review_id, permission=permission, today=clock.today())
+    if if_match is not None:
+        check_if_match(if_match, review.version, what="review")
+    if review.status not in allowed_from:
+        raise InvalidTransition(
+            f"This review is {review.status}; to {change} it, it must be {' or '.join(sorted(allowed_from))}."
+        )
+    previous = _snapshot(review)
+    apply(review)
+    _touch(session, review, principal.subject, clock, change=change, previous=previous)
+    _flush(session)
+    return review
+
+
 def submit_review(
     session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
 ) -> Review:
-    review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_submit, today=clock.today()
+    """Draft -> submitted, only when every submission rule holds (all broken ones reported at once)."""
+
+    def submit(review: Review) -> None:
+        problems = submission_problems(review, action_plans.addressed_recommendations(session, review_id=review.id))
+        if problems:
+            raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
+        review.status = ReviewStatus.submitted
+        review.submitted_at = clock.now()
+
+    return _transition(
+        session, principal=principal, review_id=review_id, permission=Permission.review_submit, if_match=if_match,
+        clock=clock, change="submit", allowed_from={ReviewStatus.draft}, apply=submit,
     )
-    if if_match is not None:
-        check_if_match(if_match, review.version, what="review")
-    if review.status != ReviewStatus.draft:
-        raise InvalidTransition(f"Only a draft can be submitted; this review is {review.status}.")
-    problems = submission_problems(review, action_plans.addressed_recommendations(session, review_id=review.id))
-    if problems:
-        raise SubmissionRejected(
-            f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems
-        )
-    previous = _snapshot(review)
-    review.status = ReviewStatus.submitted
-    review.submitted_at = clock.now()
-    _touch(session, review, principal.subject, clock, change="submit", previous=previous)
-    _flush(session)
-    return review
 
 
 def publish_review(
@@ -201,20 +224,17 @@ def publish_review(
     public_window_days: int,
     clock: Clock,
 ) -> Review:
-    review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_publish, today=clock.today()
+    """Submitted -> published, opening the public window."""
+
+    def publish(review: Review) -> None:
+        review.status = ReviewStatus.published
+        review.published_on = clock.today()
+        review.public_until = review.published_on + timedelta(days=public_window_days)
+
+    return _transition(
+        session, principal=principal, review_id=review_id, permission=Permission.review_publish, if_match=if_match,
+        clock=clock, change="publish", allowed_from={ReviewStatus.submitted}, apply=publish,
     )
-    if if_match is not None:
-        check_if_match(if_match, review.version, what="review")
-    if review.status != ReviewStatus.submitted:
-        raise InvalidTransition(f"Only a submitted review can be published; this review is {review.status}.")
-    previous = _snapshot(review)
-    review.status = ReviewStatus.published
-    review.published_on = clock.today()
-    review.public_until = review.published_on + timedelta(days=public_window_days)
-    _touch(session, review, principal.subject, clock, change="publish", previous=previous)
-    _flush(session)
-    return review
 
 
 def _snapshot(review: Review) -> dict[str, Any]:
@@ -270,38 +290,31 @@ def withdraw_review(
     session: Session, *, principal: Principal, review_id: str, reason: str, if_match: str | None, clock: Clock
 ) -> Review:
     """Hide a review from all but the inspectorate and admins; kept whole, and reinstatable."""
-    review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_withdraw, today=clock.today()
+
+    def withdraw(review: Review) -> None:
+        review.withdrawn_from, review.status = review.status, ReviewStatus.withdrawn
+        review.withdrawn_at, review.withdrawn_reason = clock.now(), reason
+
+    live = {ReviewStatus.draft, ReviewStatus.submitted, ReviewStatus.published}
+    return _transition(
+        session, principal=principal, review_id=review_id, permission=Permission.review_withdraw, if_match=if_match,
+        clock=clock, change="withdraw", allowed_from=live, apply=withdraw,
     )
-    if if_match is not None:
-        check_if_match(if_match, review.version, what="review")
-    if review.status == ReviewStatus.withdrawn:
-        raise InvalidTransition("The review is already withdrawn.")
-    previous = _snapshot(review)
-    review.withdrawn_from, review.status = review.status, ReviewStatus.withdrawn
-    review.withdrawn_at, review.withdrawn_reason = clock.now(), reason
-    _touch(session, review, principal.subject, clock, change="withdraw", previous=previous)
-    _flush(session)
-    return review
 
 
 def reinstate_review(
     session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
 ) -> Review:
     """Return a withdrawn review to the status it was withdrawn from."""
-    review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_reinstate, today=clock.today()
+
+    def reinstate(review: Review) -> None:
+        review.status = review.withdrawn_from or ReviewStatus.draft
+        review.withdrawn_from = review.withdrawn_at = review.withdrawn_reason = None
+
+    return _transition(
+        session, principal=principal, review_id=review_id, permission=Permission.review_reinstate, if_match=if_match,
+        clock=clock, change="reinstate", allowed_from={ReviewStatus.withdrawn}, apply=reinstate,
     )
-    if if_match is not None:
-        check_if_match(if_match, review.version, what="review")
-    if review.status != ReviewStatus.withdrawn:
-        raise InvalidTransition(f"Only a withdrawn review can be reinstated; this review is {review.status}.")
-    previous = _snapshot(review)
-    review.status = review.withdrawn_from or ReviewStatus.draft
-    review.withdrawn_from = review.withdrawn_at = review.withdrawn_reason = None
-    _touch(session, review, principal.subject, clock, change="reinstate", previous=previous)
-    _flush(session)
-    return review
 
 
 def revisions(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[history.RevisionOut]:
