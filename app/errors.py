@@ -242,16 +242,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            # FastAPI's answer to a body it cannot decode at all (bad UTF-8, absurd nesting): for
-            # clients that is one more broken JSON body, so it gets the same 422.
+        if exc.status_code == 400:
+            # The framework's answer to a body it cannot decode at all (bad UTF-8, absurd nesting, a
+            # broken multipart form): for clients that is one more malformed body, so the same 422.
             return problem_response(
                 request,
                 status=422,
                 slug=InvalidInput.slug,
                 title=InvalidInput.title,
-                detail="The body could not be read as JSON.",
-                errors=[ProblemItem(code="json_invalid", detail="The body is not valid UTF-8 JSON", location="body")],
+                detail="The body could not be read.",
+                errors=[ProblemItem(code="body_unreadable", detail="The body is not valid JSON or form data", location="body")],
             )
         slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title

@@ -140,3 +140,13 @@ def test_uploads_follow_the_write_rules(client, board, review, token_for):
     flows.submit(client, board, review)
     flows.publish(client, board, review)
     assert _upload(client, board, review, "press-statement", content).status_code == 409
+
+
+def test_a_broken_multipart_body_is_a_clear_422(client, board, review):
+    response = client.put(
+        f"{API}/reviews/{review['id']}/documents/report",
+        content=b"--x\r\nnot a proper part--x--\r\n",
+        headers={**board, "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
