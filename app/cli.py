@@ -165,6 +165,141 @@ def search_reindex() -> None:
         engine.dispose()
 
 
+@cli.command("import")
+def import_archive(
+    folder: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, dir_okay=True, readable=True, help="One JSON file per review, its PDFs beside it")
+    ],
+    as_name: Annotated[
+        str, typer.Option("--as", help="Who the audit trail and history say imported it (import:NAME)")
+    ] = "import",
+    region: Annotated[str | None, typer.Option(help="Refuse the folder unless every review is this region's")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Reviews per committed batch")] = 100,
+    check: Annotated[bool, typer.Option("--check", help="Only check the folder; import nothing")] = False,
+) -> None:
+    """Import a board's archive: check every file first, then load it in batches (run it again to resume)."""
+    import re
+    import time
+    from datetime import UTC, datetime
+
+    from app.db import build_engine, build_sessionmaker
+    from app.documents.service import PdfLimits
+    from app.documents.storage import DocumentStore
+    from app.imports.reader import check_folder, scan
+    from app.imports.service import Importer, ImportStopped, import_principal
+    from app.migrations import current_revision, head_revision
+    from app.search.factory import build_search_backend
+    from app.search.outbox import drain
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}", as_name):
+        typer.echo("error: --as takes a name of letters, digits and . _ @ - (at most 100)", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    engine = build_engine(settings)
+    progress = _Progress(enabled=sys.stdout.isatty())
+    started = time.monotonic()
+    try:
+        with engine.connect() as connection:
+            if current_revision(connection) != head_revision():
+                typer.echo("error: the database schema is not up to date; run `registry migrate` first", err=True)
+                raise typer.Exit(1)
+        limits = PdfLimits(
+            check_seconds=settings.pdf_check_seconds,
+            extract_seconds=settings.pdf_extract_seconds,
+            max_pages=settings.pdf_max_pages,
+        )
+        found = scan(folder)
+        with progress, build_sessionmaker(engine)() as session:
+            checking = progress.task("checking", len(found.files) + sum(len(f.documents) for f in found.files))
+            checked = check_folder(
+                session, found, region=region, limits=limits, max_upload_bytes=settings.max_upload_mb << 20,
+                workers=min(8, os.cpu_count() or 2), on_checked=checking,
+            )
+        for name in found.ignored:
+            typer.echo(f"{name}: ignored (neither a review file nor a PDF)", err=True)
+        if checked.problems:
+            for problem in checked.problems:
+                typer.echo(str(problem), err=True)
+            files = len({p.file for p in checked.problems})
+            typer.echo(f"{len(checked.problems)} problem(s) in {files} file(s); nothing was imported.", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"checked {checked.total} review(s): {len(checked.to_import)} to import, {checked.present} already present")
+        if check:
+            return
+
+        importer = Importer(
+            engine=engine,
+            store=DocumentStore(settings.documents_dir),
+            limits=limits,
+            public_window_days=settings.public_window_days,
+            principal=import_principal(as_name),
+            batch_size=batch_size,
+        )
+        total = len(checked.to_import)
+        with progress:
+            importing = progress.task("importing", total)
+            try:
+                loaded = importer.load(
+                    checked.to_import,
+                    on_review=lambda: importing(1),
+                    on_batch=lambda done, of: None if progress.enabled else typer.echo(f"imported {done}/{of}"),
+                )
+            except ImportStopped as stopped:
+                typer.echo(str(stopped.problem), err=True)
+                typer.echo(
+                    f"stopped: {stopped.imported} review(s) were imported before this one; its batch was rolled back. "
+                    "Fix the problem and run the import again: it carries on where it stopped.",
+                    err=True,
+                )
+                raise typer.Exit(1) from None
+            except KeyboardInterrupt:
+                typer.echo("interrupted: the batch in hand was rolled back; run the import again to carry on.", err=True)
+                raise typer.Exit(130) from None
+
+        # Everything waiting for search, this run's and any earlier interrupted run's.
+        indexed = drain(
+            build_sessionmaker(engine), build_search_backend(settings, engine),
+            now=lambda: datetime.now(UTC), include_postponed=True,
+        )
+        if indexed.waiting:
+            typer.echo(f"search: {indexed.waiting} change(s) wait for the index; run `registry search drain` later", err=True)
+        seconds = time.monotonic() - started
+        typer.echo(
+            f"imported {loaded.imported}, {checked.present + loaded.present} already present ({seconds:.1f} s)"
+        )
+    finally:
+        engine.dispose()
+
+
+class _Progress:
+    """A progress bar on a terminal (rich, which typer already brings); nothing otherwise."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
+            )
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def task(self, description: str, total: int):  # type: ignore[no-untyped-def]
+        if self._bar is None:
+            return lambda advance: None
+        bar, task_id = self._bar, self._bar.add_task(description, total=total)
+        return lambda advance: bar.advance(task_id, advance)
+
+
 @cli.command("export-openapi")
 def export_openapi(
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,

@@ -114,9 +114,17 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
         if request.method not in _SAFE_METHODS:
             begin_writing(session)
         yield session
-        if entry := audit.pending(session):
+        entry = audit.pending(session)
+        if entry and request.method not in _SAFE_METHODS:
             audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         session.commit()
+        if entry and request.method in _SAFE_METHODS:
+            # A read's record is a write of its own: on SQLite a read transaction cannot become a
+            # write once another writer has committed, so it gets a fresh one that waits its turn.
+            with sessions() as record:
+                begin_writing(record)
+                audit.write(record, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
+                record.commit()
         if session.info.get("search_outbox_written"):
             background.add_task(request.app.state.drain_search_outbox)
     except BaseException as exc:

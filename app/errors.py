@@ -16,6 +16,19 @@ from starlette.responses import JSONResponse
 
 logger = logging.getLogger("app.errors")
 
+# The headers every answer carries (see app.middleware), repeated on the one answer sent outside it.
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+]
+# API answers are data about children: never cached by intermediaries, never rendered as a page.
+API_HEADERS = [
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+]
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
 
@@ -311,6 +324,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             slug="internal-error",
             title="Internal error",
             detail="Something went wrong on our side. Quote the request id when you report it.",
-            # This answer comes from outside every middleware, so it carries the request id itself.
-            headers={"X-Request-ID": request.scope.get("state", {}).get("request_id", "")},
+            # This answer comes from outside every middleware, so it carries its own headers.
+            headers={
+                "X-Request-ID": request.scope.get("state", {}).get("request_id", ""),
+                **{name.decode(): value.decode() for name, value in SECURITY_HEADERS + API_HEADERS},
+            },
         )

@@ -68,3 +68,13 @@ def test_logs_carry_the_request_but_never_review_text_or_tokens(client, token_fo
     assert '"path": "/api/v1/reviews"' in caplog.text and '"status": 201' in caplog.text
     assert secret_words not in caplog.text
     assert board["Authorization"].split()[1] not in caplog.text
+
+
+def test_an_unexpected_failure_still_carries_the_security_headers(app, client):
+    @app.get("/api/v1/boom-headers")
+    def boom() -> None:
+        raise RuntimeError("x")
+
+    response = client.get("/api/v1/boom-headers")
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff" and response.headers["cache-control"] == "no-store"

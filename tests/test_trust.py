@@ -162,3 +162,19 @@ def test_a_refused_write_leaves_no_trace_but_its_audit_row(client, board, token_
     assert client.get(f"{API}/reviews", headers=token_for("admin")).json()["items"] == []
     events = _audit(client, token_for, action="review:create")
     assert [(e["target_id"], e["outcome"], e["status"]) for e in events] == [("north-wales", "denied", 403)]
+
+
+def test_earlier_states_are_shown_only_to_the_board_the_inspectorate_and_admins(client, board, token_for):
+    review = flows.review_in(client, board, "published")
+    url = f"{API}/reviews/{review['id']}/revisions"
+    for headers in (board, token_for("inspectorate"), token_for("admin")):
+        assert client.get(url, headers=headers).status_code == 200
+    assert client.get(url, headers=token_for("practitioner")).status_code == 403
+    assert client.get(url, headers=token_for("board", "north-wales")).status_code == 403
+    assert client.get(url).status_code == 401  # the review is public today; its drafts are not
+
+
+def test_anonymous_misses_do_not_fill_the_audit_trail(client, token_for):
+    for n in range(5):
+        assert client.get(f"{API}/reviews/made-up-{n}").status_code == 404
+    assert _audit(client, token_for, action="review:read") == []

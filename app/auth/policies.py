@@ -22,6 +22,7 @@ class Permission(StrEnum):
     review_publish = "review:publish"
     review_withdraw = "review:withdraw"
     review_reinstate = "review:reinstate"
+    revisions_read = "review:revisions"
     action_plan_write = "action-plan:write"
     action_progress_write = "action-plan:progress"
     search = "search"
@@ -44,6 +45,7 @@ _BOARD_WORK = (
     Permission.review_submit,
     Permission.review_publish,
     Permission.review_withdraw,
+    Permission.revisions_read,
     Permission.action_plan_write,
     Permission.action_progress_write,
     Permission.overdue_read,
@@ -58,6 +60,7 @@ PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.trends_unsuppressed: Scope.any_region,
         Permission.overdue_read: Scope.any_region,
         Permission.audit_read: Scope.any_region,
+        Permission.revisions_read: Scope.any_region,
     },
     Role.practitioner: {Permission.search: Scope.any_region, Permission.trends: Scope.any_region},
     Role.admin: {p: Scope.any_region for p in Permission},

@@ -30,6 +30,8 @@ def readable_review(
     if review is None or not can_read(
         principal, region=review.region, status=review.status, public_until=review.public_until, today=today
     ):
+        if principal.is_anonymous:
+            audit.forget(session)  # anyone can send these; recording them would let anyone fill the trail
         raise NotFound(f"There is no review {review_id} that you may see.")
     if audit_as == READ and can_read(
         ANONYMOUS, region=review.region, status=review.status, public_until=review.public_until, today=today

@@ -318,5 +318,7 @@ def reinstate_review(
 
 
 def revisions(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[history.RevisionOut]:
-    readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    """Earlier states include drafts: only the review's own board, the inspectorate and admins see them."""
+    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    require(principal, Permission.revisions_read, region=review.region)
     return history.of_review(session, review_id)
