@@ -182,6 +182,8 @@ def import_archive(
     import time
     from datetime import UTC, datetime
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.db import build_engine, build_sessionmaker
     from app.documents.service import PdfLimits
     from app.documents.storage import DocumentStore
@@ -267,6 +269,10 @@ def import_archive(
         typer.echo(
             f"imported {loaded.imported}, {checked.present + loaded.present} already present ({seconds:.1f} s)"
         )
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        typer.echo(f"error: the database failed: {reason}", err=True)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
 
