@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -188,9 +189,10 @@ def problem_response(
     )
 
 
-def _validation_items(exc: RequestValidationError) -> list[ProblemItem]:
+def validation_items(errors: Iterable[Any]) -> list[ProblemItem]:
+    """Pydantic errors as problem items; each `loc` starts with where it is (body, query, ...)."""
     items = []
-    for error in exc.errors():
+    for error in errors:
         location, *path = error.get("loc", ()) or ("body",)
         if error.get("type") == "json_invalid":
             path = []
@@ -243,7 +245,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        items = _validation_items(exc)
+        items = validation_items(exc.errors())
         return problem_response(
             request,
             status=422,

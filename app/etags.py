@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm.exc import StaleDataError
+
 from app.errors import PreconditionFailed, PreconditionRequired
 
 
@@ -36,3 +41,13 @@ def with_etag(status: int = 200, description: str = "Success") -> dict[int | str
             },
         }
     }
+
+
+@contextmanager
+def lost_race_is_412(what: str) -> Iterator[None]:
+    """Around a flush: a writer whose UPDATE ... WHERE version = <read> matched nothing lost a
+    race to another writer, and hears 412 rather than silently winning."""
+    try:
+        yield
+    except StaleDataError:
+        raise PreconditionFailed(f"The {what} changed while your request was being handled. Read it again.") from None

@@ -6,7 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+
+# A code of a controlled vocabulary or a region: lower-case words joined by hyphens.
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 # JSON true/false only: "yes", 1 or "false" are refused rather than guessed at.
 StrictBool = Annotated[bool, Strict()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from app.action_plans import repository
@@ -13,7 +12,7 @@ from app.auth.policies import Permission, Scope, require, scope_of
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
-from app.etags import check_if_match
+from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews.access import readable_review, writable_review
 from app.reviews.models import ReviewStatus
@@ -94,10 +93,8 @@ def put_plan(
         for position, action in enumerate(data.actions)
     ]
     previous = {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
-    try:
+    with lost_race_is_412("action plan"):
         repository.replace_actions(session, plan, actions)
-    except StaleDataError:
-        raise PreconditionFailed("The action plan changed while your request was being handled.") from None
     history.record(
         session,
         review_id=review_id,
@@ -156,10 +153,8 @@ def update_action(
     ]
     action.version += 1
     action.updated_at, action.updated_by = clock.now(), principal.subject
-    try:
+    with lost_race_is_412("action"):
         session.flush()
-    except StaleDataError:
-        raise PreconditionFailed("The action changed while your request was being handled. Read it again.") from None
     history.record(
         session,
         review_id=review_id,

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from app.auth.policies import Permission
@@ -20,7 +19,7 @@ from app.documents.extract import UnreadablePdf, read_pdf
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
 from app.documents.storage import DocumentStore
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
-from app.etags import check_if_match
+from app.etags import check_if_match, lost_race_is_412
 from app.reviews import service as reviews
 from app.reviews.access import readable_review, writable_review
 from app.reviews.models import ReviewStatus
@@ -106,10 +105,8 @@ def upload(
         for name, value in fields.items():
             setattr(document, name, value)
         document.version += 1
-    try:
+    with lost_race_is_412("document"):
         repository.add(session, document)
-    except StaleDataError:
-        raise PreconditionFailed("The document changed while your upload was being handled.") from None
     return document, existing is None
 
 

@@ -17,9 +17,8 @@ from app.reviews.models import (
     SusrCriterion,
     TriggerOutcome,
 )
-from app.schemas import IsoDate, StrictBool, StrictInput
+from app.schemas import Code, IsoDate, StrictBool, StrictInput
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 
 

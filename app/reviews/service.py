@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from app import audit
@@ -15,8 +14,8 @@ from app.action_plans import service as action_plans
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
 from app.clock import Clock
-from app.errors import Conflict, InvalidInput, InvalidTransition, PreconditionFailed, ProblemItem
-from app.etags import check_if_match
+from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
+from app.etags import check_if_match, lost_race_is_412
 from app.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
@@ -127,16 +126,7 @@ def _merge_patch(review: Review, patch: dict[str, Any]) -> ReviewContent:
     except ValidationError as exc:
         raise InvalidInput(
             "The review would not be valid after this change.",
-            errors=[
-                ProblemItem(
-                    code=str(error["type"]),
-                    detail=str(error["msg"]),
-                    location="body",
-                    field=".".join(str(p) for p in error["loc"]) or None,
-                    pointer="#/" + "/".join(str(p) for p in error["loc"]),
-                )
-                for error in exc.errors()
-            ],
+            errors=validation_items({**error, "loc": ("body", *error["loc"])} for error in exc.errors()),
         ) from None
 
 
@@ -268,11 +258,8 @@ def _touch(
 
 
 def _flush(session: Session) -> None:
-    """Write now, so a writer that lost a race hears 412 rather than silently winning."""
-    try:
+    with lost_race_is_412("review"):
         session.flush()
-    except StaleDataError:
-        raise PreconditionFailed("The review changed while your request was being handled. Read it again.") from None
 
 
 def record_extracted_text(session: Session, *, review_id: str, text: str, source: str, clock: Clock) -> None:
