@@ -33,22 +33,18 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    from app.logging_config import log_config
-
     settings = _settings()
     if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
         # Development: one secret shared by every worker of this run (each would otherwise make its own).
         os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=log_config(),
-        proxy_headers=True,
-    )
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options())
+
+
+def uvicorn_options() -> dict[str, object]:
+    """How the registry is served (shared with bench/, whose baseline must be served the same way)."""
+    from app.logging_config import log_config
+
+    return {"access_log": False, "log_config": log_config(), "proxy_headers": True}
 
 
 @cli.command()
@@ -229,6 +225,7 @@ def import_archive(
         if check:
             return
 
+        search = build_search_backend(settings, engine)
         importer = Importer(
             engine=engine,
             store=DocumentStore(settings.documents_dir),
@@ -236,6 +233,7 @@ def import_archive(
             public_window_days=settings.public_window_days,
             principal=import_principal(as_name),
             batch_size=batch_size,
+            search_outbox=not search.indexes_in_transaction,
         )
         total = len(checked.to_import)
         with progress:
@@ -260,7 +258,7 @@ def import_archive(
 
         # Everything waiting for search, this run's and any earlier interrupted run's.
         indexed = drain(
-            build_sessionmaker(engine), build_search_backend(settings, engine),
+            build_sessionmaker(engine), search,
             now=lambda: datetime.now(UTC), include_postponed=True,
         )
         if indexed.waiting:

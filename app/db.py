@@ -49,6 +49,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A connection for each of the server's request threads (anyio runs at most 40 at once), so that
+# no request waits for one, and no connection is opened and closed again for each busy moment.
+POOL = {"pool_size": 20, "max_overflow": 20}
+
+
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
@@ -56,6 +61,7 @@ def build_engine(settings: Settings) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": settings.database_timeout_seconds},
             hide_parameters=True,
+            **(POOL if url.database not in (None, "", ":memory:") else {}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -63,6 +69,7 @@ def build_engine(settings: Settings) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
+        **POOL,
         hide_parameters=True,  # bound values are review text: keep them out of logs and errors
         pool_timeout=settings.database_timeout_seconds,
         connect_args={"connect_timeout": max(1, int(settings.database_timeout_seconds))},
@@ -87,8 +94,14 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False)
+def build_sessionmaker(engine: Engine, *, search_outbox: bool = True) -> sessionmaker[Session]:
+    """`search_outbox=False` when the search backend indexes in the writing transaction itself."""
+    return sessionmaker(
+        bind=engine, class_=Session, expire_on_commit=False, autoflush=False, info={SEARCH_OUTBOX: search_outbox}
+    )
+
+
+SEARCH_OUTBOX = "search_outbox"
 
 
 WRITE_OPTION = "registry_writes"
@@ -106,6 +119,7 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
     from app import audit  # here, not at the top: the audit models need this module first
 
     sessions = request.app.state.sessionmaker
+    recorder = request.app.state.audit_recorder
     now = request.app.state.clock.now
     request_id = request.scope.get("state", {}).get("request_id")
     client_address = request.client.host if request.client else None
@@ -119,24 +133,16 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
             audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         session.commit()
         if entry and request.method in _SAFE_METHODS:
-            # A read's record is a write of its own: on SQLite a read transaction cannot become a
-            # write once another writer has committed, so it gets a fresh one that waits its turn.
-            with sessions() as record:
-                begin_writing(record)
-                audit.write(record, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
-                record.commit()
+            # A read's record is a write of its own (on SQLite a read transaction cannot become a
+            # write once another writer has committed), committed with other requests' records.
+            recorder.record(entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         if session.info.get("search_outbox_written"):
             background.add_task(request.app.state.drain_search_outbox)
     except BaseException as exc:
         session.rollback()
         if entry := audit.pending(session):
             # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
-            with sessions() as record:
-                begin_writing(record)
-                audit.write(
-                    record, entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address
-                )
-                record.commit()
+            recorder.record(entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address)
         raise
     finally:
         session.close()

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from app import __version__
 from app.api import API_PREFIX, api_router
+from app.audit.recorder import AuditRecorder
 from app.auth.throttle import LoginLimits
 from app.auth.tokens import TokenService
 from app.clock import Clock
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.audit_recorder.close()
         engine.dispose()
 
     app = FastAPI(
@@ -61,7 +63,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = build_sessionmaker(engine)
+    app.state.search = build_search_backend(settings, engine)
+    app.state.sessionmaker = build_sessionmaker(engine, search_outbox=not app.state.search.indexes_in_transaction)
+    app.state.audit_recorder = AuditRecorder(lambda: app.state.sessionmaker())
     app.state.tokens = TokenService(settings)
     app.state.clock = clock or Clock()
     app.state.login_limits = LoginLimits(
@@ -69,7 +73,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         per_address=settings.login_failures_per_address,
         window=timedelta(minutes=settings.login_window_minutes),
     )
-    app.state.search = build_search_backend(settings, engine)
     app.state.drain_search_outbox = lambda: drain_quietly(app)
     app.state.documents = DocumentStore(settings.documents_dir)
     app.state.pdf_limits = PdfLimits(

@@ -116,8 +116,11 @@ def test_an_archive_is_imported_published_searchable_and_a_second_run_changes_no
             documents = client.get(f"/api/v1/reviews/{review['id']}/documents", headers=inspector).json()
             assert [(d["kind"], d["text_status"]) for d in documents] == [("report", "extracted")]
         revisions = client.get(f"/api/v1/reviews/{review['id']}/revisions", headers=inspector).json()
-        assert [r["change"] for r in revisions if r["entity"] == "review"][-2:] == ["submit", "publish"]
-        assert {r["changed_by"] for r in revisions} <= {"import:gwent-archive", "system:report-extraction"}
+        # Recorded in one step, as the archive gives it: one revision of the review and one of its plan.
+        assert [(r["entity"], r["change"]) for r in revisions] == [("review", "import"), ("action_plan", "import")]
+        assert revisions[0]["snapshot"]["status"] == "published"
+        assert revisions[0]["snapshot"]["full_text"] == review["full_text"]
+        assert {r["changed_by"] for r in revisions} == {"import:gwent-archive"}
 
     # "methodology" is only in the reports' text (never in a title, summary or recommendation), so
     # every review is found by it, the two whose text came out of a PDF too.

@@ -232,3 +232,27 @@ def test_overdue_actions_by_region_agency_and_age(client, token_for, clock):
     own = client.get(f"{API}/actions/overdue", headers=gwent).json()
     assert [(g["region"], g["ageing"]["over-180"]) for g in own["groups"]] == [("gwent", 2)]
     assert client.get(f"{API}/actions/overdue", headers=token_for("practitioner")).status_code == 403
+
+
+def test_with_the_sql_backend_a_change_is_searchable_at_its_commit_and_leaves_no_outbox_work(isolated_engine, settings, clock):
+    """The database indexes a review in the transaction that writes it, so no outbox row is queued
+    (and no after-commit drain runs) for the SQL backend; the OpenSearch backend still gets them."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from app.auth.principals import Principal, Role
+    from app.main import create_app
+
+    outbox_statements: list[str] = []
+    event.listen(
+        isolated_engine, "before_cursor_execute",
+        lambda _c, _cur, statement, *_: outbox_statements.append(statement) if "search_outbox" in statement else None,
+    )
+    app = create_app(settings, clock=clock, engine=isolated_engine)
+    board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    with TestClient(app) as client:
+        review = flows.create(client, board, title="Child Q: the kinship placement")
+        client.patch(f"{API}/reviews/{review['id']}", json={"title": "Child Q: the kinship carers"}, headers={**board, "If-Match": '"1"'})
+        found = client.get(f"{API}/search", params={"q": "carers"}, headers=board).json()
+        assert [item["id"] for item in found["items"]] == [review["id"]]
+    assert outbox_statements == []

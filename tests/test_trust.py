@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -72,6 +74,21 @@ def test_every_change_keeps_the_earlier_state(client, board, token_for):
     assert revisions[1]["changed_fields"] == ["title"]
     assert all(r["changed_by"] == "gwent-officer" for r in revisions)
     assert client.get(f"{url}/revisions", headers=token_for("practitioner")).status_code == 404  # not published
+
+
+def test_a_reports_text_is_kept_once_per_change_and_every_revision_shows_it(client, board, session):
+    review = flows.create(client, board, full_text="First text. " * 500)
+    url = f"{API}/reviews/{review['id']}"
+    client.patch(url, json={"title": "Child A (revised)"}, headers={**board, "If-Match": '"1"'})
+    client.patch(url, json={"full_text": "Second text. " * 500}, headers={**board, "If-Match": '"2"'})
+    client.patch(url, json={"title": "Child A (final)"}, headers={**board, "If-Match": '"3"'})
+
+    shown = [r["snapshot"]["full_text"][:11] for r in client.get(f"{url}/revisions", headers=board).json()]
+    assert shown == ["First text.", "First text.", "Second text", "Second text"]
+    stored = session.execute(
+        text("SELECT snapshot FROM revision WHERE review_id = :id ORDER BY id"), {"id": review["id"]}
+    ).scalars().all()
+    assert ["full_text" in (s if isinstance(s, dict) else json.loads(s)) for s in stored] == [True, False, True, False]
 
 
 def test_the_audit_trail_answers_who_read_review_x(client, board, token_for, clock):

@@ -47,7 +47,7 @@ class Action(SQLModel, table=True):
     lead_agency: str = Field(max_length=64)
     target_date: date
     status: str = Field(default=ActionStatus.not_started, max_length=16)
-    progress_notes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    progress_notes: list[dict[str, Any]] = Field(default=[], sa_type=JSON)
     version: int = Field(default=1, sa_column=_action_version)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_by: str = Field(max_length=200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from app.action_plans import repository
@@ -15,7 +17,7 @@ from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFa
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews.access import readable_review, writable_review
-from app.reviews.models import ReviewStatus
+from app.reviews.models import Review, ReviewStatus
 from app.vocab.service import check_codes
 
 
@@ -59,6 +61,26 @@ def put_plan(
             f"The plan of a {review.status} review is not replaced; update each action with "
             "PATCH /reviews/{id}/action-plan/actions/{action_id}."
         )
+    check_answers(review, data)
+    check_codes(session, multiple=agency_codes(data))
+
+    now = clock.now()
+    created = plan is None
+    if plan is None:
+        plan = ActionPlan(review_id=review_id, created_at=now, updated_at=now, updated_by=principal.subject)
+    else:
+        plan.version += 1
+        plan.updated_at, plan.updated_by = now, principal.subject
+    actions = new_actions(review_id, data, subject=principal.subject, now=now)
+    previous = {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
+    with lost_race_is_412("action plan"):
+        repository.replace_actions(session, plan, actions)
+    remember_plan(session, plan, actions, change="create" if created else "replace", previous=previous)
+    return plan, actions, created
+
+
+def check_answers(review: Review, data: ActionPlanIn) -> None:
+    """Every action answers one of the review's recommendations (all strays reported at once)."""
     refs = {recommendation["ref"] for recommendation in review.recommendations}
     unknown = [
         ProblemItem(
@@ -73,41 +95,35 @@ def put_plan(
     ]
     if unknown:
         raise InvalidInput("Every action must answer one of the review's recommendations.", errors=unknown)
-    check_codes(session, multiple={"actions.{}.lead_agency": ("agency", [a.lead_agency for a in data.actions])})
 
-    now = clock.now()
-    created = plan is None
-    if plan is None:
-        plan = ActionPlan(review_id=review_id, created_at=now, updated_at=now, updated_by=principal.subject)
-    else:
-        plan.version += 1
-        plan.updated_at, plan.updated_by = now, principal.subject
-    actions = [
-        Action(
-            review_id=review_id,
-            position=position,
-            updated_at=now,
-            updated_by=principal.subject,
-            **action.model_dump(),
-        )
+
+def agency_codes(data: ActionPlanIn) -> dict[str, tuple[str, list[str]]]:
+    """The plan's codes to check against the vocabularies (vocab.service.check_codes)."""
+    return {"actions.{}.lead_agency": ("agency", [a.lead_agency for a in data.actions])}
+
+
+def new_actions(review_id: str, data: ActionPlanIn, *, subject: str, now: datetime) -> list[Action]:
+    return [
+        Action(review_id=review_id, position=position, updated_at=now, updated_by=subject, **action.model_dump())
         for position, action in enumerate(data.actions)
     ]
-    previous = {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
-    with lost_race_is_412("action plan"):
-        repository.replace_actions(session, plan, actions)
+
+
+def remember_plan(
+    session: Session, plan: ActionPlan, actions: list[Action], *, change: str, previous: dict[str, object] | None
+) -> None:
     history.record(
         session,
-        review_id=review_id,
+        review_id=plan.review_id,
         entity="action_plan",
-        entity_id=review_id,
+        entity_id=plan.review_id,
         version=plan.version,
-        change="create" if created else "replace",
+        change=change,
         snapshot={"actions": [_action_snapshot(a) for a in actions]},
         previous=previous,
-        at=now,
-        by=principal.subject,
+        at=plan.updated_at,
+        by=plan.updated_by,
     )
-    return plan, actions, created
 
 
 def _action_snapshot(action: Action) -> dict[str, object]:

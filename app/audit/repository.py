@@ -20,8 +20,7 @@ class AuditFilters:
 
 
 def add(session: Session, event: AuditEvent) -> None:
-    session.add(event)
-    session.flush()
+    session.add(event)  # inserted with the transaction's other rows, at its commit
 
 
 def search(session: Session, filters: AuditFilters, *, limit: int, before_id: int | None) -> list[AuditEvent]:

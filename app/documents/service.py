@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,7 +16,7 @@ from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.documents import repository
-from app.documents.extract import UnreadablePdf, read_pdf
+from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
 from app.documents.storage import DocumentStore
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
@@ -47,6 +48,49 @@ class PdfLimits:
     max_pages: int
 
 
+def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: float) -> PdfContents:
+    """The PDF's pages and text (of up to `max_pages` pages), or a clear refusal of a file that is not
+    one or cannot be read within the limits."""
+    if not head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
+        raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
+    try:
+        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds)
+    except UnreadablePdf as exc:
+        raise InvalidInput(
+            _REASONS[exc.reason],
+            errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=_REASONS[exc.reason], location="body", field="file")],
+        ) from None
+
+
+def archived(
+    *,
+    review_id: str,
+    kind: DocumentKind,
+    path: Path,
+    contents: PdfContents,
+    store: DocumentStore,
+    subject: str,
+    now: datetime,
+) -> ReviewDocument:
+    """A document from a board's archive, already read (`checked_pdf`), stored; its row is for the
+    importer to insert with the review it belongs to (which takes a report's text)."""
+    with path.open("rb") as content:
+        received = store.receive(content)
+    store.keep(received)
+    return ReviewDocument(
+        review_id=review_id,
+        kind=kind.value,
+        version=1,
+        filename=_safe_filename(path.name),
+        size=received.size,
+        sha256=received.sha256,
+        pages=contents.pages,
+        text_status=(TextStatus.extracted if kind is DocumentKind.report else TextStatus.not_needed).value,
+        uploaded_at=now,
+        uploaded_by=subject,
+    )
+
+
 def upload(
     session: Session,
     *,
@@ -74,15 +118,7 @@ def upload(
 
     received = store.receive(content)
     try:
-        if not received.head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
-            raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
-        try:
-            pages = read_pdf(received.path, max_pages=0, timeout_seconds=limits.check_seconds).pages
-        except UnreadablePdf as exc:
-            raise InvalidInput(
-                _REASONS[exc.reason],
-                errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=_REASONS[exc.reason], location="body", field="file")],
-            ) from None
+        pages = checked_pdf(received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds).pages
         store.keep(received)
     except BaseException:
         store.discard(received)

@@ -19,7 +19,7 @@ class Revision(SQLModel, table=True):
     entity_id: str = Field(max_length=36)
     version: int
     change: str = Field(max_length=32)
-    changed_fields: list[str] = Field(default_factory=list, sa_type=JSON)
-    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    changed_fields: list[str] = Field(default=[], sa_type=JSON)
+    snapshot: dict[str, Any] = Field(default={}, sa_type=JSON)
     changed_at: datetime = Field(sa_type=UTCDateTime)
     changed_by: str = Field(max_length=200)

@@ -13,6 +13,9 @@ from app.history.models import Revision
 
 # Fields every change moves; `changed_fields` names what the change was about.
 _BOOKKEEPING = frozenset({"version", "updated_at", "updated_by"})
+# Large fields kept only in the revisions that change them (a report's text is tens of kilobytes
+# and rarely changes): a revision without one had the value of the revision before it.
+_KEPT_WHEN_CHANGED = frozenset({"full_text"})
 
 
 class RevisionOut(BaseModel):
@@ -50,7 +53,7 @@ def record(
             version=version,
             change=change,
             changed_fields=changed,
-            snapshot=snapshot,
+            snapshot={k: v for k, v in snapshot.items() if k not in _KEPT_WHEN_CHANGED or k in changed},
             changed_at=at,
             changed_by=by,
         )
@@ -59,4 +62,14 @@ def record(
 
 def of_review(session: Session, review_id: str) -> list[RevisionOut]:
     rows = session.exec(select(Revision).where(Revision.review_id == review_id).order_by(col(Revision.id)))
-    return [RevisionOut.model_validate(row.model_dump()) for row in rows]
+    revisions, last_seen = [], {}
+    for row in rows:
+        revision = RevisionOut.model_validate(row.model_dump())
+        kept = last_seen.setdefault((row.entity, row.entity_id), {})
+        for name in _KEPT_WHEN_CHANGED:
+            if name in revision.snapshot:
+                kept[name] = revision.snapshot[name]
+            elif name in kept:
+                revision.snapshot[name] = kept[name]
+        revisions.append(revision)
+    return revisions

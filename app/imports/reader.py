@@ -28,7 +28,7 @@ from app.errors import InvalidInput, ProblemItem
 from app.reviews.models import TAG_FIELDS, Review, ReviewStatus
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewCreate
-from app.vocab.service import check_codes
+from app.vocab.service import KnownCodes, all_codes, check_codes
 
 # The members a review file may carry beyond the API's review body.
 EXTRA_MEMBERS = ("action_plan", "status", "published_on")
@@ -217,14 +217,16 @@ def parse(source: ReviewFile) -> tuple[Entry | None, list[Problem]]:
     return Entry(source=source, review=review, plan=plan, status=status, published_on=published_on), []
 
 
-def vocabulary_problems(session: Session, entry: Entry) -> list[Problem]:
+def vocabulary_problems(session: Session, entry: Entry, known: KnownCodes) -> list[Problem]:
     """Codes the registry's vocabularies do not know (the same check, and words, as the API's)."""
     review = entry.review
     multiple = {field_name: (vocabulary, getattr(review, field_name)) for field_name, vocabulary in TAG_FIELDS.items()}
     if entry.plan is not None:
         multiple["action_plan.actions.{}.lead_agency"] = ("agency", [a.lead_agency for a in entry.plan.actions])
     try:
-        check_codes(session, region=review.region, single={"age_band": ("age_band", review.age_band)}, multiple=multiple)
+        check_codes(
+            session, region=review.region, single={"age_band": ("age_band", review.age_band)}, multiple=multiple, known=known
+        )
     except InvalidInput as exc:
         return [Problem(entry.source.name, item.field or "review", item.detail) for item in exc.errors or []]
     return []
@@ -285,6 +287,7 @@ def check_folder(
     checked too, but its PDFs are not opened again: it will be skipped."""
     problems = list(folder.problems)
     present = present_keys(session)
+    known = all_codes(session)
     seen: dict[Key, str] = {}
     to_import: list[ReviewFile] = []
     to_open: list[Path] = []
@@ -292,7 +295,7 @@ def check_folder(
     for source in folder.files:
         entry, found = parse(source)
         if entry is not None:
-            found = vocabulary_problems(session, entry)
+            found = vocabulary_problems(session, entry, known)
             if region is not None and entry.review.region != region:
                 found.append(Problem(source.name, "region", f"'{entry.review.region}' is not {region}, the region this import is for"))
             if entry.key in seen:

@@ -1,40 +1,52 @@
-"""Loading a checked archive through the registry's own services, in batches, resumably.
+"""Loading a checked archive into the registry, in batches, resumably.
 
-Each review goes create -> action plan -> documents (the report's text read at once) -> submit ->
-publish, as a board's system would send it, acting as an admin-like system principal
-(`import:<name>`) so that every rule of those services applies. A batch of reviews is one
-transaction: an interruption loses at most the batch in hand, and a review already in the
-registry (same region and reference) is skipped, so running the import again finishes the job
-and changes nothing once it is done.
+Each review is recorded in the state its file gives (draft, submitted or published) in one step,
+under the same rules the API applies on the way there: the vocabularies, an action plan whose
+actions answer the review's recommendations, every submission rule, and the permissions of the
+importing principal (`import:<name>`, admin-like). One step rather than create -> plan -> upload
+-> submit -> publish: the same rows, without re-writing each review (and re-indexing its text)
+four times; its history has one revision, `import`, per review and plan (ADR 0016).
+
+A batch is one transaction: an interruption loses at most the batch in hand, and a review already
+in the registry (same region and reference) is skipped, so running the import again finishes the
+job and changes nothing once it is done. The PDFs of a batch are read (checked, and the report's
+text extracted, each in its own limited process) in parallel before its transaction begins.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from app import audit
 from app.action_plans import service as action_plans
+from app.action_plans.models import ActionPlan
 from app.audit.service import AuditNote
+from app.auth.policies import Permission, require
 from app.auth.principals import Principal, Role
-from app.clock import Clock, FixedClock
-from app.db import WRITE_OPTION
+from app.db import begin_writing, build_sessionmaker
 from app.documents import service as documents
+from app.documents.extract import PdfContents
 from app.documents.models import DocumentKind
 from app.documents.service import PdfLimits
 from app.documents.storage import DocumentStore
 from app.errors import DomainError
-from app.imports.reader import Entry, Problem, ReviewFile, parse
-from app.reviews import repository as review_rows
+from app.imports.reader import Entry, Key, Problem, ReviewFile, parse
 from app.reviews import service as reviews
-from app.reviews.models import ReviewStatus
+from app.reviews.exceptions import SubmissionRejected
+from app.reviews.models import Review, ReviewStatus
+from app.reviews.rules import submission_problems
+from app.search import outbox
+from app.vocab.service import KnownCodes, all_codes, check_codes
 
 IMPORT_ACTION = "review:import"
 # What an imported review's clock reads on its publication day (any hour would do; noon is in
@@ -71,6 +83,7 @@ class Importer:
     public_window_days: int
     principal: Principal
     batch_size: int = 100
+    search_outbox: bool = True  # False when the search backend indexes in the writing transaction
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def load(
@@ -83,84 +96,170 @@ class Importer:
         """Import the files in order, committing every `batch_size` reviews."""
         result = Loaded()
         run = f"import-{uuid.uuid4().hex[:12]}"
-        with self.engine.connect() as connection:
-            connection.execution_options(**{WRITE_OPTION: True})
-            # The batch's session and the report extraction's sessions share one connection and one
-            # transaction; each session works in a savepoint of it, so the extraction's own commit
-            # (it is written for a session of its own) only releases a savepoint of the batch.
-            sessions = sessionmaker(
-                bind=connection, class_=Session, expire_on_commit=False, autoflush=False,
-                join_transaction_mode="create_savepoint",
-            )
+        sessions = build_sessionmaker(self.engine, search_outbox=self.search_outbox)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as readers:
             for start in range(0, len(files), self.batch_size):
-                batch = files[start : start + self.batch_size]
-                imported = present = 0
-                with connection.begin():
-                    with sessions() as session:
-                        for source in batch:
-                            if self._import_one(session, sessions, source, run=run, done=result.imported + imported):
-                                imported += 1
-                            else:
-                                present += 1
-                            on_review()
-                        session.commit()
+                done = result.imported
+                entries = [self._entry(source, done) for source in files[start : start + self.batch_size]]
+                contents = dict(zip(_pdfs(entries), readers.map(self._read, _pdfs(entries)), strict=True))
+                try:
+                    imported = self._batch(sessions, entries, contents, run=run, done=done, one_by_one=False)
+                except _RefusedAtCommit:
+                    # Which review the database refused is only known review by review: find it.
+                    imported = self._batch(sessions, entries, contents, run=run, done=done, one_by_one=True)
                 result.imported += imported
-                result.present += present
+                result.present += len(entries) - imported
+                for _ in entries:
+                    on_review()
                 on_batch(result.imported + result.present, len(files))
         return result
 
-    def _import_one(self, session: Session, sessions: sessionmaker[Session], source: ReviewFile, *, run: str, done: int) -> bool:
+    def _entry(self, source: ReviewFile, done: int) -> Entry:
         entry, problems = parse(source)
         if entry is None:  # the file changed since it was checked
             raise ImportStopped(problems[0], done)
-        if review_rows.reference_taken(session, region=entry.review.region, reference=entry.review.reference):
-            return False
-        try:
-            self._through_the_services(session, sessions, entry, run=run)
-        except DomainError as exc:
-            items = exc.errors or []
-            field = items[0].field if items and items[0].field else "review"
-            details = "; ".join(i.detail for i in items)
-            raise ImportStopped(Problem(source.name, field, exc.detail + (f" ({details})" if details else "")), done) from exc
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
-            raise ImportStopped(Problem(source.name, "review", f"the database refused it: {reason}"), done) from exc
-        return True
+        return entry
 
-    def _through_the_services(self, session: Session, sessions: sessionmaker[Session], entry: Entry, *, run: str) -> None:
-        # A review published long ago is recorded as of that day, from its creation to its
-        # publication, so that `public_until` follows from the real publication date and its
-        # timestamps stay in order. The audit trail keeps the day it was actually imported.
-        clock: Clock = (
-            FixedClock(datetime.combine(entry.published_on, PUBLICATION_HOUR)) if entry.published_on else Clock()
-        )
-        principal = self.principal
-        review = reviews.create_review(session, principal=principal, data=entry.review, clock=clock)
-        review_id = review.id
-        if entry.plan is not None:
-            action_plans.put_plan(session, principal=principal, review_id=review_id, data=entry.plan, if_match=None, clock=clock)
+    def _read(self, path: Path) -> PdfContents | Problem:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(1024)
+            return documents.checked_pdf(head, path, max_pages=self.limits.max_pages, timeout_seconds=self.limits.extract_seconds)
+        except DomainError as exc:
+            return Problem(path.name, "file", exc.detail)
+        except OSError as exc:
+            return Problem(path.name, "file", f"cannot be read: {exc}")
+
+    def _batch(
+        self, sessions: Callable[[], Session], entries: list[Entry], contents: dict[Path, PdfContents | Problem], *, run: str, done: int,
+        one_by_one: bool,
+    ) -> int:
+        """One transaction: the batch's reviews not yet in the registry. Returns how many it added."""
+        imported = 0
+        with sessions() as session:
+            begin_writing(session)
+            known = all_codes(session)
+            present = _present(session, [entry.key for entry in entries])
+            tiers: list[list[SQLModel]] = [[], [], []]
+            for entry in entries:
+                if entry.key in present:
+                    continue
+                try:
+                    for tier, rows in zip(tiers, self._record(session, entry, contents, known, run=run), strict=True):
+                        tier.extend(rows)
+                    if one_by_one:
+                        _insert(session, tiers)
+                except DomainError as exc:
+                    raise ImportStopped(_problem(entry.source.name, exc), done) from exc
+                except _Unreadable as exc:
+                    raise ImportStopped(exc.problem, done) from None
+                except SQLAlchemyError as exc:
+                    raise ImportStopped(_refused(entry.source.name, exc), done) from exc
+                imported += 1
+            try:
+                _insert(session, tiers)
+                session.commit()
+            except SQLAlchemyError as exc:
+                if one_by_one:
+                    raise ImportStopped(_refused(entries[-1].source.name, exc), done) from exc
+                raise _RefusedAtCommit from exc
+        return imported
+
+    def _record(
+        self, session: Session, entry: Entry, contents: dict[Path, PdfContents | Problem], known: KnownCodes, *, run: str
+    ) -> tuple[list[SQLModel], list[SQLModel], list[SQLModel]]:
+        """The review's rows, in the order they must be inserted (each tier refers to the one before);
+        its revisions, outbox entry and audit row are in the session already."""
+        principal, data, region = self.principal, entry.review, entry.review.region
+        require(principal, Permission.review_create, region=region)
+        reviews.check_vocabularies(session, data, region=region, known=known)
+        # A review published long ago is recorded as of its publication day, so that `public_until`
+        # follows from the real date and its timestamps stay in order. The audit trail keeps the
+        # day it was actually imported.
+        at = datetime.combine(entry.published_on, PUBLICATION_HOUR) if entry.published_on else self.now()
+        review = reviews.new_review(data, subject=principal.subject, now=at)
+        dependents: list[SQLModel] = []
         for kind, path in sorted(entry.source.documents.items()):
-            with path.open("rb") as content:
-                document, _ = documents.upload(
-                    session, principal=principal, review_id=review_id, kind=kind, filename=path.name, content=content,
-                    if_match=None, store=self.store, limits=self.limits, clock=clock,
+            read = contents[path]
+            if isinstance(read, Problem):
+                raise _Unreadable(read)
+            dependents.append(
+                documents.archived(
+                    review_id=review.id, kind=kind, path=path, contents=read, store=self.store,
+                    subject=principal.subject, now=at,
                 )
-            if kind is DocumentKind.report:
-                # At once, not in the background: the review is submitted with its report's text.
-                documents.extract_report_text(
-                    sessions, review_id=review_id, sha256=document.sha256, store=self.store, limits=self.limits, clock=clock
-                )
-                session.expire_all()  # the extraction moved the review's and the document's versions on
-        if entry.status in (ReviewStatus.submitted, ReviewStatus.published):
-            reviews.submit_review(session, principal=principal, review_id=review_id, if_match=None, clock=clock)
-        if entry.status is ReviewStatus.published:
-            reviews.publish_review(
-                session, principal=principal, review_id=review_id, if_match=None,
-                public_window_days=self.public_window_days, clock=clock,
             )
-        audit.forget(session)
+            if kind is DocumentKind.report:
+                review.full_text = read.text
+        plan, actions = None, []
+        if entry.plan is not None:
+            require(principal, Permission.action_plan_write, region=region)
+            action_plans.check_answers(review, entry.plan)
+            check_codes(session, multiple=action_plans.agency_codes(entry.plan), known=known)
+            plan = ActionPlan(review_id=review.id, created_at=at, updated_at=at, updated_by=principal.subject)
+            actions = action_plans.new_actions(review.id, entry.plan, subject=principal.subject, now=at)
+        if entry.status in (ReviewStatus.submitted, ReviewStatus.published):
+            require(principal, Permission.review_submit, region=region)
+            addressed = {a.recommendation_ref for a in entry.plan.actions} if entry.plan is not None else None
+            problems = submission_problems(review, addressed)
+            if problems:
+                raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
+            review.status, review.submitted_at = ReviewStatus.submitted, at
+        if entry.status is ReviewStatus.published and entry.published_on is not None:
+            require(principal, Permission.review_publish, region=region)
+            reviews.open_public_window(review, published_on=entry.published_on, public_window_days=self.public_window_days)
+
+        reviews.remember(session, review, change="import", previous=None)
+        if plan is not None:
+            dependents.append(plan)
+            action_plans.remember_plan(session, plan, actions, change="import", previous=None)
+        outbox.enqueue(session, review_id=review.id, now=at)
         audit.write(
             session,
-            AuditNote(principal, IMPORT_ACTION, target_type="review", target_id=review_id),
+            AuditNote(principal, IMPORT_ACTION, target_type="review", target_id=review.id),
             status=201, at=self.now(), request_id=run, client_address=None,
         )
+        return [review], dependents, list(actions)
+
+
+def _insert(session: Session, tiers: list[list[SQLModel]]) -> None:
+    """Insert tier by tier, each in one go (the ORM orders inserts by relationship, and these rows
+    are tied by foreign keys alone)."""
+    for tier in tiers:
+        session.add_all(tier)
+        session.flush()
+        tier.clear()
+
+
+class _RefusedAtCommit(Exception):
+    """The database refused the batch as a whole (a constraint checked at commit)."""
+
+
+class _Unreadable(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _pdfs(entries: list[Entry]) -> list[Path]:
+    return [path for entry in entries for _, path in sorted(entry.source.documents.items())]
+
+
+def _present(session: Session, keys: list[Key]) -> set[Key]:
+    regions = {region for region, _ in keys}
+    references = {reference for _, reference in keys}
+    rows = session.execute(
+        select(Review.region, Review.reference).where(col(Review.region).in_(regions), col(Review.reference).in_(references))
+    )
+    return {(region, reference) for region, reference in rows} & set(keys)
+
+
+def _problem(name: str, exc: DomainError) -> Problem:
+    items = exc.errors or []
+    field = items[0].field if items and items[0].field else "review"
+    details = "; ".join(i.detail for i in items)
+    return Problem(name, field, exc.detail + (f" ({details})" if details else ""))
+
+
+def _refused(name: str, exc: SQLAlchemyError) -> Problem:
+    reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+    return Problem(name, "review", f"the database refused it: {reason}")

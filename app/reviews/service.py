@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,15 +26,18 @@ from app.reviews.rules import submission_problems
 from app.history import service as history
 from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
-from app.vocab.service import check_codes
+from app.vocab.service import KnownCodes, check_codes
 
 
-def _check_vocabularies(session: Session, content: ReviewContent, *, region: str | None = None) -> None:
+def check_vocabularies(
+    session: Session, content: ReviewContent, *, region: str | None = None, known: KnownCodes | None = None
+) -> None:
     check_codes(
         session,
         region=region,
         single={"age_band": ("age_band", content.age_band)},
         multiple={field: (vocabulary, getattr(content, field)) for field, vocabulary in TAG_FIELDS.items()},
+        known=known,
     )
 
 
@@ -56,26 +59,32 @@ def _reference_conflict(region: str, reference: str) -> Conflict:
 def create_review(session: Session, *, principal: Principal, data: ReviewCreate, clock: Clock) -> Review:
     audit.note(session, principal, Permission.review_create.value, target_type="region", target_id=data.region)
     require(principal, Permission.review_create, region=data.region)
-    _check_vocabularies(session, data, region=data.region)
+    check_vocabularies(session, data, region=data.region)
     if repository.reference_taken(session, region=data.region, reference=data.reference):
         raise _reference_conflict(data.region, data.reference)
     now = clock.now()
+    review = new_review(data, subject=principal.subject, now=now)
+    repository.add(session, review)
+    outbox.enqueue(session, review_id=review.id, now=now)
+    remember(session, review, change="create", previous=None)
+    audit.note(session, principal, Permission.review_create.value, target_type="review", target_id=review.id)
+    return review
+
+
+def new_review(data: ReviewCreate, *, subject: str, now: datetime) -> Review:
+    """A draft made from checked content (not yet in the session)."""
     review = Review(
         region=data.region,
         created_at=now,
         updated_at=now,
-        created_by=principal.subject,
-        updated_by=principal.subject,
+        created_by=subject,
+        updated_by=subject,
         reference=data.reference,
         kind=data.kind,
         trigger_outcome=data.trigger_outcome,
         title=data.title,
     )
     _apply(review, data)
-    repository.add(session, review)
-    outbox.enqueue(session, review_id=review.id, now=now)
-    _remember(session, review, change="create", previous=None)
-    audit.note(session, principal, Permission.review_create.value, target_type="review", target_id=review.id)
     return review
 
 
@@ -149,7 +158,7 @@ def update_review(
         )
     previous = _snapshot(review)
     content = _merge_patch(review, patch)
-    _check_vocabularies(session, content)
+    check_vocabularies(session, content)
     if content.reference != review.reference and repository.reference_taken(
         session, region=review.region, reference=content.reference, other_than=review.id
     ):
@@ -217,9 +226,7 @@ def publish_review(
     """Submitted -> published, opening the public window."""
 
     def publish(review: Review) -> None:
-        review.status = ReviewStatus.published
-        review.published_on = clock.today()
-        review.public_until = review.published_on + timedelta(days=public_window_days)
+        open_public_window(review, published_on=clock.today(), public_window_days=public_window_days)
 
     return _transition(
         session, principal=principal, review_id=review_id, permission=Permission.review_publish, if_match=if_match,
@@ -227,11 +234,17 @@ def publish_review(
     )
 
 
+def open_public_window(review: Review, *, published_on: date, public_window_days: int) -> None:
+    review.status = ReviewStatus.published
+    review.published_on = published_on
+    review.public_until = published_on + timedelta(days=public_window_days)
+
+
 def _snapshot(review: Review) -> dict[str, Any]:
     return ReviewOut.from_model(review).model_dump(mode="json")
 
 
-def _remember(session: Session, review: Review, *, change: str, previous: dict[str, Any] | None) -> None:
+def remember(session: Session, review: Review, *, change: str, previous: dict[str, Any] | None) -> None:
     history.record(
         session,
         review_id=review.id,
@@ -254,7 +267,7 @@ def _touch(
     review.updated_at = clock.now()
     review.updated_by = subject
     outbox.enqueue(session, review_id=review.id, now=review.updated_at)
-    _remember(session, review, change=change, previous=previous)
+    remember(session, review, change=change, previous=previous)
 
 
 def _flush(session: Session) -> None:

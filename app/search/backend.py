@@ -112,6 +112,9 @@ class SearchPage:
 
 class SearchBackend(Protocol):
     name: str
+    # True when the database indexes a review in the transaction that changes it (the SQL backend):
+    # then nothing needs the search outbox.
+    indexes_in_transaction: bool
 
     def index(self, documents: list[SearchDocument]) -> None:
         """Write these documents; a stale version never overwrites a newer one."""

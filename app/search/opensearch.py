@@ -80,6 +80,7 @@ SETTINGS: dict[str, Any] = {
 
 
 class OpenSearchBackend:
+    indexes_in_transaction = False
     name = "opensearch"
 
     def __init__(self, client: OpenSearch, *, prefix: str = "registry-reviews", refresh: bool = False) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
-from app.db import begin_writing
+from app.db import SEARCH_OUTBOX, begin_writing
 from app.reviews.models import Review
 from app.search.backend import SearchBackend, SearchDocument, SearchUnavailable
 from app.search.models import SearchOutbox
@@ -24,6 +24,8 @@ MAX_BACKOFF = timedelta(minutes=5)
 
 
 def enqueue(session: Session, *, review_id: str, now: datetime) -> None:
+    if not session.info.get(SEARCH_OUTBOX, True):
+        return  # the backend indexed the change in this very transaction (the SQL backend)
     session.add(SearchOutbox(review_id=review_id, enqueued_at=now, available_at=now))
     session.info["search_outbox_written"] = True
 

@@ -26,6 +26,10 @@ from app.search.query import ParsedQuery, to_fts5, to_websearch
 _FTS = table("review_fts", column("rowid"))
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
+_HIT_COLUMNS = (
+    col(Review.id), col(Review.reference), col(Review.region), col(Review.kind), col(Review.review_type),
+    col(Review.status), col(Review.title), col(Review.completed_on),
+)
 _HEADLINE_OPTIONS = (
     f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, "
     "FragmentDelimiter=\ue002"
@@ -34,6 +38,7 @@ _HEADLINE_OPTIONS = (
 
 class SqlSearchBackend:
     name = "sql"
+    indexes_in_transaction = True
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
@@ -61,29 +66,23 @@ class SqlSearchBackend:
         conditions = (matched, visibility_clause(principal, today), filter_clause(request.filters))
         ids = select(Review.id).select_from(source).where(*conditions)
         total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        # The hit's own columns only: a review's full text is tens of kilobytes, and a page needs none of it.
         page = session.execute(
-            select(Review, score.label("score"))
+            select(*_HIT_COLUMNS, score.label("score"))
             .select_from(source)
             .where(*conditions)
             .order_by(literal_column("score").desc(), col(Review.id))
             .offset(request.offset)
             .limit(request.limit)
         ).all()
-        highlights = self._highlights(session, request.query, [review.id for review, _ in page])
+        highlights = self._highlights(session, request.query, [row.id for row in page])
         hits = [
             Hit(
-                id=review.id,
-                reference=review.reference,
-                region=review.region,
-                kind=review.kind,
-                review_type=review.review_type,
-                status=review.status,
-                title=review.title,
-                completed_on=review.completed_on,
-                score=round(float(value), 6),
-                highlights=highlights.get(review.id, []),
+                **{column.key: getattr(row, column.key) for column in _HIT_COLUMNS},
+                score=round(float(row.score), 6),
+                highlights=highlights.get(row.id, []),
             )
-            for review, value in page
+            for row in page
         ]
         facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,))] for name in FACETS}
         return SearchPage(total=total, hits=hits, facets=facets)
