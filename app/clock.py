@@ -30,7 +30,7 @@ class FixedClock(Clock):
         self.at += timedelta(**delta)
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 

@@ -13,7 +13,7 @@ class UnsupportedMediaType(DomainError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
-def reject_nul_in_url(request: Request) -> None:
+async def reject_nul_in_url(request: Request) -> None:
     """A NUL byte in a path or query is never meaningful, and PostgreSQL cannot compare it."""
     for location, raw in (("path", request.scope.get("raw_path") or b""), ("query", request.scope.get("query_string", b""))):
         if b"\x00" in unquote_to_bytes(raw):
@@ -23,7 +23,7 @@ def reject_nul_in_url(request: Request) -> None:
             )
 
 
-def require_json_body(request: Request) -> None:
+async def require_json_body(request: Request) -> None:
     """Bodies of JSON operations must say they are JSON (application/json or any +json type)."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return

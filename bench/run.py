@@ -139,8 +139,9 @@ def settings_for(db: Database, work: Path, **extra: Any) -> Any:
     return Settings(database_url=db.url, documents_dir=work / "documents", **extra)
 
 
-def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, float]:
-    """`registry import`'s work, in this process: check the whole folder, load it, drain the outbox."""
+def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, float, float]:
+    """`registry import`'s work, in this process: check the whole folder, load it, drain the outbox.
+    Returns how many were imported, the seconds in all, and the seconds the check pass took."""
     from app.db import build_engine, build_sessionmaker
     from app.documents.service import PdfLimits
     from app.documents.storage import DocumentStore
@@ -159,6 +160,7 @@ def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, f
         checked = check_folder(session, found, region=None, limits=limits, max_upload_bytes=settings.max_upload_mb << 20)
     if checked.problems:
         raise SystemExit(f"the corpus has problems: {checked.problems[:3]}")
+    check_seconds = time.perf_counter() - started
     loaded = Importer(
         engine=engine, store=DocumentStore(settings.documents_dir), limits=limits,
         public_window_days=settings.public_window_days, principal=import_principal("bench"),
@@ -167,7 +169,7 @@ def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, f
     drain(build_sessionmaker(engine), search, now=lambda: datetime.now(UTC), include_postponed=True)
     seconds = time.perf_counter() - started
     engine.dispose()
-    return loaded.imported, seconds
+    return loaded.imported, seconds, check_seconds
 
 
 # --- the registry as a server -----------------------------------------------------------------
@@ -252,11 +254,12 @@ def section_import(db_kind: str, work: Path, postgres: str, files: list[Path], *
     engine.dispose()
     say(f"import {len(files)} on {db_kind}: registry import ({raw_seconds:.1f} s raw)")
     db = database(db_kind, name, work, postgres, fresh=True)
-    imported, ours = import_with_registry(db, work, folder)
+    imported, ours, checking = import_with_registry(db, work, folder)
     assert imported == len(files), imported
     return {
         "reviews": len(files),
-        "ours_s": round(ours, 2), "raw_s": round(raw_seconds, 2), "ratio": round(ours / raw_seconds, 2),
+        "ours_s": round(ours, 2), "ours_check_pass_s": round(checking, 2),
+        "raw_s": round(raw_seconds, 2), "ratio": round(ours / raw_seconds, 2),
         "ours_reviews_per_s": round(len(files) / ours, 1), "raw_reviews_per_s": round(len(files) / raw_seconds, 1),
     }, db
 
@@ -400,12 +403,18 @@ def section_read(db: Database, work: Path, *, seconds: float) -> dict[str, Any]:
         peak = running.server.peak_rss_mb()
     document = work / "bare-document.json"
     document.write_bytes(body)
-    with start_server("bare", free_port(), {**os.environ, "BENCH_BARE_DOCUMENT": str(document)}) as bare:
+    bare_env = {**os.environ, "BENCH_BARE_DOCUMENT": str(document), "BENCH_BARE_DATABASE_URL": db.url}
+    with start_server("bare", free_port(), bare_env) as bare:
         say(f"read: bare FastAPI, {READ_CONCURRENCY} connections, {seconds:.0f} s")
         ceiling = run_hammer(bare.url + paths[0], headers={}, concurrency=READ_CONCURRENCY, seconds=seconds, paths=paths)
+        say(f"read: bare FastAPI + plain SQL, {READ_CONCURRENCY} connections, {seconds:.0f} s")
+        db_paths = [path.replace("/api/v1/", "/db/") for path in paths]
+        with_db = run_hammer(bare.url + db_paths[0], headers={}, concurrency=READ_CONCURRENCY, seconds=seconds, paths=db_paths)
     return {
-        "ours": ours, "bare": ceiling, "body_bytes": len(body),
-        "throughput_ratio": round(ours["rps"] / ceiling["rps"], 3), "server_peak_rss_mb": peak,
+        "ours": ours, "bare": ceiling, "bare_with_sql": with_db, "body_bytes": len(body),
+        "throughput_ratio": round(ours["rps"] / ceiling["rps"], 3),
+        "throughput_ratio_to_bare_with_sql": round(ours["rps"] / with_db["rps"], 3),
+        "server_peak_rss_mb": peak,
     }
 
 
@@ -498,8 +507,11 @@ def main() -> None:
             elif section == "load":
                 db = copy_database(existing(kind, small[kind]), large[kind], args.work, args.postgres)
                 say(f"loading {args.trend_reviews} reviews on {kind} (registry import, resumed from {args.reviews})")
-                imported, seconds = import_with_registry(db, args.work, folder_of(args.work, files[: args.trend_reviews]))
-                record(f"load_{kind}", {"reviews": args.trend_reviews, "imported": imported, "seconds": round(seconds, 1)})
+                imported, seconds, checking = import_with_registry(db, args.work, folder_of(args.work, files[: args.trend_reviews]))
+                record(
+                    f"load_{kind}",
+                    {"reviews": args.trend_reviews, "imported": imported, "seconds": round(seconds, 1), "check_pass_s": round(checking, 1)},
+                )
             elif section == "search":
                 record(f"search_{kind}", section_search_sql(existing(kind, small[kind]), args.work, rounds=args.rounds))
             elif section == "read":

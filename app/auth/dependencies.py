@@ -15,7 +15,9 @@ TOKEN_URL = "/api/v1/auth/token"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+# The dependencies that never block are `async`: each plain `def` costs a hop to the threadpool and
+# back, which costs more than they do (docs/benchmarks.md).
+async def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
     if token is None:
         if request.headers.get("authorization"):
             # A header we cannot use (Basic, an empty Bearer) is refused, never read as anonymous.
@@ -26,7 +28,7 @@ def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer
     return principal
 
 
-def get_authenticated(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_authenticated(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     if principal.is_anonymous:
         raise AuthenticationRequired()
     return principal

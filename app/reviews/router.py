@@ -47,7 +47,7 @@ def create_review(
     return _answer(response, review)
 
 
-def review_filters(
+async def review_filters(
     region: CodeFilter = None,
     kind: ReviewKind | None = None,
     review_type: ReviewType | None = None,
