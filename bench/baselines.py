@@ -183,7 +183,7 @@ def replay_sql(engine: Engine, statements: list[tuple[str, Any]]) -> Callable[[]
     """A function that sends the statements through one bare DB-API cursor and fetches every row."""
     raw = engine.raw_connection()
     cursor = raw.cursor()
-    chosen = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT")]
+    chosen = [(s, p) for s, p in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
     def run() -> int:
         rows = 0

@@ -84,7 +84,7 @@ class SqlSearchBackend:
             )
             for row in page
         ]
-        facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,))] for name in FACETS}
+        facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,), matches=True)] for name in FACETS}
         return SearchPage(total=total, hits=hits, facets=facets)
 
     def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
@@ -134,8 +134,13 @@ class SqlSearchBackend:
         ids = select(Review.id).where(visibility_clause(principal, today), filter_clause(filters))
         return self._counts(session, ids, group_by)
 
-    def _counts(self, session: Session, ids: Select[Any], dimensions: tuple[str, ...]) -> list[tuple[tuple[Any, ...], int]]:
-        chosen = ids.subquery()
+    def _counts(
+        self, session: Session, ids: Select[Any], dimensions: tuple[str, ...], *, matches: bool = False
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        # The full-text matches are found once, first (MATERIALIZED): left to itself, SQLite's
+        # planner may drive a tag join from review_tag and run the MATCH again for every tag row,
+        # which took seconds at 10,000 reviews (docs/benchmarks.md).
+        chosen = ids.cte("chosen").prefix_with("MATERIALIZED") if matches else ids.subquery()
         query = select().select_from(Review).join(chosen, chosen.c.id == Review.id)
         keys = []
         for name in dimensions:
