@@ -478,6 +478,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true", help="SQLite and the OpenSearch stand-in only")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"which, in order, of {','.join(SECTIONS)} (default all); "
                         "the later ones use the databases the earlier ones left in --work")
+    parser.add_argument("--opensearch-search-reviews", type=int, default=1_000, help="reviews in the index that search on the OpenSearch stand-in is measured on (default 1000)")
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of each search and trends request (default 20)")
     parser.add_argument("--read-seconds", type=float, default=15.0, help="seconds of load on each read endpoint (default 15)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="results file (sections run now replace theirs)")
@@ -519,15 +520,20 @@ def main() -> None:
             elif section == "trends":
                 db = existing(kind, large[kind])
                 record(f"trends_{kind}", section_trends(db, args.work, rounds=args.rounds))
-                # A broad query ranks every match; at this size each takes seconds, so fewer rounds.
-                record(f"search_{kind}_large", section_search_sql(db, args.work, rounds=max(2, args.rounds // 10)))
                 record(f"read_{kind}_large", section_read(db, args.work, seconds=args.read_seconds))
         if section == "opensearch":
             source = existing(kinds[-1], small[kinds[-1]])
             with osmem() as osmem_url:
                 record("reindex_opensearch", section_reindex(source, args.work, osmem_url))
-                # The stand-in answers some queries in seconds (it is not built for speed): half the rounds.
-                record("search_opensearch", section_search_opensearch(source, args.work, osmem_url, rounds=max(2, args.rounds // 2)))
+            # The stand-in is an in-memory test double, not built for speed: at 10,000 reviews some
+            # queries take it longer than the registry's 5 s timeout. Search is compared on a
+            # smaller index of the same corpus (its first reviews, imported into SQLite).
+            count = min(args.reviews, args.opensearch_search_reviews)
+            searched = database("sqlite", f"bench_opensearch_{count}", args.work, args.postgres, fresh=True)
+            import_with_registry(searched, args.work, folder_of(args.work, files[:count]))
+            with osmem() as osmem_url:
+                section_reindex(searched, args.work, osmem_url)
+                record("search_opensearch", section_search_opensearch(searched, args.work, osmem_url, rounds=args.rounds) | {"reviews": count})
     print_table(results)
     print(f"\nwritten to {args.json}")
 
@@ -540,7 +546,7 @@ def print_table(results: dict[str, Any]) -> None:
         if "p95_ratio" in value:
             rows.append((name, f"p95 {value['ours']['p95_ms']} ms", f"p95 {value['raw']['p95_ms']} ms", f"{value['p95_ratio']}x", "<= 1.5x"))
         elif "throughput_ratio" in value:
-            rows.append((name, f"{value['ours']['rps']:.0f} req/s, p99 {value['ours']['p99_ms']} ms", f"{value['bare']['rps']:.0f} req/s, p99 {value['bare']['p99_ms']} ms", f"{value['throughput_ratio']}x", ">= 0.5x"))
+            rows.append((name, f"{value['ours']['rps']:.0f} req/s, p99 {value['ours']['p99_ms']:.0f} ms", f"{value['bare']['rps']:.0f} req/s, p99 {value['bare']['p99_ms']:.0f} ms", f"{value['throughput_ratio']}x", ">= 0.5x"))
         elif "ratio" in value:
             rows.append((name, f"{value['ours_s']} s", f"{value['raw_s']} s", f"{value['ratio']}x", "<= 2x"))
     peaks = [v["server_peak_rss_mb"] for v in results.values() if isinstance(v, dict) and "server_peak_rss_mb" in v]
