@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -186,9 +186,9 @@ def test_an_import_carries_on_where_an_earlier_one_stopped(import_env, tmp_path)
     assert _count(import_env, "SELECT count(*) FROM review_document WHERE text_status = 'extracted'") == 2
 
 
-def test_a_file_may_bring_a_draft_or_a_submitted_review(import_env, api, tmp_path):
+def test_a_file_may_bring_a_draft_a_submitted_or_an_undated_published_review(import_env, api, tmp_path):
     folder = tmp_path / "archive"
-    draft, submitted, _published = _corpus(folder, 3)
+    draft, submitted, undated = _corpus(folder, 3)
     data = json.loads(draft.read_text())
     data.update(status="draft", reviewers=[])  # a draft need not meet the submission rules yet
     del data["action_plan"], data["published_on"]
@@ -197,9 +197,12 @@ def test_a_file_may_bring_a_draft_or_a_submitted_review(import_env, api, tmp_pat
     data["status"] = "submitted"
     del data["published_on"]
     submitted.write_text(json.dumps(data))
+    data = json.loads(undated.read_text())
+    del data["published_on"]  # published, on no given day: published on the day of the import
+    undated.write_text(json.dumps(data))
 
     assert "imported 3, 0 already present" in _run(import_env, "import", str(folder)).stdout
-    sources = [json.loads(p.read_text()) for p in (draft, submitted, _published)]
+    sources = [json.loads(p.read_text()) for p in (draft, submitted, undated)]
     statuses = {source["reference"]: source.get("status", "published") for source in sources}
     client, inspector = api
     listed = client.get("/api/v1/reviews", params={"limit": 50}, headers=inspector).json()["items"]
@@ -208,6 +211,11 @@ def test_a_file_may_bring_a_draft_or_a_submitted_review(import_env, api, tmp_pat
         ref: status for ref, status in statuses.items() if status != "draft"
     }
     assert _count(import_env, "SELECT count(*) FROM review WHERE status = 'draft' AND published_on IS NULL") == 1
+    published = next(item for item in listed if item["reference"] == sources[2]["reference"])
+    review = client.get(f"/api/v1/reviews/{published['id']}", headers=inspector).json()
+    today = datetime.now(UTC).date()  # the importer's clock is UTC
+    assert review["published_on"] == today.isoformat()
+    assert review["public_until"] == (today + timedelta(days=84)).isoformat()
 
 
 def test_the_region_option_refuses_another_boards_reviews(import_env, tmp_path):

@@ -205,9 +205,10 @@ class Importer:
             if problems:
                 raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
             review.status, review.submitted_at = ReviewStatus.submitted, at
-        if entry.status is ReviewStatus.published and entry.published_on is not None:
+        if entry.status is ReviewStatus.published:
             require(principal, Permission.review_publish, region=region)
-            reviews.open_public_window(review, published_on=entry.published_on, public_window_days=self.public_window_days)
+            # Without a publication date in the file, it is published today (its window opens now).
+            reviews.open_public_window(review, published_on=at.date(), public_window_days=self.public_window_days)
 
         reviews.remember(session, review, change="import", previous=None)
         if plan is not None:
