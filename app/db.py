@@ -94,14 +94,14 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+SEARCH_OUTBOX = "search_outbox"  # session.info: whether changes queue search outbox rows
+
+
 def build_sessionmaker(engine: Engine, *, search_outbox: bool = True) -> sessionmaker[Session]:
     """`search_outbox=False` when the search backend indexes in the writing transaction itself."""
     return sessionmaker(
         bind=engine, class_=Session, expire_on_commit=False, autoflush=False, info={SEARCH_OUTBOX: search_outbox}
     )
-
-
-SEARCH_OUTBOX = "search_outbox"
 
 
 WRITE_OPTION = "registry_writes"

@@ -117,7 +117,7 @@ async def _connection(host: str, port: int, requests: list[bytes], first: int, s
             writer.close()
 
 
-def _percentile(ordered: list[float], q: float) -> float:
+def percentile(ordered: list[float], q: float) -> float:
     """Nearest-rank percentile of an ascending list, in milliseconds (0 when empty)."""
     if not ordered:
         return 0.0
@@ -166,9 +166,9 @@ async def hammer(
         "errors": non_2xx + stats.failures + len(pending),
         "seconds": seconds,
         "rps": len(ordered) / seconds,
-        "p50_ms": _percentile(ordered, 0.50),
-        "p95_ms": _percentile(ordered, 0.95),
-        "p99_ms": _percentile(ordered, 0.99),
+        "p50_ms": percentile(ordered, 0.50),
+        "p95_ms": percentile(ordered, 0.95),
+        "p99_ms": percentile(ordered, 0.99),
         "status_counts": dict(sorted(stats.statuses.items())),
     }
 

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.baselines import captured_sql, raw_bulk_index, raw_import, replay_sql  # noqa: E402
-from bench.load import run_hammer  # noqa: E402
+from bench.load import percentile, run_hammer  # noqa: E402
 from bench.servers import free_port, start_server  # noqa: E402
 
 # What people search for: single words, phrases, alternatives, exclusions (docs/benchmarks.md).
@@ -61,13 +61,10 @@ READ_CONCURRENCY = 32
 REGISTRY = Path(sys.executable).parent / "registry"  # the venv running this script
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def timings(samples: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(samples, 50) * 1000, 2), "p95_ms": round(percentile(samples, 95) * 1000, 2), "n": len(samples)}
+    """Percentiles (nearest rank, as for the load generator's) of latencies in seconds, in ms."""
+    ordered = sorted(samples)
+    return {"p50_ms": round(percentile(ordered, 0.50), 2), "p95_ms": round(percentile(ordered, 0.95), 2), "n": len(samples)}
 
 
 def say(message: str) -> None:
