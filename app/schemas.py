@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationInfo, field_validator
 
 # A code of a controlled vocabulary or a region: lower-case words joined by hyphens.
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -50,6 +50,17 @@ class StrictInput(BaseModel):
     a NUL character, which PostgreSQL cannot store and no real text contains."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _within_the_documented_length(cls, value: Any, info: ValidationInfo) -> Any:
+        # Whitespace is stripped before pydantic checks max_length, but the OpenAPI document's
+        # maxLength is about the text sent: hold the text sent to it too.
+        if isinstance(value, str) and info.field_name is not None:
+            limits = [m.max_length for m in cls.model_fields[info.field_name].metadata if getattr(m, "max_length", None)]
+            if limits and len(value) > min(limits):
+                raise ValueError(f"at most {min(limits)} characters")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

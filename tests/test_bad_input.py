@@ -1040,3 +1040,12 @@ def test_a_method_a_path_does_not_have_is_405(world, method, path):
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v2/reviews", "/api/v1/reviews/x/y/z", "/%00"])
 def test_a_path_that_does_not_exist_is_a_404_problem(client, path):
     assert_problem(client.get(path), 404)
+
+
+def test_text_longer_than_documented_is_refused_even_when_it_is_whitespace_that_makes_it_so(client, token_for):
+    """The OpenAPI maxLength is about the text sent; stripping whitespace must not let more through
+    (a fuzz test found a label of a carriage return and 200 characters accepted)."""
+    admin = token_for("admin")
+    response = client.post(f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": "\r" + "x" * 200}, headers=admin)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "label"
+    assert client.post(f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": " " + "x" * 199}, headers=admin).status_code == 201
