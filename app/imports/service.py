@@ -42,9 +42,7 @@ from app.documents.storage import DocumentStore
 from app.errors import DomainError
 from app.imports.reader import Entry, Key, Problem, ReviewFile, parse
 from app.reviews import service as reviews
-from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import Review, ReviewStatus
-from app.reviews.rules import submission_problems
 from app.search import outbox
 from app.vocab.service import KnownCodes, all_codes, check_codes
 
@@ -201,10 +199,7 @@ class Importer:
         if entry.status in (ReviewStatus.submitted, ReviewStatus.published):
             require(principal, Permission.review_submit, region=region)
             addressed = {a.recommendation_ref for a in entry.plan.actions} if entry.plan is not None else None
-            problems = submission_problems(review, addressed)
-            if problems:
-                raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
-            review.status, review.submitted_at = ReviewStatus.submitted, at
+            reviews.mark_submitted(review, addressed, at=at)
         if entry.status is ReviewStatus.published:
             require(principal, Permission.review_publish, region=region)
             # Without a publication date in the file, it is published today (its window opens now).

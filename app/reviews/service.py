@@ -202,11 +202,7 @@ def submit_review(
     """Draft -> submitted, only when every submission rule holds (all broken ones reported at once)."""
 
     def submit(review: Review) -> None:
-        problems = submission_problems(review, action_plans.addressed_recommendations(session, review_id=review.id))
-        if problems:
-            raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
-        review.status = ReviewStatus.submitted
-        review.submitted_at = clock.now()
+        mark_submitted(review, action_plans.addressed_recommendations(session, review_id=review.id), at=clock.now())
 
     return _transition(
         session, principal=principal, review_id=review_id, permission=Permission.review_submit, if_match=if_match,
@@ -232,6 +228,15 @@ def publish_review(
         session, principal=principal, review_id=review_id, permission=Permission.review_publish, if_match=if_match,
         clock=clock, change="publish", allowed_from={ReviewStatus.submitted}, apply=publish,
     )
+
+
+def mark_submitted(review: Review, addressed_refs: set[str] | None, *, at: datetime) -> None:
+    """Submitted, if every submission rule holds; otherwise refused with every broken rule at once."""
+    problems = submission_problems(review, addressed_refs)
+    if problems:
+        raise SubmissionRejected(f"The review breaks {len(problems)} submission rule(s); see errors.", errors=problems)
+    review.status = ReviewStatus.submitted
+    review.submitted_at = at
 
 
 def open_public_window(review: Review, *, published_on: date, public_window_days: int) -> None:
