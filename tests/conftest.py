@@ -156,8 +156,8 @@ def isolated_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
 
 # --- OpenSearch -------------------------------------------------------------------------------
 # osmem-server (an in-memory OpenSearch-compatible stand-in, a binary shipped in its wheel) runs
-# the OpenSearch tests in CI. Scores and refresh timing differ from a real cluster, so tests never
-# assert scores. The same tests run against a real OpenSearch when REGISTRY_TEST_OPENSEARCH_URL is
+# the OpenSearch tests in CI. Highlighting and refresh timing differ from a real cluster; scores are
+# fixed weights (ADR 0022), the same on every backend. The same tests run against a real OpenSearch when REGISTRY_TEST_OPENSEARCH_URL is
 # set (see deploy/README.md), and are skipped with that reason otherwise.
 
 

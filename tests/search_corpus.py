@@ -84,3 +84,63 @@ def build(client: TestClient, token_for: Any) -> dict[str, dict[str, Any]]:
             client, board, status, region=region, reference=reference, recommendations=RECOMMENDATIONS, **changes
         )
     return reviews
+
+
+# --- reviews a caller may not read ---------------------------------------------------------------
+# Each is full of the words of QUERIES (and of words no readable review has), in every field. A
+# caller's answers must be the same with or without them (issue 9: relevance must not count them).
+_FLOOD = (
+    "chronologies missing fathers were not consulted father consulted voice of the child information "
+    "sharing police partner grandparents tunnel vision gdpr chronology withdrawn secret "
+)
+HIDDEN_CHANGES: dict[str, Any] = {
+    "title": "Child H chronologies father voice information partner tunnel gdpr",
+    "summary": _FLOOD * 3,
+    "full_text": _FLOOD * 200,
+    "themes": ["voice-of-the-child", "hierarchy-of-knowledge"],
+    "completed_on": "2022-05-01",
+    "recommendations": [
+        {"ref": "R1", "text": _FLOOD, "level": "regional_board"},
+        {"ref": "R2", "text": _FLOOD, "level": "agency"},
+    ],
+}
+QUERIES_FOR_HIDDEN = [*QUERIES, "withdrawn", "secret chronologies", "gdpr OR tunnel", "father voice"]
+
+# Who may not read what, from the domain rules (docs/domain.md), not from the code under test:
+# (region, status) of reviews hidden from each caller. `published-expired` is published but past
+# its public window.
+HIDDEN_FROM: dict[str, list[tuple[str, str]]] = {
+    "anonymous": [("gwent", "draft"), ("gwent", "submitted"), ("north-wales", "withdrawn"), ("west-glamorgan", "published-expired")],
+    "practitioner": [("gwent", "draft"), ("north-wales", "submitted"), ("cardiff-vale", "withdrawn")],
+    "board:gwent": [("north-wales", "draft"), ("north-wales", "submitted"), ("gwent", "withdrawn"), ("west-glamorgan", "withdrawn")],
+    "inspectorate": [("gwent", "draft"), ("north-wales", "draft"), ("west-glamorgan", "draft")],
+}
+
+
+def add_hidden(client: TestClient, token_for: Any, clock: Any, caller: str) -> list[str]:
+    """Add the reviews hidden from `caller`; returns their ids. The clock ends where it started."""
+    ids = []
+    for n, (region, status) in enumerate(HIDDEN_FROM[caller]):
+        board = token_for("board", region)
+        reference = f"HID {n}/2022"
+        if status == "published-expired":
+            clock.advance(days=-200)  # published long enough ago to be past its 84-day window now
+            review = flows.review_in(client, board, "published", region=region, reference=reference, **HIDDEN_CHANGES)
+            clock.advance(days=200)
+        elif status == "withdrawn":
+            review = flows.review_in(client, board, "published", region=region, reference=reference, **HIDDEN_CHANGES)
+            response = client.post(
+                f"{flows.API}/reviews/{review['id']}/withdraw", json={"reason": "Identifying detail."}, headers=board
+            )
+            assert response.status_code == 200, response.text
+        else:
+            review = flows.review_in(client, board, status, region=region, reference=reference, **HIDDEN_CHANGES)
+        ids.append(review["id"])
+    return ids
+
+
+def headers_of(token_for: Any, caller: str) -> dict[str, str]:
+    if caller == "anonymous":
+        return {}
+    role, _, region = caller.partition(":")
+    return token_for(role, region or None)

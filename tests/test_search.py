@@ -63,6 +63,49 @@ def test_what_each_role_may_search(client, token_for, corpus):
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("caller", [c for c in search_corpus.HIDDEN_FROM if c != "anonymous"])
+def test_reviews_a_caller_may_not_read_change_nothing_in_its_answers(client, token_for, clock, corpus, caller):
+    """Issue 9 (high): a board searched its own drafts and solved BM25 for the number of hidden
+    reviews holding each word. Hits, order, scores, totals, facets and highlights must not move."""
+    headers = search_corpus.headers_of(token_for, caller)
+    clock.advance(days=30)
+    queries = search_corpus.QUERIES_FOR_HIDDEN
+
+    def answers():
+        return {q: _search(client, headers, q=q, limit=100) for q in queries}
+
+    before = answers()
+    hidden = search_corpus.add_hidden(client, token_for, clock, caller)
+    after = answers()
+    for q in queries:
+        assert after[q] == before[q], (caller, q)
+    assert not {item["id"] for a in after.values() for item in a["items"]} & set(hidden)
+    # The comparison is not empty: the caller finds reviews, and the hidden ones exist for someone.
+    assert sum(a["total"] for a in before.values()) >= 5
+    admin_sees = _search(client, token_for("admin"), q="secret chronologies", limit=100)
+    assert set(hidden) <= {item["id"] for item in admin_sees["items"]}
+
+
+def test_a_score_counts_where_each_word_is_found_in_the_review_itself(client, token_for):
+    board = token_for("board", "gwent")
+
+    def review(reference, title, summary, full_text):
+        plain = search_corpus.RECOMMENDATIONS  # no word of the queries below
+        return flows.create(client, board, reference=reference, title=title, summary=summary, full_text=full_text, recommendations=plain)
+
+    in_title = review("T 1/2024", "Child T neglect", "Nothing here.", "")
+    in_summary = review("T 2/2024", "Child S", "Neglect was seen.", "")
+    in_text = review("T 3/2024", "Child X", "Nothing here.", "Neglect. " * 50)
+    everywhere = review("T 4/2024", "Child E neglect", "Neglect.", "neglect")
+    answer = _search(client, board, q="neglect")
+    scores = {item["id"]: item["score"] for item in answer["items"]}
+    assert scores == {everywhere["id"]: 15.0, in_title["id"]: 10.0, in_summary["id"]: 4.0, in_text["id"]: 1.0}
+    assert [item["id"] for item in answer["items"]] == [everywhere["id"], in_title["id"], in_summary["id"], in_text["id"]]
+    # Each required word scores on its own: two words in the title score twice.
+    two = _search(client, board, q="neglect child")["items"]
+    assert {item["id"]: item["score"] for item in two}[everywhere["id"]] == 15.0 + 10.0
+
+
 def test_search_and_list_agree_on_what_a_caller_may_see(client, token_for, corpus):
     for headers in (token_for("practitioner"), token_for("inspectorate"), token_for("board", "gwent")):
         listed = {item["id"] for item in client.get(f"{API}/reviews", params={"limit": 100}, headers=headers).json()["items"]}

@@ -19,6 +19,16 @@ from app.search.query import ParsedQuery
 FACETS = ("region", "kind", "review_type", "theme", "year")
 DIMENSIONS = ("region", "year", "kind", "review_type", "theme", "age_band", "agency")
 
+# Relevance (ADR 0022): each required clause of the query scores the weight of every tier of fields
+# it is found in. A score depends on the review alone, never on how many other reviews (readable by
+# the caller or not) contain the words, so it cannot reveal hidden reviews, and every backend agrees.
+# Equal scores go newest first (completed_on), then by id.
+RANK_TIERS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("title",), 10),
+    (("summary", "recommendations"), 4),
+    (("full_text",), 1),
+)
+
 
 class SearchUnavailable(ServiceUnavailable):
     """The backend cannot be reached (a 503 to readers); writes still stand and wait in the outbox."""

@@ -24,13 +24,13 @@ from app.auth.principals import Principal
 from app.config import Settings
 from app.reviews.repository import ReviewFilters
 from app.search import highlight
-from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest, SearchUnavailable, ordered
+from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, SearchUnavailable, ordered
 from app.search.query import STOPWORDS, ParsedQuery
 
 logger = logging.getLogger("app.search")
 
 MAPPING_VERSION = 1
-_TEXT_FIELDS = ["title^3", "summary^2", "recommendations^2", "full_text"]
+_TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
 _FIELD_OF = {"theme": "themes", "agency": "agencies"}  # API dimension -> document field
 _MAX_BUCKETS = 10_000
 
@@ -212,16 +212,19 @@ class OpenSearchBackend:
         if request.query.is_empty:
             return SearchPage(total=0, hits=[], facets={name: [] for name in FACETS})
         self.ensure_index()
+        matching = _text_query(request.query)
         body = {
+            # Matching filters and scores nothing; the score is RANK_TIERS, fixed weights that depend on
+            # the review alone (not BM25, whose statistics count reviews the caller may not read).
             "query": {
                 "bool": {
-                    **_text_query(request.query),
-                    "filter": [_visibility(principal, today), *_filters(request.filters)],
+                    "filter": [{"bool": matching}, _visibility(principal, today), *_filters(request.filters)],
+                    "should": _tier_scores(request.query),
                 }
             },
             "from": request.offset,
             "size": request.limit,
-            "sort": [{"_score": "desc"}, {"id": "asc"}],
+            "sort": [{"_score": "desc"}, {"completed_on": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
             "track_total_hits": True,
             "_source": ["id", "reference", "region", "kind", "review_type", "status", "title", "completed_on"],
             "highlight": {
@@ -229,7 +232,8 @@ class OpenSearchBackend:
                 "post_tags": [highlight.STOP],
                 "fragment_size": 160,
                 "number_of_fragments": 2,
-                "fields": {name.split("^")[0]: {} for name in _TEXT_FIELDS},
+                "highlight_query": {"bool": matching},
+                "fields": {name: {} for name in _TEXT_FIELDS},
             },
             "aggs": {name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}} for name in FACETS},
         }
@@ -290,14 +294,29 @@ def _source(doc: SearchDocument) -> dict[str, Any]:
     return source
 
 
-def _alternative(words: tuple[str, ...]) -> dict[str, Any]:
+def _alternative(words: tuple[str, ...], fields: list[str]) -> dict[str, Any]:
     kind = "phrase" if len(words) > 1 else "best_fields"
-    return {"multi_match": {"query": " ".join(words), "fields": _TEXT_FIELDS, "type": kind}}
+    return {"multi_match": {"query": " ".join(words), "fields": fields, "type": kind}}
+
+
+def _clause(clause: list[tuple[str, ...]], fields: list[str]) -> dict[str, Any]:
+    return {"bool": {"should": [_alternative(a, fields) for a in clause], "minimum_should_match": 1}}
 
 
 def _text_query(query: ParsedQuery) -> dict[str, Any]:
-    must = [{"bool": {"should": [_alternative(a) for a in clause], "minimum_should_match": 1}} for clause in query.required]
-    return {"must": must, "must_not": [_alternative(a) for a in query.excluded]}
+    return {
+        "must": [_clause(clause, _TEXT_FIELDS) for clause in query.required],
+        "must_not": [_alternative(a, _TEXT_FIELDS) for a in query.excluded],
+    }
+
+
+def _tier_scores(query: ParsedQuery) -> list[dict[str, Any]]:
+    """RANK_TIERS: each clause found in a tier's fields adds the tier's weight, whatever the term's frequency."""
+    return [
+        {"constant_score": {"filter": _clause(clause, list(fields)), "boost": weight}}
+        for clause in query.required
+        for fields, weight in RANK_TIERS
+    ]
 
 
 def _visibility(principal: Principal, today: date) -> dict[str, Any]:

@@ -96,8 +96,20 @@ def to_websearch(query: ParsedQuery) -> str:
 
 def to_fts5(query: ParsedQuery) -> str:
     """For SQLite FTS5 MATCH: every word double-quoted, so no input is FTS5 syntax."""
-    parts = ["(" + " OR ".join(_quoted(a) for a in clause) + ")" for clause in query.required]
+    parts = [to_fts5_clause(clause) for clause in query.required]
     text = " AND ".join(parts)
     if query.excluded:
         text += " NOT (" + " OR ".join(_quoted(a) for a in query.excluded) + ")"
     return text
+
+
+def to_fts5_clause(clause: list[tuple[str, ...]], columns: tuple[str, ...] = ()) -> str:
+    """One required clause for FTS5, limited to `columns` when given (a column filter)."""
+    alternatives = "(" + " OR ".join(_quoted(a) for a in clause) + ")"
+    return "{" + " ".join(columns) + "} : " + alternatives if columns else alternatives
+
+
+def to_tsquery_weighted(clause: list[tuple[str, ...]], label: str) -> str:
+    """One required clause for PostgreSQL's to_tsquery, matching only lexemes of weight `label`.
+    Words hold letters and digits only (`_WORD`), so quoting them is enough to keep them literal."""
+    return " | ".join("(" + " <-> ".join(f"'{w}':{label}" for w in a) + ")" for a in clause)

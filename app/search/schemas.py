@@ -19,7 +19,10 @@ class SearchItem(BaseModel):
     status: ReviewStatus
     title: str
     completed_on: date | None
-    score: float = Field(description="Relevance within this answer; not comparable across backends or queries.")
+    score: float = Field(
+        description="Where the query's words are found in this review: per word, phrase or OR-group, 10 in the title, "
+        "4 in the summary or recommendations, 1 in the report's text. Depends on this review alone; ties come newest first."
+    )
     highlights: list[str] = Field(description="Fragments with matches in <mark>; the rest is HTML-escaped text.")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, case, column, func, literal_column, select, table, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -19,13 +19,15 @@ from app.auth.principals import Principal
 from app.reviews.models import Review, ReviewTag
 from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
 from app.search import highlight
-from app.search.backend import FACETS, Hit, SearchDocument, SearchPage, SearchRequest, ordered
-from app.search.query import ParsedQuery, to_fts5, to_websearch
+from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, ordered
+from app.search.query import ParsedQuery, to_fts5, to_fts5_clause, to_tsquery_weighted, to_websearch
 
 # Migration 0002's SQLite structures (not models: they exist on SQLite only).
 _FTS = table("review_fts", column("rowid"))
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
+# The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
+_PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
     col(Review.id), col(Review.reference), col(Review.region), col(Review.kind), col(Review.review_type),
     col(Review.status), col(Review.title), col(Review.completed_on),
@@ -62,7 +64,8 @@ class SqlSearchBackend:
     def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
         if request.query.is_empty:
             return SearchPage(total=0, hits=[], facets={name: [] for name in FACETS})
-        source, matched, score = self._matching(request.query)
+        source, matched = self._matching(request.query)
+        score = self._score(request.query)
         conditions = (matched, visibility_clause(principal, today), filter_clause(request.filters))
         ids = select(Review.id).select_from(source).where(*conditions)
         total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
@@ -71,7 +74,7 @@ class SqlSearchBackend:
             select(*_HIT_COLUMNS, score.label("score"))
             .select_from(source)
             .where(*conditions)
-            .order_by(literal_column("score").desc(), col(Review.id))
+            .order_by(literal_column("score").desc(), col(Review.completed_on).desc().nulls_last(), col(Review.id))
             .offset(request.offset)
             .limit(request.limit)
         ).all()
@@ -87,18 +90,35 @@ class SqlSearchBackend:
         facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,), matches=True)] for name in FACETS}
         return SearchPage(total=total, hits=hits, facets=facets)
 
-    def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
-        """Where matches come from, the match condition, and the relevance score (higher is better)."""
+    def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool]]:
+        """Where matches come from, and the match condition."""
         if self.dialect == "postgresql":
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
-            vector = literal_column("review.search_vector")
-            return Review.__table__, vector.op("@@")(tsquery), func.ts_rank_cd(vector, tsquery, 32)
+            return Review.__table__, literal_column("review.search_vector").op("@@")(tsquery)
         source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
             Review, col(Review.id) == _SEARCH_KEY.c.review_id
         )
-        matched = literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
-        # bm25 is lower for better matches; the weights favour the title, then summary and recommendations.
-        return source, matched, -func.bm25(literal_column("review_fts"), 10.0, 4.0, 4.0, 1.0)
+        return source, literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
+
+    def _score(self, query: ParsedQuery) -> ColumnElement[int]:
+        """RANK_TIERS as SQL: for each clause and tier, the tier's weight if the clause is found there.
+        Not bm25 (SQLite) or a corpus-wide statistic of any kind: those count hidden reviews too."""
+        found_in: list[ColumnElement[int]] = []
+        for c, clause in enumerate(query.required):
+            for t, (fields, weight) in enumerate(RANK_TIERS):
+                if self.dialect == "postgresql":
+                    tsquery = func.to_tsquery(
+                        text("'english'::regconfig"), bindparam(f"rank_{c}_{t}", to_tsquery_weighted(clause, _PG_LABELS[fields]))
+                    )
+                    condition = literal_column("review.search_vector").op("@@")(tsquery)
+                else:
+                    # Each clause and tier is one lookup in the FTS index, made once per query.
+                    rowids = text(f"SELECT rowid FROM review_fts WHERE review_fts MATCH :rank_{c}_{t}").bindparams(
+                        **{f"rank_{c}_{t}": to_fts5_clause(clause, fields)}
+                    ).columns(column("rowid"))
+                    condition = _FTS.c.rowid.in_(rowids)
+                found_in.append(case((condition, weight), else_=0))
+        return sum(found_in[1:], found_in[0])
 
     def _highlights(self, session: Session, query: ParsedQuery, review_ids: list[str]) -> dict[str, list[str]]:
         if not review_ids:
