@@ -114,6 +114,31 @@ def test_reads_inside_the_public_window_are_not_audited_but_later_ones_are(clien
     assert [e["subject"] for e in _audit(client, token_for, target_id=review["id"], action="review:read")] == ["researcher"]
 
 
+def test_search_hits_outside_their_public_window_are_audited_like_reads(client, board, token_for, clock):
+    """Issue 9: search showed the text of submitted, withdrawn and past-window reviews unrecorded."""
+    words = {"summary": "Escalation was never considered by the agencies involved."}
+    public = flows.review_in(client, board, "published", reference="PUB 1", **words)
+    submitted = flows.review_in(client, board, "submitted", reference="SUB 1", **words)
+    withdrawn = flows.review_in(client, board, "published", reference="WD 1", **words)
+    assert client.post(f"{API}/reviews/{withdrawn['id']}/withdraw", json={"reason": "Identifying."}, headers=board).status_code == 200
+    inspector = token_for("inspectorate", subject="inspector-1")
+
+    found = client.get(f"{API}/search", params={"q": "escalation"}, headers=inspector)
+    assert found.status_code == 200 and found.json()["total"] == 3
+    request_id = found.headers["X-Request-ID"]
+    events = _audit(client, token_for, actor="inspector-1")
+    assert sorted((e["action"], e["target_id"], e["request_id"]) for e in events) == sorted(
+        ("review:read-in-search", review["id"], request_id) for review in (submitted, withdrawn)
+    )
+    assert _audit(client, token_for, target_id=public["id"], actor="inspector-1") == []  # anyone may read it today
+
+    clock.advance(days=100)  # the published review's public window has closed
+    client.get(f"{API}/search", params={"q": "escalation"}, headers=token_for("practitioner", subject="reader-2"))
+    assert [(e["action"], e["target_id"]) for e in _audit(client, token_for, actor="reader-2")] == [
+        ("review:read-in-search", public["id"])
+    ]
+
+
 def test_the_audit_trail_answers_what_a_board_changed_last_week(client, board, token_for, clock):
     old = flows.create(client, board, reference="OLD 1")
     clock.advance(days=8)

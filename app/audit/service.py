@@ -28,10 +28,18 @@ class AuditNote:
     action: str
     target_type: str | None = None
     target_id: str | None = None
+    # A request that shows several records (a search page) is recorded as one row for each.
+    other_target_ids: tuple[str, ...] = ()
 
 
 def note(session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None) -> None:
     session.info[_NOTE] = AuditNote(principal, action, target_type, target_id)
+
+
+def note_each(session: Session, principal: Principal, action: str, *, target_type: str, target_ids: list[str]) -> None:
+    """Like `note`, for a request that shows several records: one row per record."""
+    first, *others = target_ids
+    session.info[_NOTE] = AuditNote(principal, action, target_type, first, tuple(others))
 
 
 def forget(session: Session) -> None:
@@ -77,22 +85,23 @@ def outcome_of(status: int) -> str:
 def write(
     session: Session, entry: AuditNote, *, status: int, at: datetime, request_id: str | None, client_address: str | None
 ) -> None:
-    repository.add(
-        session,
-        AuditEvent(
-            at=at,
-            request_id=request_id,
-            subject=entry.principal.subject,
-            role=entry.principal.role.value,
-            region=entry.principal.region,
-            action=entry.action,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            outcome=outcome_of(status),
-            status=status,
-            client_address=client_address,
-        ),
-    )
+    for target_id in (entry.target_id, *entry.other_target_ids):
+        repository.add(
+            session,
+            AuditEvent(
+                at=at,
+                request_id=request_id,
+                subject=entry.principal.subject,
+                role=entry.principal.role.value,
+                region=entry.principal.region,
+                action=entry.action,
+                target_type=entry.target_type,
+                target_id=target_id,
+                outcome=outcome_of(status),
+                status=status,
+                client_address=client_address,
+            ),
+        )
 
 
 def recent_failures(session: Session, *, action_prefix: str, since: datetime, subject: str | None = None, client_address: str | None = None) -> list[datetime]:

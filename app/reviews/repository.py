@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
 from app.auth.policies import READ_GRANTS, ReadGrant
-from app.auth.principals import Principal
+from app.auth.principals import Principal, Role
 from app.reviews.models import Review, ReviewTag
 
 
@@ -72,6 +72,16 @@ def filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
     if filters.theme is not None:
         parts.append(_has_tag("theme", filters.theme))
     return and_(true(), *parts)
+
+
+def not_public(session: Session, review_ids: list[str], today: date) -> list[str]:
+    """Those of these reviews that an anonymous caller may not read today (outside their public window)."""
+    if not review_ids:
+        return []
+    anonymous = Principal(subject="anonymous", role=Role.anonymous)
+    found = session.exec(select(Review.id).where(col(Review.id).in_(review_ids), ~visibility_clause(anonymous, today))).all()
+    hidden = set(found)
+    return [review_id for review_id in review_ids if review_id in hidden]
 
 
 def get(session: Session, review_id: str) -> Review | None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app import audit
 from app.auth.policies import Permission, allows, require
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, ProblemItem
 from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.reviews import repository as reviews
 from app.reviews.repository import ReviewFilters
 from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
 from app.search.query import parse
 from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, Trends
 from app.search.suppression import suppress
 
+READ_IN_SEARCH = "review:read-in-search"
 # Deeper than this, ranked paging stops (OpenSearch's window; nobody reads page 500).
 MAX_OFFSET = 10_000
 
@@ -38,6 +41,11 @@ def search(
             raise invalid_cursor()
     request = SearchRequest(query=parse(q), filters=filters, offset=offset, limit=limit)
     page = backend.search(session, principal=principal, today=clock.today(), request=request)
+    # A hit shows a review's title and text; outside its public window that is a read to account
+    # for, as GET /reviews/{id} is (the database decides, not the index's copy).
+    shown_outside_window = reviews.not_public(session, [hit.id for hit in page.hits], clock.today())
+    if shown_outside_window:
+        audit.note_each(session, principal, READ_IN_SEARCH, target_type="review", target_ids=shown_outside_window)
     following = offset + limit
     return SearchResults(
         total=page.total,
