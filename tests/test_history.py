@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app.action_plans.service import MAX_PROGRESS_NOTES
+from app.action_plans.schemas import MAX_PROGRESS_NOTES
 from tests import flows
 from tests.flows import API
 

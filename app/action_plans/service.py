@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.action_plans import repository
 from app.action_plans.models import Action, ActionPlan
 from app.action_plans.repository import overdue_actions
-from app.action_plans.schemas import ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
+from app.action_plans.schemas import MAX_PROGRESS_NOTES, ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
 from app.auth.policies import Permission, Scope, require, scope_of
 from app.auth.principals import Principal
 from app.clock import Clock
@@ -19,10 +19,6 @@ from app.history import service as history
 from app.reviews.access import readable_review, writable_review
 from app.reviews.models import Review, ReviewStatus
 from app.vocab.service import check_codes
-
-# Every PATCH of an action appends one dated entry to its progress notes; the action carries them
-# all in every read, so their number is bounded (each entry is bounded by ProgressNoteIn).
-MAX_PROGRESS_NOTES = 200
 
 
 def addressed_recommendations(session: Session, *, review_id: str) -> set[str] | None:
