@@ -133,6 +133,7 @@ def test_revisions_page_with_a_cursor_and_a_limit(client, board):
         {"cursor": "eyJiZWZvcmUiOjJ9"},  # an audit cursor: {"before": 2}
         {"cursor": "eyJhZnRlciI6InRocmVlIn0"},  # {"after": "three"}
         {"cursor": "eyJhZnRlciI6dHJ1ZX0"},  # {"after": true}
+        {"cursor": "eyJhZnRlciI6MTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMH0"},  # {"after": 10**30}: no row id is that big
         {"limit": 0},
         {"limit": 101},
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -167,6 +168,14 @@ def test_audit_pages_with_a_cursor(client, board, token_for):
     second = client.get(f"{API}/audit", params={"limit": 3, "cursor": first["next_cursor"]}, headers=token_for("admin")).json()
     ids = [e["id"] for e in first["items"] + second["items"]]
     assert len(ids) == len(set(ids)) == 5 and ids == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("position", [10**30, -1, True, "3"])
+def test_an_audit_cursor_that_is_not_a_row_id_is_a_422_problem(client, token_for, position):
+    cursor = base64.urlsafe_b64encode(json.dumps({"before": position}).encode()).decode()
+    response = client.get(f"{API}/audit", params={"cursor": cursor}, headers=token_for("admin"))
+    assert response.status_code == 422, response.text  # 10**30 was a 500 on SQLite (too big for its integers)
+    assert [e["code"] for e in response.json()["errors"]] == ["invalid-cursor"]
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_event SET outcome = 'success'", "DELETE FROM audit_event"])

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.history.models import Revision
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import decode_row_id, encode_cursor
 
 # Fields every change moves; `changed_fields` names what the change was about.
 _BOOKKEEPING = frozenset({"version", "updated_at", "updated_by"})
@@ -76,10 +76,7 @@ def page_of_review(session: Session, review_id: str, *, limit: int, cursor: str 
     """The review's revisions, oldest first, `limit` at a time."""
     query = select(Revision).where(Revision.review_id == review_id)
     if cursor is not None:
-        after = decode_cursor(cursor, keys=("after",))["after"]
-        if type(after) is not int:  # a bool is an int to isinstance
-            raise invalid_cursor()
-        query = query.where(col(Revision.id) > after)
+        query = query.where(col(Revision.id) > decode_row_id(cursor, key="after"))
     rows = list(session.exec(query.order_by(col(Revision.id)).limit(limit + 1)))
     next_cursor = encode_cursor({"after": rows[limit - 1].id}) if len(rows) > limit else None
     return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)
