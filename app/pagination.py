@@ -29,6 +29,15 @@ def decode_cursor(cursor: str, *, keys: tuple[str, ...]) -> dict[str, Any]:
     return position
 
 
+def decode_row_id(cursor: str, *, key: str) -> int:
+    """The row id a cursor of one key holds: an int (a bool is one to isinstance) that fits a
+    64-bit column, so no driver fails on it."""
+    row_id = decode_cursor(cursor, keys=(key,))[key]
+    if type(row_id) is not int or not 0 <= row_id < 2**63:
+        raise invalid_cursor()
+    return row_id
+
+
 def invalid_cursor() -> InvalidInput:
     return InvalidInput(
         "The cursor is not one this API gave out.",

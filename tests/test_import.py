@@ -115,7 +115,7 @@ def test_an_archive_is_imported_published_searchable_and_a_second_run_changes_no
             assert "methodology" in review["full_text"]  # read from the PDF report
             documents = client.get(f"/api/v1/reviews/{review['id']}/documents", headers=inspector).json()
             assert [(d["kind"], d["text_status"]) for d in documents] == [("report", "extracted")]
-        revisions = client.get(f"/api/v1/reviews/{review['id']}/revisions", headers=inspector).json()
+        revisions = client.get(f"/api/v1/reviews/{review['id']}/revisions", headers=inspector).json()["items"]
         # Recorded in one step, as the archive gives it: one revision of the review and one of its plan.
         assert [(r["entity"], r["change"]) for r in revisions] == [("review", "import"), ("action_plan", "import")]
         assert revisions[0]["snapshot"]["status"] == "published"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -62,7 +63,7 @@ def test_every_change_keeps_the_earlier_state(client, board, token_for):
     action = client.get(f"{url}/action-plan", headers=board).json()["actions"][0]
     client.patch(f"{url}/action-plan/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'})
 
-    revisions = client.get(f"{url}/revisions", headers=board).json()
+    revisions = client.get(f"{url}/revisions", headers=board).json()["items"]
     assert [(r["entity"], r["change"], r["version"]) for r in revisions] == [
         ("review", "create", 1),
         ("review", "update", 2),
@@ -76,15 +77,22 @@ def test_every_change_keeps_the_earlier_state(client, board, token_for):
     assert client.get(f"{url}/revisions", headers=token_for("practitioner")).status_code == 404  # not published
 
 
-def test_a_reports_text_is_kept_once_per_change_and_every_revision_shows_it(client, board, session):
+def test_a_revision_records_the_new_values_of_what_changed_and_nothing_else(client, board, session):
     review = flows.create(client, board, full_text="First text. " * 500)
     url = f"{API}/reviews/{review['id']}"
     client.patch(url, json={"title": "Child A (revised)"}, headers={**board, "If-Match": '"1"'})
     client.patch(url, json={"full_text": "Second text. " * 500}, headers={**board, "If-Match": '"2"'})
     client.patch(url, json={"title": "Child A (final)"}, headers={**board, "If-Match": '"3"'})
 
-    shown = [r["snapshot"]["full_text"][:11] for r in client.get(f"{url}/revisions", headers=board).json()]
-    assert shown == ["First text.", "First text.", "Second text", "Second text"]
+    revisions = client.get(f"{url}/revisions", headers=board).json()["items"]
+    assert revisions[0]["snapshot"]["full_text"].startswith("First text.")  # the first holds the whole review
+    assert revisions[0]["snapshot"]["title"] == review["title"]
+    assert [r["snapshot"] for r in revisions[1:]] == [
+        {"title": "Child A (revised)"},
+        {"full_text": ("Second text. " * 500).strip()},
+        {"title": "Child A (final)"},
+    ]
+    assert [r["changed_fields"] for r in revisions[1:]] == [["title"], ["full_text"], ["title"]]
     stored = session.execute(
         text("SELECT snapshot FROM revision WHERE review_id = :id ORDER BY id"), {"id": review["id"]}
     ).scalars().all()
@@ -185,6 +193,14 @@ def test_audit_pages_with_a_cursor(client, board, token_for):
     second = client.get(f"{API}/audit", params={"limit": 3, "cursor": first["next_cursor"]}, headers=token_for("admin")).json()
     ids = [e["id"] for e in first["items"] + second["items"]]
     assert len(ids) == len(set(ids)) == 5 and ids == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("position", [10**30, -1, True, "3"])
+def test_an_audit_cursor_that_is_not_a_row_id_is_a_422_problem(client, token_for, position):
+    cursor = base64.urlsafe_b64encode(json.dumps({"before": position}).encode()).decode()
+    response = client.get(f"{API}/audit", params={"cursor": cursor}, headers=token_for("admin"))
+    assert response.status_code == 422, response.text  # 10**30 was a 500 on SQLite (too big for its integers)
+    assert [e["code"] for e in response.json()["errors"]] == ["invalid-cursor"]
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_event SET outcome = 'success'", "DELETE FROM audit_event"])

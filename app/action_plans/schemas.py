@@ -23,6 +23,11 @@ class ActionPlanIn(StrictInput):
     actions: Annotated[list[ActionIn], Field(min_length=1, max_length=1000)]
 
 
+# Every PATCH of an action appends one dated entry to its progress notes, and every read of the
+# action carries them all, so their number is bounded (each entry is bounded by ProgressNoteIn).
+MAX_PROGRESS_NOTES = 200
+
+
 class ProgressNoteIn(StrictInput):
     note: Annotated[str, Field(min_length=1, max_length=10_000)]
     evidence: Annotated[str, Field(max_length=2_000)] | None = Field(
@@ -32,7 +37,11 @@ class ProgressNoteIn(StrictInput):
 
 class ActionPatch(StrictInput):
     status: ActionStatus | None = None
-    progress_note: ProgressNoteIn | None = Field(default=None, description="Appended to the action's dated notes.")
+    progress_note: ProgressNoteIn | None = Field(
+        default=None,
+        description=f"Appended to the action's dated notes. Every PATCH adds one entry, with or without a note; "
+        f"an action keeps at most {MAX_PROGRESS_NOTES}, and a PATCH past that is refused (422).",
+    )
 
     @model_validator(mode="after")
     def _something_changes(self) -> ActionPatch:

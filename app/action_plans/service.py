@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.action_plans import repository
 from app.action_plans.models import Action, ActionPlan
 from app.action_plans.repository import overdue_actions
-from app.action_plans.schemas import ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
+from app.action_plans.schemas import MAX_PROGRESS_NOTES, ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
 from app.auth.policies import Permission, Scope, require, scope_of
 from app.auth.principals import Principal
 from app.clock import Clock
@@ -127,7 +127,24 @@ def remember_plan(
 
 
 def _action_snapshot(action: Action) -> dict[str, object]:
-    return action.model_dump(mode="json", exclude={"updated_at", "updated_by"})
+    """An action as history records it: its notes are not repeated, each is recorded once, by the
+    progress revision that adds it (`progress_note`)."""
+    return action.model_dump(mode="json", exclude={"updated_at", "updated_by", "progress_notes"})
+
+
+def too_many_notes() -> InvalidInput:
+    return InvalidInput(
+        f"The action already has {MAX_PROGRESS_NOTES} progress entries, the most one action keeps.",
+        errors=[
+            ProblemItem(
+                code="too-many-progress-notes",
+                detail=f"An action keeps at most {MAX_PROGRESS_NOTES} progress entries (a status change without a note is one too).",
+                location="body",
+                field="progress_note",
+                pointer="#/progress_note",
+            )
+        ],
+    )
 
 
 def update_action(
@@ -153,20 +170,20 @@ def update_action(
     check_if_match(if_match, action.version, what="action")
     if review.status == ReviewStatus.withdrawn:
         raise InvalidTransition("The review is withdrawn; its actions are no longer tracked.")
+    if len(action.progress_notes) >= MAX_PROGRESS_NOTES:
+        raise too_many_notes()
     previous = _action_snapshot(action)
     if patch.status is not None:
         action.status = patch.status
     note = patch.progress_note
-    action.progress_notes = [
-        *action.progress_notes,
-        {
-            "recorded_at": clock.now().isoformat(),
-            "recorded_by": principal.subject,
-            "note": note.note if note else None,
-            "evidence": note.evidence if note else None,
-            "status": action.status,
-        },
-    ]
+    entry = {
+        "recorded_at": clock.now().isoformat(),
+        "recorded_by": principal.subject,
+        "note": note.note if note else None,
+        "evidence": note.evidence if note else None,
+        "status": action.status,
+    }
+    action.progress_notes = [*action.progress_notes, entry]
     action.version += 1
     action.updated_at, action.updated_by = clock.now(), principal.subject
     with lost_race_is_412("action"):
@@ -178,7 +195,7 @@ def update_action(
         entity_id=action.id,
         version=action.version,
         change="progress",
-        snapshot=_action_snapshot(action),
+        snapshot=_action_snapshot(action) | {"progress_note": entry},
         previous=previous,
         at=action.updated_at,
         by=principal.subject,

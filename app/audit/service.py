@@ -17,7 +17,7 @@ from app.audit.models import AuditEvent
 from app.audit.repository import AuditFilters
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import decode_row_id, encode_cursor
 
 _NOTE = "audit_note"
 
@@ -116,11 +116,7 @@ def events(
 ) -> tuple[list[AuditEvent], str | None]:
     require(principal, Permission.audit_read)
     filters = replace(filters, since=_utc(filters.since), until=_utc(filters.until))
-    before = None
-    if cursor is not None:
-        before = decode_cursor(cursor, keys=("before",))["before"]
-        if not isinstance(before, int):
-            raise invalid_cursor()
+    before = decode_row_id(cursor, key="before") if cursor is not None else None
     rows = repository.search(session, filters, limit=limit + 1, before_id=before)
     if len(rows) > limit:
         rows = rows[:limit]

@@ -1,21 +1,23 @@
-"""Recording and reading history. Services call `record` in the same transaction as the change."""
+"""Recording and reading history. Services call `record` in the same transaction as the change.
+
+A revision records what a change did, not the whole entity again: its first revision (create,
+import) holds the entity's whole state, every later one only the new values of `changed_fields`.
+So history grows with the size of each change, never with the size of what came before (ADR 0018).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.history.models import Revision
-
+from app.pagination import decode_row_id, encode_cursor
 
 # Fields every change moves; `changed_fields` names what the change was about.
 _BOOKKEEPING = frozenset({"version", "updated_at", "updated_by"})
-# Large fields kept only in the revisions that change them (a report's text is tens of kilobytes
-# and rarely changes): a revision without one had the value of the revision before it.
-_KEPT_WHEN_CHANGED = frozenset({"full_text"})
 
 
 class RevisionOut(BaseModel):
@@ -23,10 +25,18 @@ class RevisionOut(BaseModel):
     entity_id: str
     version: int
     change: str
-    changed_fields: list[str]
+    changed_fields: list[str] = Field(description="What the change was about (not version or updated_at).")
     changed_at: datetime
     changed_by: str
-    snapshot: dict[str, Any]
+    snapshot: dict[str, Any] = Field(
+        description="The entity's whole state in its first revision; in every later one, the new values of "
+        "changed_fields only (an action's progress revision: the entry it added, as progress_note)."
+    )
+
+
+class RevisionPage(BaseModel):
+    items: list[RevisionOut] = Field(description="Oldest first.")
+    next_cursor: str | None = None
 
 
 def record(
@@ -42,6 +52,8 @@ def record(
     at: datetime,
     by: str,
 ) -> None:
+    """`snapshot` is the entity's state after the change, `previous` its state before (None when
+    it is new); only the fields that differ are stored, with their new values."""
     changed = sorted(
         k for k in snapshot if k not in _BOOKKEEPING and (previous is None or previous.get(k) != snapshot.get(k))
     )
@@ -53,23 +65,18 @@ def record(
             version=version,
             change=change,
             changed_fields=changed,
-            snapshot={k: v for k, v in snapshot.items() if k not in _KEPT_WHEN_CHANGED or k in changed},
+            snapshot=snapshot if previous is None else {k: snapshot[k] for k in changed},
             changed_at=at,
             changed_by=by,
         )
     )
 
 
-def of_review(session: Session, review_id: str) -> list[RevisionOut]:
-    rows = session.exec(select(Revision).where(Revision.review_id == review_id).order_by(col(Revision.id)))
-    revisions, last_seen = [], {}
-    for row in rows:
-        revision = RevisionOut.model_validate(row.model_dump())
-        kept = last_seen.setdefault((row.entity, row.entity_id), {})
-        for name in _KEPT_WHEN_CHANGED:
-            if name in revision.snapshot:
-                kept[name] = revision.snapshot[name]
-            elif name in kept:
-                revision.snapshot[name] = kept[name]
-        revisions.append(revision)
-    return revisions
+def page_of_review(session: Session, review_id: str, *, limit: int, cursor: str | None) -> RevisionPage:
+    """The review's revisions, oldest first, `limit` at a time."""
+    query = select(Revision).where(Revision.review_id == review_id)
+    if cursor is not None:
+        query = query.where(col(Revision.id) > decode_row_id(cursor, key="after"))
+    rows = list(session.exec(query.order_by(col(Revision.id)).limit(limit + 1)))
+    next_cursor = encode_cursor({"after": rows[limit - 1].id}) if len(rows) > limit else None
+    return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)

@@ -15,7 +15,7 @@ from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.reviews import service
 from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
 from app.reviews.repository import ReviewFilters
-from app.history.service import RevisionOut
+from app.history.service import RevisionPage
 from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
@@ -217,8 +217,15 @@ def reinstate_review(
 @router.get(
     "/{review_id}/revisions",
     operation_id="reviews:revisions",
-    summary="Every state the review and its action plan have been in: who, when, what changed",
-    responses=problem_responses(404),
+    summary="Every change to the review, its action plan and its actions, oldest first: who, when, what changed",
+    responses=problem_responses(403, 404),
 )
-def review_revisions(review_id: ReviewId, session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> list[RevisionOut]:
-    return service.revisions(session, principal=principal, review_id=review_id, clock=clock)
+def review_revisions(
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> RevisionPage:
+    return service.revisions(session, principal=principal, review_id=review_id, limit=limit, cursor=cursor, clock=clock)

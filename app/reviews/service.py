@@ -322,8 +322,10 @@ def reinstate_review(
     )
 
 
-def revisions(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[history.RevisionOut]:
+def revisions(
+    session: Session, *, principal: Principal, review_id: str, limit: int, cursor: str | None, clock: Clock
+) -> history.RevisionPage:
     """Earlier states include drafts: only the review's own board, the inspectorate and admins see them."""
     review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
     require(principal, Permission.revisions_read, region=review.region)
-    return history.of_review(session, review_id)
+    return history.page_of_review(session, review_id, limit=limit, cursor=cursor)
