@@ -254,7 +254,8 @@ def test_anonymous_refused_writes_leave_no_audit_row(client, board, token_for, c
     [
         ("a" * 200, "a" * 63 + "…"),  # what a forwarded header may say
         ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),  # one address, one way of writing it
-        ("203.0.113.7", "203.0.113.7"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),  # not an address, but short: kept as the server said it
     ],
 )
 def test_any_client_address_is_recorded_and_counted(app, token_for, connection, reported, stored):

@@ -18,8 +18,8 @@ _NUL_STAND_IN = "\ufffd"
 
 
 def limit_of(column: str) -> int:
-    length = AuditEvent.__table__.c[column].type.length  # type: ignore[attr-defined]
-    assert isinstance(length, int), column
+    length = getattr(AuditEvent.__table__.c[column].type, "length", None)  # a VARCHAR(n) column's n
+    assert isinstance(length, int), f"{column} has no length limit"
     return length
 
 
@@ -33,11 +33,15 @@ def fit(value: str | None, column: str) -> str | None:
 
 
 def client_address(value: str | None) -> str | None:
-    """A valid IP address in its canonical text (so one address is counted as one, however
-    written); anything else the server reported, fitted like any other caller-controlled text."""
+    """A valid IP address in its canonical text, an IPv4-mapped IPv6 address as the IPv4 one (so
+    one address is counted as one, however written); anything else the server reported, fitted
+    like any other caller-controlled text."""
     if value is None:
         return None
     try:
-        return fit(str(ipaddress.ip_address(value)), "client_address")
+        address = ipaddress.ip_address(value)
     except ValueError:
         return fit(value, "client_address")
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return fit(str(address), "client_address")
