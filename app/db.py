@@ -128,7 +128,7 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
         if request.method not in _SAFE_METHODS:
             begin_writing(session)
         yield session
-        entry = audit.pending(session)
+        entry = audit.to_record(session, refused=False)
         if entry and request.method not in _SAFE_METHODS:
             audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         session.commit()
@@ -140,7 +140,7 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
             background.add_task(request.app.state.drain_search_outbox)
     except BaseException as exc:
         session.rollback()
-        if entry := audit.pending(session):
+        if entry := audit.to_record(session, refused=True):
             # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
             recorder.record(entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address)
         raise

@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
@@ -236,3 +237,97 @@ def test_anonymous_misses_do_not_fill_the_audit_trail(client, token_for):
     for n in range(5):
         assert client.get(f"{API}/reviews/made-up-{n}").status_code == 404
     assert _audit(client, token_for, action="review:read") == []
+
+
+def test_a_refused_read_inside_the_public_window_is_recorded_for_registered_callers(client, board, token_for):
+    review = flows.review_in(client, board, "published")
+    url = f"{API}/reviews/{review['id']}"
+    assert client.get(f"{url}/revisions", headers=token_for("practitioner", subject="nosy")).status_code == 403
+    assert client.get(f"{url}/revisions", headers=token_for("board", "north-wales", subject="next-door")).status_code == 403
+    assert client.get(f"{url}/revisions").status_code == 401  # anonymous: not recorded
+    assert client.get(f"{url}/revisions", headers=board).status_code == 200  # earlier drafts: recorded when read
+    events = _audit(client, token_for, target_id=review["id"], action="review:revisions")
+    assert [(e["subject"], e["outcome"], e["status"]) for e in events] == [
+        ("gwent-officer", "success", 200),
+        ("next-door", "denied", 403),
+        ("nosy", "denied", 403),
+    ]
+
+    researcher = token_for("practitioner", subject="researcher")
+    assert client.get(url, headers=researcher).status_code == 200  # a public read: nothing to account for
+    assert client.get(f"{url}/documents/report", headers=researcher).status_code == 404  # a miss after it: recorded
+    reads = _audit(client, token_for, target_id=review["id"], action="review:read")
+    assert [(e["subject"], e["outcome"], e["status"]) for e in reads] == [("researcher", "denied", 404)]
+
+
+def _audit_rows(connection):
+    return connection.execute(text("SELECT subject, action, target_id FROM audit_event ORDER BY id")).all()
+
+
+def test_anonymous_refused_writes_leave_no_audit_row(client, board, token_for, connection):
+    review = flows.review_in(client, board, "published")
+    url = f"{API}/reviews/{review['id']}"
+    before = _audit_rows(connection)
+    chosen = "chosen-by-the-caller"
+    attempts = [
+        client.post(f"{API}/reviews", json=factories.review(region=chosen)),
+        client.post(f"{API}/regions", json={"code": chosen, "name": "Anywhere"}),
+        client.post(f"{API}/vocabularies/theme/terms", json={"code": chosen, "label": "Anything"}),
+        client.patch(url, json={"title": chosen}, headers={"If-Match": f'"{review["version"]}"'}),
+        client.post(f"{url}/withdraw", json={"reason": chosen}),
+        client.post(f"{url}/reinstate"),
+        client.put(f"{url}/action-plan", json=factories.action_plan("R1")),
+        client.post(f"{API}/reviews/{chosen}/submit"),  # no such review: 404
+    ]
+    assert [response.status_code for response in attempts] == [401] * (len(attempts) - 1) + [404]
+    assert _audit_rows(connection) == before
+    assert chosen not in str(_audit(client, token_for, limit=100))
+
+    # A registered caller's refusal is still recorded, target and all.
+    assert client.post(f"{API}/regions", json={"code": chosen, "name": "Anywhere"}, headers=board).status_code == 403
+    assert [(e["subject"], e["target_id"], e["outcome"]) for e in _audit(client, token_for, action="regions:create")] == [
+        ("gwent-officer", chosen, "denied")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reported", "stored"),
+    [
+        ("a" * 200, "a" * 63 + "…"),  # what a forwarded header may say
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),  # one address, one way of writing it
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),  # not an address, but short: kept as the server said it
+    ],
+)
+def test_any_client_address_is_recorded_and_counted(app, token_for, connection, reported, stored):
+    from app.auth.throttle import LoginLimits
+
+    app.state.login_limits = LoginLimits(per_account=100, per_address=2)
+    board = token_for("board", "gwent", subject="gwent-officer")
+    with TestClient(app, raise_server_exceptions=False, client=(reported, 50000)) as far:
+        review = far.post(f"{API}/reviews", json=factories.review(), headers=board)  # a write: its own transaction
+        assert review.status_code == 201, review.text
+        url = f"{API}/reviews/{review.json()['id']}"
+        assert far.get(url, headers=token_for("practitioner")).status_code == 404  # a refusal: the recorder's
+        assert far.get(url, headers=board).status_code == 200  # a read: the recorder's
+        sign_ins = [
+            far.post(f"{API}/auth/token", data={"grant_type": "password", "username": f"guess-{n}", "password": "not it at all"})
+            for n in range(3)
+        ]
+    assert [s.status_code for s in sign_ins] == [401, 401, 429]  # the address is counted, however long
+    addresses = connection.execute(text("SELECT client_address FROM audit_event")).scalars().all()
+    assert len(addresses) == 6 and set(addresses) == {stored}
+
+
+def test_long_values_from_a_signed_token_are_recorded_cut_to_fit(client, board, token_for, connection):
+    review = flows.review_in(client, board, "submitted")
+    reader = token_for("inspectorate", region="r" * 100, subject="s" * 300)
+    assert client.get(f"{API}/reviews/{review['id']}", headers=reader).status_code == 200
+    assert client.get(f"{API}/reviews/{'x' * 64}", headers=reader).status_code == 404
+    rows = connection.execute(
+        text("SELECT subject, region, target_id FROM audit_event WHERE action = 'review:read' ORDER BY id")
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("s" * 199 + "…", "r" * 63 + "…", review["id"]),
+        ("s" * 199 + "…", "r" * 63 + "…", "x" * 64),
+    ]

@@ -2,7 +2,8 @@
 
 Services call `note` before they check permissions; the session dependency writes the event with
 the outcome: in the request's own transaction when it succeeds, in a fresh one when it fails (so
-denials are kept even though the request's changes are rolled back).
+denials are kept even though the request's changes are rolled back). `to_record` says whether a
+note is worth a row given how the request ended (ADR 0014).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from app.audit import repository
+from app.audit import bounds, repository
 from app.audit.models import AuditEvent
 from app.audit.repository import AuditFilters
 from app.auth.policies import Permission, require
@@ -20,6 +21,7 @@ from app.auth.principals import Principal
 from app.pagination import decode_row_id, encode_cursor
 
 _NOTE = "audit_note"
+SIGN_IN = "token:"  # the actions of token requests: their refusals are counted by the throttle
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class AuditNote:
     target_id: str | None = None
     # A request that shows several records (a search page) is recorded as one row for each.
     other_target_ids: tuple[str, ...] = ()
+    only_if_refused: bool = False
 
 
 def note(session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None) -> None:
@@ -42,9 +45,12 @@ def note_each(session: Session, principal: Principal, action: str, *, target_typ
     session.info[_NOTE] = AuditNote(principal, action, target_type, first, tuple(others))
 
 
-def forget(session: Session) -> None:
-    """Not worth recording after all (a read inside the public window)."""
-    session.info.pop(_NOTE, None)
+def only_if_refused(session: Session) -> None:
+    """A read anyone may make today: nothing to account for if it succeeds, but a refusal that
+    comes after (a permission the read also needs, a missing plan or document) is still recorded."""
+    pending = session.info.get(_NOTE)
+    if pending is not None:
+        session.info[_NOTE] = replace(pending, only_if_refused=True)
 
 
 def identify(session: Session, principal: Principal) -> None:
@@ -56,6 +62,21 @@ def identify(session: Session, principal: Principal) -> None:
 
 def pending(session: Session) -> AuditNote | None:
     return session.info.get(_NOTE)
+
+
+def to_record(session: Session, *, refused: bool) -> AuditNote | None:
+    """The note to write for a request that succeeded or was refused, or None when there is none
+    worth a row: a public read that succeeded, or an anonymous caller's refused request (anyone can
+    send those, with targets of their choosing; recording them would let anyone fill the trail).
+    A refused sign-in is the exception: it is what the throttle counts."""
+    entry = pending(session)
+    if entry is None:
+        return None
+    if not refused:
+        return None if entry.only_if_refused else entry
+    if entry.principal.is_anonymous and not entry.action.startswith(SIGN_IN):
+        return None
+    return entry
 
 
 def status_of(exc: BaseException) -> int:
@@ -85,29 +106,35 @@ def outcome_of(status: int) -> str:
 def write(
     session: Session, entry: AuditNote, *, status: int, at: datetime, request_id: str | None, client_address: str | None
 ) -> None:
+    """Every value a caller controls is fitted to its column (`bounds`): the row is always written."""
     for target_id in (entry.target_id, *entry.other_target_ids):
         repository.add(
             session,
             AuditEvent(
                 at=at,
-                request_id=request_id,
-                subject=entry.principal.subject,
+                request_id=bounds.fit(request_id, "request_id"),
+                subject=bounds.fit(entry.principal.subject, "subject"),
                 role=entry.principal.role.value,
-                region=entry.principal.region,
+                region=bounds.fit(entry.principal.region, "region"),
                 action=entry.action,
                 target_type=entry.target_type,
-                target_id=target_id,
+                target_id=bounds.fit(target_id, "target_id"),
                 outcome=outcome_of(status),
                 status=status,
-                client_address=client_address,
+                client_address=bounds.client_address(client_address),
             ),
         )
 
 
 def recent_failures(session: Session, *, action_prefix: str, since: datetime, subject: str | None = None, client_address: str | None = None) -> list[datetime]:
-    """When the denied attempts at this action since `since` happened, for a subject or an address."""
+    """When the denied attempts at this action since `since` happened, for a subject or an address
+    (fitted as `write` fitted them, so a long one is counted too)."""
     return repository.denied_since(
-        session, action_prefix=action_prefix, since=since, subject=subject, client_address=client_address
+        session,
+        action_prefix=action_prefix,
+        since=since,
+        subject=bounds.fit(subject, "subject"),
+        client_address=bounds.client_address(client_address),
     )
 
 

@@ -24,19 +24,18 @@ def readable_review(
     session: Session, *, principal: Principal, review_id: str, today: date, audit_as: str = READ
 ) -> Review:
     """The review, or 404 when it does not exist or the caller may not see it (the same answer).
-    Audited as `audit_as`; a plain read of a review inside its public window is not."""
+    Audited as `audit_as`; a plain read of a review inside its public window only if it is refused
+    after all. An anonymous caller's refusal is never recorded (`audit.to_record`)."""
     audit.note(session, principal, audit_as, target_type="review", target_id=review_id)
     review = repository.get(session, review_id)
     if review is None or not can_read(
         principal, region=review.region, status=review.status, public_until=review.public_until, today=today
     ):
-        if principal.is_anonymous:
-            audit.forget(session)  # anyone can send these; recording them would let anyone fill the trail
         raise NotFound(f"There is no review {review_id} that you may see.")
     if audit_as == READ and can_read(
         ANONYMOUS, region=review.region, status=review.status, public_until=review.public_until, today=today
     ):
-        audit.forget(session)  # anyone may read it today: nothing to account for
+        audit.only_if_refused(session)  # anyone may read it today: only a refusal is worth a row
     return review
 
 

@@ -326,6 +326,8 @@ def revisions(
     session: Session, *, principal: Principal, review_id: str, limit: int, cursor: str | None, clock: Clock
 ) -> history.RevisionPage:
     """Earlier states include drafts: only the review's own board, the inspectorate and admins see them."""
-    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    review = readable_review(
+        session, principal=principal, review_id=review_id, today=clock.today(), audit_as=Permission.revisions_read.value
+    )  # never a public read, whatever the review's window: earlier states include drafts
     require(principal, Permission.revisions_read, region=review.region)
     return history.page_of_review(session, review_id, limit=limit, cursor=cursor)
