@@ -201,11 +201,7 @@ def import_archive(
             if current_revision(connection) != head_revision():
                 typer.echo("error: the database schema is not up to date; run `registry migrate` first", err=True)
                 raise typer.Exit(1)
-        limits = PdfLimits(
-            check_seconds=settings.pdf_check_seconds,
-            extract_seconds=settings.pdf_extract_seconds,
-            max_pages=settings.pdf_max_pages,
-        )
+        limits = PdfLimits.of(settings)
         found = scan(folder)
         with progress, build_sessionmaker(engine)() as session:
             checking = progress.task("checking", len(found.files) + sum(len(f.documents) for f in found.files))

@@ -75,11 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.state.drain_search_outbox = lambda: drain_quietly(app)
     app.state.documents = DocumentStore(settings.documents_dir)
-    app.state.pdf_limits = PdfLimits(
-        check_seconds=settings.pdf_check_seconds,
-        extract_seconds=settings.pdf_extract_seconds,
-        max_pages=settings.pdf_max_pages,
-    )
+    app.state.pdf_limits = PdfLimits.of(settings)
     app.state.extract_report_text = lambda **job: extract_then_index(app, **job)
 
     install_problem_handlers(app)

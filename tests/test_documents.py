@@ -150,3 +150,41 @@ def test_a_broken_multipart_body_is_a_clear_422(client, board, review):
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("name", list(pdfs.ACTIVE))
+def test_a_pdf_with_active_content_is_refused_naming_what_was_found(client, board, review, name, settings):
+    """Scripts, launch actions, attached files, rich media, XFA: refused by default, however the names
+    are spelt (escapes) or hidden (a compressed object stream), and nothing is kept."""
+    make, found = pdfs.ACTIVE[name]
+    before = _state(client, review)
+    response = _upload(client, board, review, "report", make())
+    assert response.status_code == 422, (name, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["code"] == "pdf-active-content" and error["field"] == "file"
+    assert all(marker in error["detail"] for marker in found), error["detail"]
+    assert _state(client, review) == before
+    assert not settings.documents_dir.exists() or [p for p in settings.documents_dir.rglob("*") if p.is_file()] == []
+
+
+def test_clean_pdfs_are_not_taken_for_active_ones(client, board, review):
+    assert _upload(client, board, review, "report", pdfs.clean_handmade()).status_code == 201
+    assert _upload(client, board, review, "briefing", pdfs.report("Seven-minute briefing.")).status_code == 201
+
+
+def test_an_admin_setting_lets_active_content_through(settings, engine, session_factory, clock):
+    """REGISTRY_PDF_ALLOW_ACTIVE_CONTENT=true: the registry stores and serves such a PDF unchanged."""
+    from fastapi.testclient import TestClient
+
+    from app.auth.principals import Principal, Role
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"pdf_allow_active_content": True}), clock=clock, engine=engine)
+    app.state.sessionmaker = session_factory
+    content = pdfs.ACTIVE["JavaScript run on opening"][0]()
+    with TestClient(app) as client:
+        board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", content).status_code == 201
+        assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).content == content

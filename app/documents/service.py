@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
+from app.config import Settings
 from app.documents import repository
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
@@ -34,6 +35,8 @@ _REASONS = {
     "encrypted": "The PDF is encrypted; upload it without a password.",
     "too-slow": "The PDF took too long to read; it may be malformed.",
     "too-costly": "The PDF needs too much memory to read; it may be malformed.",
+    "active-content": "The PDF carries active content ({found}), which PDF readers run or open; "
+    "upload it without scripts, actions or attached files (printing it to a new PDF removes them).",
 }
 
 
@@ -46,19 +49,34 @@ class PdfLimits:
     check_seconds: float
     extract_seconds: float
     max_pages: int
+    allow_active_content: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings) -> PdfLimits:
+        return cls(
+            check_seconds=settings.pdf_check_seconds,
+            extract_seconds=settings.pdf_extract_seconds,
+            max_pages=settings.pdf_max_pages,
+            allow_active_content=settings.pdf_allow_active_content,
+        )
 
 
-def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: float) -> PdfContents:
+def refusal(exc: UnreadablePdf) -> str:
+    """Why a PDF is refused, in words for the person who sent it."""
+    return _REASONS[exc.reason].format(found=", ".join(exc.found))
+
+
+def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: float, allow_active_content: bool) -> PdfContents:
     """The PDF's pages and text (of up to `max_pages` pages), or a clear refusal of a file that is not
-    one or cannot be read within the limits."""
+    one, cannot be read within the limits, or carries active content that is not allowed."""
     if not head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
         raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
     try:
-        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds)
+        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds, refuse_active_content=not allow_active_content)
     except UnreadablePdf as exc:
         raise InvalidInput(
-            _REASONS[exc.reason],
-            errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=_REASONS[exc.reason], location="body", field="file")],
+            refusal(exc),
+            errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=refusal(exc), location="body", field="file")],
         ) from None
 
 
@@ -118,7 +136,10 @@ def upload(
 
     received = store.receive(content)
     try:
-        pages = checked_pdf(received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds).pages
+        pages = checked_pdf(
+            received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds,
+            allow_active_content=limits.allow_active_content,
+        ).pages
         store.keep(received)
     except BaseException:
         store.discard(received)
