@@ -188,3 +188,119 @@ def test_an_admin_setting_lets_active_content_through(settings, engine, session_
         review = flows.create(client, board, full_text=None)
         assert _upload(client, board, review, "report", content).status_code == 201
         assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).content == content
+
+
+# --- Finding 8: the report's text is never lost to a concurrent write or a crash ---------------
+
+
+def _board_of(app):
+    from app.auth.principals import Principal, Role
+
+    return {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+
+
+def test_a_report_extraction_waits_for_a_concurrent_writer_and_completes(isolated_engine, settings, clock, monkeypatch):
+    """Another writer holds the write lock (SQLite) or the review's row (PostgreSQL) while the
+    extraction commits, then commits its own edit: both land, and the text is extracted."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from app.auth.principals import Principal, Role
+    from app.db import begin_writing, build_sessionmaker
+    from app.documents import service as documents
+    from app.main import create_app
+    from app.reviews import service as reviews
+
+    app = create_app(settings, clock=clock, engine=isolated_engine)
+    board = _board_of(app)
+    holding, holders = threading.Event(), []
+
+    def hold_the_lock(review_id: str) -> None:
+        with build_sessionmaker(isolated_engine)() as session:
+            begin_writing(session)
+            principal = Principal("board-gwent", Role.board, "gwent")
+            reviews.update_review(session, principal=principal, review_id=review_id, patch={"title": "Edited meanwhile"}, if_match='"1"', clock=clock)
+            holding.set()
+            threading.Event().wait(1.0)  # the extraction tries to commit now
+            session.commit()
+
+    real_read_pdf = documents.read_pdf
+
+    def read_then_overlap(path, *, max_pages, **limits):
+        contents = real_read_pdf(path, max_pages=max_pages, **limits)
+        if max_pages:  # the extraction, not the upload's check
+            holders.append(threading.Thread(target=hold_the_lock, args=(review["id"],)))
+            holders[0].start()
+            assert holding.wait(10)
+        return contents
+
+    monkeypatch.setattr(documents, "read_pdf", read_then_overlap)
+    with TestClient(app) as client:
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
+        holders[0].join(10)
+        stored = client.get(f"{API}/reviews/{review['id']}", headers=board).json()
+        listed = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
+    assert [d["text_status"] for d in listed] == ["extracted"]
+    assert stored["title"] == "Edited meanwhile" and "core group" in stored["full_text"]
+
+
+@pytest.fixture
+def crashed_extraction(isolated_engine, settings, clock):
+    """A report uploaded and stored (its bytes on disk, its row `pending`) by a process that stopped
+    before its extraction ran. Returns the review and a client of that registry."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    app = create_app(settings, clock=clock, engine=isolated_engine)
+    app.state.extract_report_text = lambda **job: None  # the process died before the background task
+    board = _board_of(app)
+    with TestClient(app) as client:
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
+        assert [d["text_status"] for d in client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()] == ["pending"]
+        assert client.get("/readyz").json()["reports_pending_text"] == 1
+        yield review, client, board
+
+
+def _extracted(client, board, review) -> bool:
+    documents = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
+    text = client.get(f"{API}/reviews/{review['id']}", headers=board).json()["full_text"] or ""
+    return [d["text_status"] for d in documents] == ["extracted"] and "core group" in text
+
+
+def test_a_report_left_pending_is_extracted_when_the_registry_starts_again(crashed_extraction, isolated_engine, settings, clock):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    review, _, board = crashed_extraction
+    restarted = create_app(settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine)
+    with TestClient(restarted) as client:
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").json()["reports_pending_text"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.get("/readyz").json()["reports_pending_text"] == 0
+        assert _extracted(client, board, review)
+
+
+def test_registry_documents_recover_extracts_reports_left_pending(crashed_extraction, isolated_engine, settings):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    review, client, board = crashed_extraction
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["REGISTRY_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
+    env["REGISTRY_DOCUMENTS_DIR"] = str(settings.documents_dir)
+    registry = str(Path(sys.executable).with_name("registry"))
+    done = subprocess.run([registry, "documents", "recover"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 pending report(s); 0 still pending" in done.stdout
+    assert _extracted(client, board, review)
+    assert client.get("/readyz").json()["reports_pending_text"] == 0

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -16,6 +17,7 @@ from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.config import Settings
+from app.db import begin_writing
 from app.documents import repository
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
@@ -184,20 +186,41 @@ def download(
     return document, store.path_of(document.sha256), name
 
 
+# A write that meets another writer: on SQLite BEGIN IMMEDIATE has already waited the busy timeout
+# for the lock; on PostgreSQL a concurrent edit of the review makes its version check fail. Both are
+# passing: the write is tried again from a fresh read, a few times, before the report stays pending.
+WRITE_ATTEMPTS = 3
+
+
 def extract_report_text(
     sessions: sessionmaker[Session], *, review_id: str, sha256: str, store: DocumentStore, limits: PdfLimits, clock: Clock
 ) -> None:
-    """After the upload's response: read the report's text into the review (bounded in pages and time)."""
+    """After the upload's response (or to recover a pending one): read the report's text into the
+    review (bounded in pages and time)."""
     try:
         text = read_pdf(store.path_of(sha256), max_pages=limits.max_pages, timeout_seconds=limits.extract_seconds).text
         status = TextStatus.extracted
     except UnreadablePdf as exc:
         logger.warning("report text extraction failed: %s", exc.reason)
         text, status = None, TextStatus.failed
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            _record_extraction(sessions, review_id=review_id, sha256=sha256, text=text, status=status, clock=clock)
+            return
+        except (OperationalError, PreconditionFailed) as exc:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            logger.warning("report text: write attempt %d met another writer (%s); trying again", attempt, type(exc).__name__)
+
+
+def _record_extraction(
+    sessions: sessionmaker[Session], *, review_id: str, sha256: str, text: str | None, status: TextStatus, clock: Clock
+) -> None:
     with sessions() as session:
-        document = repository.get(session, review_id, DocumentKind.report.value)
-        if document is None or document.sha256 != sha256:
-            return  # replaced meanwhile: the newer upload's own extraction will run
+        begin_writing(session)  # SQLite: the write lock before the first read, waiting the busy timeout
+        document = repository.get(session, review_id, DocumentKind.report.value, for_update=True)
+        if document is None or document.sha256 != sha256 or document.text_status != TextStatus.pending.value:
+            return  # replaced meanwhile (the newer upload has its own extraction), or already recorded
         if text is not None:
             reviews.record_extracted_text(session, review_id=review_id, text=text, source="system:report-extraction", clock=clock)
         document.text_status = status.value
