@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zlib
-
 from collections.abc import Callable
 
 from fpdf import FPDF

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
@@ -12,7 +12,7 @@ def get(session: Session, review_id: str, kind: str, *, for_update: bool = False
     return session.get(ReviewDocument, (review_id, kind), with_for_update=for_update)
 
 
-def _pending_reports():  # type: ignore[no-untyped-def]
+def _pending_reports() -> ColumnElement[bool]:
     return (col(ReviewDocument.kind) == DocumentKind.report.value) & (col(ReviewDocument.text_status) == TextStatus.pending.value)
 
 
