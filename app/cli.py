@@ -161,6 +161,34 @@ def search_reindex() -> None:
         engine.dispose()
 
 
+documents_cli = typer.Typer(help="Review documents: recover report text extractions.", no_args_is_help=True)
+cli.add_typer(documents_cli, name="documents")
+
+
+@documents_cli.command("recover")
+def documents_recover() -> None:
+    """Extract the text of every report left pending (a restart cut its extraction off); safe while the server runs."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.documents import repository
+    from app.documents.recovery import recover_pending
+    from app.main import create_app
+
+    app = create_app(_settings())
+    try:
+        tried = recover_pending(app.state.sessionmaker, extract=app.state.extract_report_text)
+        with app.state.sessionmaker() as session:
+            left = repository.count_pending_reports(session)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: the database failed: {type(exc).__name__}; is it up and migrated (`registry migrate`)?", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        app.state.audit_recorder.close()
+        app.state.engine.dispose()
+    typer.echo(f"read {tried} pending report(s); {left} still pending")
+    raise typer.Exit(1 if left else 0)
+
+
 @cli.command("import")
 def import_archive(
     folder: Annotated[
@@ -201,11 +229,7 @@ def import_archive(
             if current_revision(connection) != head_revision():
                 typer.echo("error: the database schema is not up to date; run `registry migrate` first", err=True)
                 raise typer.Exit(1)
-        limits = PdfLimits(
-            check_seconds=settings.pdf_check_seconds,
-            extract_seconds=settings.pdf_extract_seconds,
-            max_pages=settings.pdf_max_pages,
-        )
+        limits = PdfLimits.of(settings)
         found = scan(folder)
         with progress, build_sessionmaker(engine)() as session:
             checking = progress.task("checking", len(found.files) + sum(len(f.documents) for f in found.files))

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     pdf_max_pages: int = Field(default=500, ge=1, le=10_000)
     pdf_check_seconds: float = Field(default=15, gt=0)
     pdf_extract_seconds: float = Field(default=120, gt=0)
+    # PDFs with JavaScript, launch actions, attached files and the like are refused unless this is on.
+    pdf_allow_active_content: bool = False
+    # Each process extracts, in the background, the reports left `pending` by an earlier one. Turn it off
+    # to run `registry documents recover` once per deployment instead.
+    recover_extractions_on_startup: bool = True
 
     # Tokens. HS256 signs with jwt_secret; RS256 signs with a private key and verifies with the public one.
     jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.documents import repository as documents
 from app.errors import ServiceUnavailable
 from app.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, REGISTRY
 from app.migrations import current_revision, head_revision
@@ -32,6 +33,10 @@ class Readiness(BaseModel):
     migrations: str
     search: str = Field(description="The search backend and its health; search being down does not stop writes.")
     search_outbox: OutboxLag
+    reports_pending_text: int = Field(
+        description="Reports whose text is not extracted yet. Uploads pass through this for seconds; a number that "
+        "stays up means extractions were cut off: they are retried at start-up and by `registry documents recover`."
+    )
 
 
 @router.get("/healthz", operation_id="health:live", summary="The process is alive")
@@ -51,6 +56,7 @@ def readyz(request: Request) -> Readiness:
             current = current_revision(session.connection())
             at_head = current == head_revision()
             lag = outbox_lag(session, request.app.state.clock.now()) if at_head else None
+            pending_text = documents.count_pending_reports(session) if at_head else 0
     except SQLAlchemyError:
         raise ServiceUnavailable("The database is not answering.", headers={"Retry-After": "5"}) from None
     if lag is None:
@@ -65,6 +71,7 @@ def readyz(request: Request) -> Readiness:
         migrations=current or "",
         search=f"{backend.name}: {backend.health()}",
         search_outbox=OutboxLag(**lag),
+        reports_pending_text=pending_text,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,6 +25,7 @@ from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
+from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
 from app.documents.storage import DocumentStore
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -48,7 +50,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stopping = threading.Event()
+        recovery = None
+        if settings.recover_extractions_on_startup:
+            # In the background: start-up does not wait for PDFs to be read, nor for a database that is down.
+            recovery = threading.Thread(target=recover_quietly, args=(app, stopping), name="extraction-recovery", daemon=True)
+            recovery.start()
         yield
+        stopping.set()
+        if recovery is not None:
+            recovery.join(timeout=5)  # an extraction cut off here stays pending for the next start
         app.state.audit_recorder.close()
         engine.dispose()
 
@@ -75,11 +86,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.state.drain_search_outbox = lambda: drain_quietly(app)
     app.state.documents = DocumentStore(settings.documents_dir)
-    app.state.pdf_limits = PdfLimits(
-        check_seconds=settings.pdf_check_seconds,
-        extract_seconds=settings.pdf_extract_seconds,
-        max_pages=settings.pdf_max_pages,
-    )
+    app.state.pdf_limits = PdfLimits.of(settings)
     app.state.extract_report_text = lambda **job: extract_then_index(app, **job)
 
     install_problem_handlers(app)
@@ -114,6 +121,16 @@ def extract_then_index(app: FastAPI, *, review_id: str, sha256: str) -> None:
     except Exception as exc:  # noqa: BLE001 - a background task must never take the worker down
         logger.warning("report text extraction failed: %s", type(exc).__name__)
     drain_quietly(app)
+
+
+def recover_quietly(app: FastAPI, stop: threading.Event) -> None:
+    """At start-up: extract the reports left pending when a process stopped mid-extraction."""
+    try:
+        recovered = recover_pending(app.state.sessionmaker, extract=app.state.extract_report_text, stop=stop)
+        if recovered:
+            logger.info("report text extraction: %d pending report(s) recovered at start-up", recovered)
+    except Exception as exc:  # noqa: BLE001 - the server serves on; /readyz shows what is still pending
+        logger.warning("pending report extraction recovery failed: %s", type(exc).__name__)
 
 
 def drain_quietly(app: FastAPI) -> None:

@@ -110,7 +110,10 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=tmp_path / "documents")
+    # No start-up recovery thread: the app fixture's sessions share the test's one connection.
+    return Settings(
+        database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=tmp_path / "documents", recover_extractions_on_startup=False
+    )
 
 
 @pytest.fixture

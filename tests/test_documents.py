@@ -150,3 +150,169 @@ def test_a_broken_multipart_body_is_a_clear_422(client, board, review):
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("name", list(pdfs.ACTIVE))
+def test_a_pdf_with_active_content_is_refused_naming_what_was_found(client, board, review, name, settings):
+    """Scripts, launch actions, attached files, rich media, XFA: refused by default, however the names
+    are spelt (escapes) or hidden (a compressed object stream), and nothing is kept."""
+    make, found = pdfs.ACTIVE[name]
+    before = _state(client, review)
+    response = _upload(client, board, review, "report", make())
+    assert response.status_code == 422, (name, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["code"] == "pdf-active-content" and error["field"] == "file"
+    assert all(marker in error["detail"] for marker in found), error["detail"]
+    assert _state(client, review) == before
+    assert not settings.documents_dir.exists() or [p for p in settings.documents_dir.rglob("*") if p.is_file()] == []
+
+
+def test_clean_pdfs_are_not_taken_for_active_ones(client, board, review):
+    assert _upload(client, board, review, "report", pdfs.clean_handmade()).status_code == 201
+    assert _upload(client, board, review, "briefing", pdfs.report("Seven-minute briefing.")).status_code == 201
+
+
+def test_an_admin_setting_lets_active_content_through(settings, engine, session_factory, clock):
+    """REGISTRY_PDF_ALLOW_ACTIVE_CONTENT=true: the registry stores and serves such a PDF unchanged."""
+    from fastapi.testclient import TestClient
+
+    from app.auth.principals import Principal, Role
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"pdf_allow_active_content": True}), clock=clock, engine=engine)
+    app.state.sessionmaker = session_factory
+    content = pdfs.ACTIVE["JavaScript run on opening"][0]()
+    with TestClient(app) as client:
+        board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", content).status_code == 201
+        assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).content == content
+
+
+# --- Finding 8: the report's text is never lost to a concurrent write or a crash ---------------
+
+
+def _board_of(app):
+    from app.auth.principals import Principal, Role
+
+    return {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+
+
+@pytest.mark.parametrize(
+    ("hold_seconds", "busy_timeout"),
+    [(1.0, 5.0), (1.2, 0.8)],
+    ids=["within-the-busy-timeout", "longer-than-the-busy-timeout-so-tried-again"],
+)
+def test_a_report_extraction_waits_for_a_concurrent_writer_and_completes(
+    isolated_engine, settings, clock, monkeypatch, caplog, is_postgres, hold_seconds, busy_timeout
+):
+    """Another writer holds the write lock (SQLite) or the review's row (PostgreSQL) while the
+    extraction commits, then commits its own edit: both land, and the text is extracted. Held longer
+    than SQLite's busy timeout, the first write attempt gives up and the next one succeeds."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from app.auth.principals import Principal, Role
+    from app.db import begin_writing, build_engine, build_sessionmaker
+    from app.documents import service as documents
+    from app.main import create_app
+    from app.reviews import service as reviews
+
+    url = isolated_engine.url.render_as_string(hide_password=False)
+    engine = build_engine(settings.model_copy(update={"database_url": url, "database_timeout_seconds": busy_timeout}))
+    app = create_app(settings, clock=clock, engine=engine)
+    board = _board_of(app)
+    holding, holders = threading.Event(), []
+
+    def hold_the_lock(review_id: str) -> None:
+        with build_sessionmaker(isolated_engine)() as session:
+            begin_writing(session)
+            principal = Principal("board-gwent", Role.board, "gwent")
+            reviews.update_review(session, principal=principal, review_id=review_id, patch={"title": "Edited meanwhile"}, if_match='"1"', clock=clock)
+            holding.set()
+            threading.Event().wait(hold_seconds)  # the extraction tries to commit now
+            session.commit()
+
+    real_read_pdf = documents.read_pdf
+
+    def read_then_overlap(path, *, max_pages, **limits):
+        contents = real_read_pdf(path, max_pages=max_pages, **limits)
+        if max_pages:  # the extraction, not the upload's check
+            holders.append(threading.Thread(target=hold_the_lock, args=(review["id"],)))
+            holders[0].start()
+            assert holding.wait(10)
+        return contents
+
+    monkeypatch.setattr(documents, "read_pdf", read_then_overlap)
+    with TestClient(app) as client:
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
+        holders[0].join(10)
+        stored = client.get(f"{API}/reviews/{review['id']}", headers=board).json()
+        listed = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
+    assert [d["text_status"] for d in listed] == ["extracted"]
+    assert stored["title"] == "Edited meanwhile" and "core group" in stored["full_text"]
+    if not is_postgres:  # (PostgreSQL waits for the row lock however long, then retries its stale version)
+        assert ("write attempt 1 met another writer" in caplog.text) == (hold_seconds > busy_timeout)
+
+
+@pytest.fixture
+def crashed_extraction(isolated_engine, settings, clock):
+    """A report uploaded and stored (its bytes on disk, its row `pending`) by a process that stopped
+    before its extraction ran. Returns the review and a client of that registry."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    app = create_app(settings, clock=clock, engine=isolated_engine)
+    app.state.extract_report_text = lambda **job: None  # the process died before the background task
+    board = _board_of(app)
+    with TestClient(app) as client:
+        review = flows.create(client, board, full_text=None)
+        assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
+        assert [d["text_status"] for d in client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()] == ["pending"]
+        assert client.get("/readyz").json()["reports_pending_text"] == 1
+        yield review, client, board
+
+
+def _extracted(client, board, review) -> bool:
+    documents = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
+    text = client.get(f"{API}/reviews/{review['id']}", headers=board).json()["full_text"] or ""
+    return [d["text_status"] for d in documents] == ["extracted"] and "core group" in text
+
+
+def test_a_report_left_pending_is_extracted_when_the_registry_starts_again(crashed_extraction, isolated_engine, settings, clock):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    review, _, board = crashed_extraction
+    restarted = create_app(settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine)
+    with TestClient(restarted) as client:
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").json()["reports_pending_text"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.get("/readyz").json()["reports_pending_text"] == 0
+        assert _extracted(client, board, review)
+
+
+def test_registry_documents_recover_extracts_reports_left_pending(crashed_extraction, isolated_engine, settings):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    review, client, board = crashed_extraction
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["REGISTRY_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
+    env["REGISTRY_DOCUMENTS_DIR"] = str(settings.documents_dir)
+    registry = str(Path(sys.executable).with_name("registry"))
+    done = subprocess.run([registry, "documents", "recover"], check=False, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 pending report(s); 0 still pending" in done.stdout
+    assert _extracted(client, board, review)
+    assert client.get("/readyz").json()["reports_pending_text"] == 0

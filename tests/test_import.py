@@ -25,6 +25,7 @@ from app.imports.reader import ReviewFile, parse
 from app.main import create_app
 from app.reviews.models import Review
 from app.reviews.rules import submission_problems
+from tests import pdfs
 from tests.conftest import TEST_SECRET, fresh_postgres_database
 
 REGISTRY = str(Path(sys.executable).with_name("registry"))
@@ -140,8 +141,8 @@ def test_an_archive_is_imported_published_searchable_and_a_second_run_changes_no
 
 def test_a_folder_with_problems_is_refused_whole_with_every_problem_listed(import_env, tmp_path):
     folder = tmp_path / "archive"
-    files = _corpus(folder, 5)
-    unknown_theme, no_plan, bad_pdf, duplicate, fine = files
+    files = _corpus(folder, 6)
+    unknown_theme, no_plan, bad_pdf, active_pdf, duplicate, fine = files
     data = json.loads(unknown_theme.read_text())
     data["themes"].append("astrology")
     unknown_theme.write_text(json.dumps(data))
@@ -149,6 +150,7 @@ def test_a_folder_with_problems_is_refused_whole_with_every_problem_listed(impor
     del data["action_plan"]
     no_plan.write_text(json.dumps(data))
     (folder / f"{bad_pdf.stem}.report.pdf").write_bytes(b"PK\x03\x04 a Word document, renamed")
+    (folder / f"{active_pdf.stem}.report.pdf").write_bytes(pdfs.ACTIVE["a launch action"][0]())
     original = json.loads(unknown_theme.read_text())
     data = json.loads(duplicate.read_text())
     data["region"], data["reference"] = original["region"], original["reference"]
@@ -160,9 +162,10 @@ def test_a_folder_with_problems_is_refused_whole_with_every_problem_listed(impor
     assert f"{unknown_theme.name}: themes.{len(original['themes']) - 1}: 'astrology' is not a known theme" in result.stderr
     assert any(line.startswith(f"{no_plan.name}: action_plan: ") and "[action-plan-required]" in line for line in problems)
     assert f"{bad_pdf.stem}.report.pdf: file: not a PDF" in result.stderr
+    assert f"{active_pdf.stem}.report.pdf: file: the PDF carries active content (/Launch, /OpenAction)" in result.stderr
     assert any(line.startswith(f"{duplicate.name}: reference: ") and unknown_theme.name in line for line in problems)
     assert not any(line.startswith(fine.name) for line in problems)
-    assert "4 problem(s) in 4 file(s); nothing was imported." in result.stderr
+    assert "5 problem(s) in 5 file(s); nothing was imported." in result.stderr
     assert "Traceback" not in result.stderr
     assert _count(import_env, "SELECT count(*) FROM review") == 0
     assert not Path(import_env["REGISTRY_DOCUMENTS_DIR"]).exists() or not any(Path(import_env["REGISTRY_DOCUMENTS_DIR"]).rglob("*.pdf"))

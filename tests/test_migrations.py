@@ -49,6 +49,7 @@ def test_readiness_reports_the_schema_at_head(client):
     body = response.json()
     assert (body["status"], body["database"], body["migrations"]) == ("ready", "ok", head_revision())
     assert body["search"] == "sql: ok" and body["search_outbox"]["pending"] == 0
+    assert body["reports_pending_text"] == 0
 
 
 def test_readiness_fails_clearly_on_an_unmigrated_database(tmp_path: Path, client, app):

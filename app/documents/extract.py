@@ -3,8 +3,9 @@
 A hostile PDF (a decompression bomb, an endless object graph) can only exhaust that process,
 which is then killed; the server answers clearly either way.
 
-Run as `python -m app.documents.extract FILE MAX_PAGES` it prints one JSON object:
-`{"pages": n, "encrypted": false, "text": "..."}` or `{"error": "damaged" | "encrypted"}`.
+Run as `python -m app.documents.extract FILE MAX_PAGES [--refuse-active-content]` it prints one JSON
+object: `{"pages": n, "text": "..."}`, `{"error": "damaged" | "encrypted" | "too-costly"}`, or
+`{"error": "active-content", "found": ["/JavaScript", ...]}`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,30 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MEMORY_LIMIT_BYTES = 1 << 30
 MAX_TEXT_CHARS = 5_000_000
+REFUSE_ACTIVE_CONTENT = "--refuse-active-content"
+
+# What makes a PDF act rather than show pages: scripts, launching programs, carried files, forms that
+# send data away, embedded players. Names as pypdf decodes them (`/J#61vaScript` is `/JavaScript`).
+ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia", "/RichMediaContent", "/XFA"})
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute"})  # an action's /S
+ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})  # a /Type or /Subtype
 
 
 class UnreadablePdf(Exception):
-    """The PDF is damaged, encrypted, or too costly to read. `reason` says which."""
+    """The PDF is damaged, encrypted, too costly to read, or carries refused active content. `reason`
+    says which; `found` names the active content."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, found: list[str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.found = found or []
 
 
 @dataclass
@@ -34,11 +48,13 @@ class PdfContents:
     text: str
 
 
-def read_pdf(path: Path, *, max_pages: int, timeout_seconds: float) -> PdfContents:
-    """The page count and the text of the first `max_pages` pages (none when max_pages is 0)."""
+def read_pdf(path: Path, *, max_pages: int, timeout_seconds: float, refuse_active_content: bool = False) -> PdfContents:
+    """The page count and the text of the first `max_pages` pages (none when max_pages is 0).
+    `refuse_active_content`: a PDF with scripts, actions or attached files is refused (`active-content`)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "app.documents.extract", str(path), str(max_pages)],
+            [sys.executable, "-m", "app.documents.extract", str(path), str(max_pages)]
+            + ([REFUSE_ACTIVE_CONTENT] if refuse_active_content else []),
             capture_output=True,
             timeout=timeout_seconds,
             check=False,
@@ -50,11 +66,11 @@ def read_pdf(path: Path, *, max_pages: int, timeout_seconds: float) -> PdfConten
     except ValueError:
         raise UnreadablePdf("too-costly" if done.returncode < 0 else "damaged") from None
     if "error" in answer:
-        raise UnreadablePdf(answer["error"])
+        raise UnreadablePdf(answer["error"], answer.get("found"))
     return PdfContents(pages=answer["pages"], text=answer["text"])
 
 
-def _read(path: str, max_pages: int) -> dict[str, object]:
+def _read(path: str, max_pages: int, *, refuse_active_content: bool) -> dict[str, object]:
     import logging
 
     from pypdf import PdfReader
@@ -68,6 +84,8 @@ def _read(path: str, max_pages: int) -> dict[str, object]:
         pages = len(reader.pages)
         if pages == 0:
             return {"error": "damaged"}
+        if refuse_active_content and (found := active_content(reader)):
+            return {"error": "active-content", "found": found}
         parts, length = [], 0
         for page in reader.pages[:max_pages]:
             text = page.extract_text() or ""
@@ -86,7 +104,50 @@ def _read(path: str, max_pages: int) -> dict[str, object]:
         return {"error": "damaged"}
 
 
+def active_content(reader: PdfReader) -> list[str]:
+    """The active content names anywhere in the file: every object the cross-reference lists (those
+    inside compressed object streams too) and the trailer, whether or not the page tree reaches it,
+    since readers differ in what they follow."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    found: set[str] = set()
+    objects: list[object] = [reader.trailer]
+    objects += [IndirectObject(number, generation, reader) for generation, numbers in reader.xref.items() for number in numbers]
+    objects += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    while objects:
+        item = objects.pop()
+        if isinstance(item, IndirectObject):
+            item = item.get_object()  # each numbered object is listed once above: no cycles
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key in ACTIVE_KEYS:
+                    found.add(key)
+                named = value.get_object() if key in ("/S", "/Type", "/Subtype") and isinstance(value, IndirectObject) else value
+                if isinstance(named, NameObject) and (
+                    (key == "/S" and named in ACTIVE_ACTIONS) or (key in ("/Type", "/Subtype") and named in ACTIVE_TYPES)
+                ):
+                    found.add(str(named))
+                if isinstance(value, (DictionaryObject, ArrayObject)):
+                    objects.append(value)
+        elif isinstance(item, ArrayObject):
+            objects += [value for value in item if isinstance(value, (DictionaryObject, ArrayObject))]
+    if _opens_with_an_action(reader):
+        found.add("/OpenAction")
+    return sorted(found)
+
+
+def _opens_with_an_action(reader: PdfReader) -> bool:
+    """Opening the file runs an action other than going to a page (a bare destination is harmless)."""
+    from pypdf.generic import DictionaryObject
+
+    catalog = reader.trailer.get("/Root")
+    catalog = catalog.get_object() if catalog is not None else None
+    action = catalog.get("/OpenAction") if isinstance(catalog, DictionaryObject) else None
+    action = action.get_object() if action is not None else None
+    return isinstance(action, DictionaryObject) and action.get("/S") != "/GoTo"
+
+
 if __name__ == "__main__":
     # The limit is set here, in the child, rather than through preexec_fn (unsafe with threads).
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    print(json.dumps(_read(sys.argv[1], int(sys.argv[2]))))
+    print(json.dumps(_read(sys.argv[1], int(sys.argv[2]), refuse_active_content=REFUSE_ACTIVE_CONTENT in sys.argv[3:])))

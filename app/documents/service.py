@@ -9,12 +9,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
+from app.config import Settings
+from app.db import begin_writing
 from app.documents import repository
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import DocumentKind, ReviewDocument, TextStatus
@@ -34,6 +37,8 @@ _REASONS = {
     "encrypted": "The PDF is encrypted; upload it without a password.",
     "too-slow": "The PDF took too long to read; it may be malformed.",
     "too-costly": "The PDF needs too much memory to read; it may be malformed.",
+    "active-content": "The PDF carries active content ({found}), which PDF readers run or open; "
+    "upload it without scripts, actions or attached files (printing it to a new PDF removes them).",
 }
 
 
@@ -46,19 +51,34 @@ class PdfLimits:
     check_seconds: float
     extract_seconds: float
     max_pages: int
+    allow_active_content: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings) -> PdfLimits:
+        return cls(
+            check_seconds=settings.pdf_check_seconds,
+            extract_seconds=settings.pdf_extract_seconds,
+            max_pages=settings.pdf_max_pages,
+            allow_active_content=settings.pdf_allow_active_content,
+        )
 
 
-def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: float) -> PdfContents:
+def refusal(exc: UnreadablePdf) -> str:
+    """Why a PDF is refused, in words for the person who sent it."""
+    return _REASONS[exc.reason].format(found=", ".join(exc.found))
+
+
+def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: float, allow_active_content: bool) -> PdfContents:
     """The PDF's pages and text (of up to `max_pages` pages), or a clear refusal of a file that is not
-    one or cannot be read within the limits."""
+    one, cannot be read within the limits, or carries active content that is not allowed."""
     if not head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
         raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
     try:
-        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds)
+        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds, refuse_active_content=not allow_active_content)
     except UnreadablePdf as exc:
         raise InvalidInput(
-            _REASONS[exc.reason],
-            errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=_REASONS[exc.reason], location="body", field="file")],
+            refusal(exc),
+            errors=[ProblemItem(code=f"pdf-{exc.reason}", detail=refusal(exc), location="body", field="file")],
         ) from None
 
 
@@ -118,7 +138,10 @@ def upload(
 
     received = store.receive(content)
     try:
-        pages = checked_pdf(received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds).pages
+        pages = checked_pdf(
+            received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds,
+            allow_active_content=limits.allow_active_content,
+        ).pages
         store.keep(received)
     except BaseException:
         store.discard(received)
@@ -163,20 +186,41 @@ def download(
     return document, store.path_of(document.sha256), name
 
 
+# A write that meets another writer: on SQLite BEGIN IMMEDIATE has already waited the busy timeout
+# for the lock; on PostgreSQL a concurrent edit of the review makes its version check fail. Both are
+# passing: the write is tried again from a fresh read, a few times, before the report stays pending.
+WRITE_ATTEMPTS = 3
+
+
 def extract_report_text(
     sessions: sessionmaker[Session], *, review_id: str, sha256: str, store: DocumentStore, limits: PdfLimits, clock: Clock
 ) -> None:
-    """After the upload's response: read the report's text into the review (bounded in pages and time)."""
+    """After the upload's response (or to recover a pending one): read the report's text into the
+    review (bounded in pages and time)."""
     try:
         text = read_pdf(store.path_of(sha256), max_pages=limits.max_pages, timeout_seconds=limits.extract_seconds).text
         status = TextStatus.extracted
     except UnreadablePdf as exc:
         logger.warning("report text extraction failed: %s", exc.reason)
         text, status = None, TextStatus.failed
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            _record_extraction(sessions, review_id=review_id, sha256=sha256, text=text, status=status, clock=clock)
+            return
+        except (OperationalError, PreconditionFailed) as exc:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            logger.warning("report text: write attempt %d met another writer (%s); trying again", attempt, type(exc).__name__)
+
+
+def _record_extraction(
+    sessions: sessionmaker[Session], *, review_id: str, sha256: str, text: str | None, status: TextStatus, clock: Clock
+) -> None:
     with sessions() as session:
-        document = repository.get(session, review_id, DocumentKind.report.value)
-        if document is None or document.sha256 != sha256:
-            return  # replaced meanwhile: the newer upload's own extraction will run
+        begin_writing(session)  # SQLite: the write lock before the first read, waiting the busy timeout
+        document = repository.get(session, review_id, DocumentKind.report.value, for_update=True)
+        if document is None or document.sha256 != sha256 or document.text_status != TextStatus.pending.value:
+            return  # replaced meanwhile (the newer upload has its own extraction), or already recorded
         if text is not None:
             reviews.record_extracted_text(session, review_id=review_id, text=text, source="system:report-extraction", clock=clock)
         document.text_status = status.value

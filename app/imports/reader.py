@@ -41,6 +41,7 @@ _PDF_REASONS = {
     "encrypted": "the PDF is encrypted; export it without a password",
     "too-slow": "the PDF took too long to read; it may be malformed",
     "too-costly": "the PDF needs too much memory to read; it may be malformed",
+    "active-content": "the PDF carries active content ({found}); export it without scripts, actions or attached files",
 }
 
 Key = tuple[str, str]  # (region, reference): what makes a review the same review
@@ -250,9 +251,9 @@ def pdf_header_problem(path: Path, *, max_bytes: int) -> Problem | None:
 def pdf_content_problem(path: Path, *, limits: PdfLimits) -> Problem | None:
     """The upload's second check: the PDF opens, in the same bounded process the upload uses."""
     try:
-        read_pdf(path, max_pages=0, timeout_seconds=limits.check_seconds)
+        read_pdf(path, max_pages=0, timeout_seconds=limits.check_seconds, refuse_active_content=not limits.allow_active_content)
     except UnreadablePdf as exc:
-        return Problem(path.name, "file", _PDF_REASONS.get(exc.reason, exc.reason))
+        return Problem(path.name, "file", _PDF_REASONS.get(exc.reason, exc.reason).format(found=", ".join(exc.found)))
     return None
 
 

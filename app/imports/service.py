@@ -122,7 +122,10 @@ class Importer:
         try:
             with path.open("rb") as handle:
                 head = handle.read(1024)
-            return documents.checked_pdf(head, path, max_pages=self.limits.max_pages, timeout_seconds=self.limits.extract_seconds)
+            return documents.checked_pdf(
+                head, path, max_pages=self.limits.max_pages, timeout_seconds=self.limits.extract_seconds,
+                allow_active_content=self.limits.allow_active_content,
+            )
         except DomainError as exc:
             return Problem(path.name, "file", exc.detail)
         except OSError as exc:
