@@ -39,14 +39,14 @@ class Readiness(BaseModel):
     )
 
 
-@router.get("/healthz", operation_id="health:live", summary="The process is alive")
+@router.get("/healthz", operation_id="get_liveness", summary="The process is alive")
 def healthz() -> Health:
     return Health(status="ok")
 
 
 @router.get(
     "/readyz",
-    operation_id="health:ready",
+    operation_id="get_readiness",
     summary="The database answers and its schema is at the latest migration",
 )
 def readyz(request: Request) -> Readiness:
@@ -77,7 +77,7 @@ def readyz(request: Request) -> Readiness:
 
 @router.get(
     "/metrics",
-    operation_id="health:metrics",
+    operation_id="get_metrics",
     summary="Prometheus metrics: requests, latencies, search outbox lag",
     response_class=PlainTextResponse,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}},

@@ -162,7 +162,7 @@ def _describe_problems(operation: dict[str, Any]) -> None:
         if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
             responses[status] = problem_schema_response(status)
     implied = ["500"]
-    if operation.get("operationId") != "health:live":
+    if operation.get("operationId") != "get_liveness":
         implied.append("503")
     if operation.get("security"):
         implied.append("401")  # any caller may send a bad or expired token

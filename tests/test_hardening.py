@@ -87,11 +87,11 @@ def test_no_cors_at_all_by_default(client):
 def test_metrics_count_requests_by_operation_not_by_id(client, token_for):
     from app.metrics import REGISTRY
 
-    labels = {"method": "GET", "operation": "reviews:get", "status": "404"}
+    labels = {"method": "GET", "operation": "get_review", "status": "404"}
     before = REGISTRY.get_sample_value("registry_http_requests_total", labels) or 0
     client.get(f"{API}/reviews/abc", headers=token_for("inspectorate"))
     client.get(f"{API}/reviews/def", headers=token_for("inspectorate"))
     assert REGISTRY.get_sample_value("registry_http_requests_total", labels) == before + 2
     text = client.get("/metrics").text
-    assert "/reviews/abc" not in text and 'operation="reviews:get"' in text
+    assert "/reviews/abc" not in text and 'operation="get_review"' in text
     assert "registry_search_outbox_pending" in text and "registry_http_request_duration_seconds_bucket" in text

@@ -23,7 +23,7 @@ ActionId = Annotated[str, Path(min_length=1, max_length=64)]
 
 @router.put(
     "",
-    operation_id="action-plans:put",
+    operation_id="put_action_plan",
     summary="Create or replace a draft review's action plan",
     responses={
         **with_etag(200, "The plan was replaced"),
@@ -54,7 +54,7 @@ def put_action_plan(
 
 @router.get(
     "",
-    operation_id="action-plans:get",
+    operation_id="get_action_plan",
     summary="Read a review's action plan",
     responses={**with_etag(), **problem_responses(404)},
 )
@@ -68,7 +68,7 @@ def get_action_plan(
 
 @router.patch(
     "/actions/{action_id}",
-    operation_id="action-plans:update-action",
+    operation_id="update_action",
     summary="Record an action's status and progress (If-Match: the action's version)",
     responses={**with_etag(200, "The action, with its new version"), **problem_responses(403, 404, 409, 412, 428)},
 )
@@ -97,7 +97,7 @@ def update_action(
 
 @overdue_router.get(
     "/actions/overdue",
-    operation_id="actions:overdue",
+    operation_id="list_overdue_actions",
     summary="Overdue actions by region and lead agency, by how long overdue (a board sees its own region)",
     responses=problem_responses(403),
 )

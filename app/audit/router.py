@@ -41,7 +41,7 @@ class AuditPage(BaseModel):
 
 @router.get(
     "/audit",
-    operation_id="audit:list",
+    operation_id="list_audit_events",
     summary="The audit trail, newest first (inspectorate and admins)",
     responses=problem_responses(403),
 )

@@ -29,7 +29,7 @@ FormField = Annotated[str | None, Form(max_length=1024), AfterValidator(_no_nul)
 
 @router.post(
     "/token",
-    operation_id="auth:token",
+    operation_id="issue_token",
     summary="Exchange a password or client credentials for a bearer token",
     responses=problem_responses(401, 429),
 )
@@ -77,6 +77,6 @@ def _require_fields(**fields: str | None) -> None:
         )
 
 
-@router.get("/me", operation_id="auth:me", summary="Who the bearer token says you are", responses=problem_responses(401))
+@router.get("/me", operation_id="get_me", summary="Who the bearer token says you are", responses=problem_responses(401))
 def me(principal: AuthenticatedDep) -> MeOut:
     return MeOut(subject=principal.subject, role=principal.role, region=principal.region)

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])
 
 @router.get(
     "",
-    operation_id="documents:list",
+    operation_id="list_documents",
     summary="The documents of a review",
     responses=problem_responses(404),
 )
@@ -32,7 +32,7 @@ def list_documents(review_id: ReviewId, session: SessionDep, principal: Principa
 
 @router.put(
     "/{kind}",
-    operation_id="documents:upload",
+    operation_id="upload_document",
     summary="Upload a review's document of this kind (a PDF, multipart field `file`)",
     responses={
         **with_etag(200, "The document was replaced"),
@@ -77,7 +77,7 @@ def upload_document(
 
 @router.get(
     "/{kind}",
-    operation_id="documents:download",
+    operation_id="download_document",
     summary="Download a review's document, under the review's own rules",
     response_class=FileResponse,
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}, **problem_responses(404)},

@@ -34,7 +34,7 @@ def _answer(response: Response, review: Review) -> ReviewOut:
 
 @router.post(
     "",
-    operation_id="reviews:create",
+    operation_id="create_review",
     summary="Create a draft review",
     status_code=status.HTTP_201_CREATED,
     responses={**with_etag(201, "The draft"), **problem_responses(403, 409)},
@@ -43,7 +43,7 @@ def create_review(
     request: Request, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep, body: ReviewCreate
 ) -> ReviewOut:
     review = service.create_review(session, principal=principal, data=body, clock=clock)
-    response.headers["Location"] = str(request.url_for("reviews:get", review_id=review.id).path)
+    response.headers["Location"] = str(request.url_for("get_review", review_id=review.id).path)
     return _answer(response, review)
 
 
@@ -77,7 +77,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
 
 
-@router.get("", operation_id="reviews:list", summary="List the reviews you may see, newest first")
+@router.get("", operation_id="list_reviews", summary="List the reviews you may see, newest first")
 def list_reviews(
     session: SessionDep,
     principal: PrincipalDep,
@@ -94,8 +94,8 @@ def list_reviews(
 
 @router.get(
     "/{review_id}",
-    name="reviews:get",
-    operation_id="reviews:get",
+    name="get_review",
+    operation_id="get_review",
     summary="Read a review (its ETag is its version)",
     responses={**with_etag(), **problem_responses(404)},
 )
@@ -107,7 +107,7 @@ def get_review(
 
 @router.patch(
     "/{review_id}",
-    operation_id="reviews:update",
+    operation_id="update_review",
     summary="Edit a draft (JSON merge patch; If-Match required)",
     responses={**with_etag(), **problem_responses(403, 404, 409, 412, 428)},
 )
@@ -133,7 +133,7 @@ def update_review(
 
 @router.post(
     "/{review_id}/submit",
-    operation_id="reviews:submit",
+    operation_id="submit_review",
     summary="Submit a draft to the registry (checks every submission rule)",
     responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
@@ -151,7 +151,7 @@ def submit_review(
 
 @router.post(
     "/{review_id}/publish",
-    operation_id="reviews:publish",
+    operation_id="publish_review",
     summary="Publish a submitted review (opens its public window)",
     responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
@@ -177,7 +177,7 @@ def publish_review(
 
 @router.post(
     "/{review_id}/withdraw",
-    operation_id="reviews:withdraw",
+    operation_id="withdraw_review",
     summary="Withdraw a review: kept whole, hidden from all but the inspectorate and admins",
     responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
@@ -198,7 +198,7 @@ def withdraw_review(
 
 @router.post(
     "/{review_id}/reinstate",
-    operation_id="reviews:reinstate",
+    operation_id="reinstate_review",
     summary="Reinstate a withdrawn review to the status it had (admin)",
     responses={**with_etag(), **problem_responses(403, 404, 409, 412)},
 )
@@ -216,7 +216,7 @@ def reinstate_review(
 
 @router.get(
     "/{review_id}/revisions",
-    operation_id="reviews:revisions",
+    operation_id="list_revisions",
     summary="Every change to the review, its action plan and its actions, oldest first: who, when, what changed",
     responses=problem_responses(403, 404),
 )

@@ -21,7 +21,7 @@ router = APIRouter(tags=["search"])
 
 @router.get(
     "/search",
-    operation_id="search:query",
+    operation_id="search_reviews",
     summary="Full-text search across every review you may read, with highlights and facets",
     responses=problem_responses(403),
 )
@@ -56,7 +56,7 @@ def search(
 
 @router.get(
     "/trends",
-    operation_id="trends:query",
+    operation_id="get_trends",
     summary="Review counts by one or two dimensions; small numbers hidden below the inspectorate",
     responses=problem_responses(403),
 )

@@ -14,14 +14,14 @@ from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabul
 router = APIRouter(tags=["vocabularies"])
 
 
-@router.get("/regions", operation_id="regions:list", summary="The regional safeguarding boards")
+@router.get("/regions", operation_id="list_regions", summary="The regional safeguarding boards")
 def list_regions(session: SessionDep) -> list[RegionOut]:
     return service.list_regions(session)
 
 
 @router.post(
     "/regions",
-    operation_id="regions:create",
+    operation_id="create_region",
     summary="Add a region (admin)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(403, 409),
@@ -30,14 +30,14 @@ def create_region(session: SessionDep, principal: PrincipalDep, body: RegionCrea
     return service.create_region(session, principal=principal, data=body)
 
 
-@router.get("/vocabularies", operation_id="vocabularies:list", summary="Every controlled vocabulary and its codes")
+@router.get("/vocabularies", operation_id="list_vocabularies", summary="Every controlled vocabulary and its codes")
 def list_vocabularies(session: SessionDep) -> Vocabularies:
     return service.vocabularies(session)
 
 
 @router.post(
     "/vocabularies/{vocabulary}/terms",
-    operation_id="vocabularies:add-term",
+    operation_id="add_term",
     summary="Add a code to an extensible vocabulary (admin)",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(403, 409),
