@@ -1,5 +1,5 @@
 """The audit trail."""
 
-from app.audit.service import forget, identify, note, pending, recent_failures, status_of, write
+from app.audit.service import forget, identify, note, pending, status_of, write
 
-__all__ = ["forget", "identify", "note", "pending", "recent_failures", "status_of", "write"]
+__all__ = ["forget", "identify", "note", "pending", "status_of", "write"]
