@@ -46,6 +46,13 @@ def test_create_user_refuses_bad_input_clearly(cli_env):
     assert "region" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("proxies", ["*", "the-load-balancer", "10.0.0.300"])
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_at_start(cli_env, proxies):
+    result = _run({**cli_env, "REGISTRY_TRUSTED_PROXIES": f"10.0.0.5,{proxies}"}, "serve", check=False)
+    assert result.returncode == 2
+    assert "REGISTRY_TRUSTED_PROXIES" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_production_refuses_to_start_without_a_real_secret(cli_env):
     result = _run({**cli_env, "REGISTRY_ENV": "production"}, "migrate", check=False)
     assert result.returncode == 2

@@ -113,7 +113,8 @@ BURST = 32
 
 @pytest.fixture
 def serve(isolated_engine, tmp_path):
-    """Start `registry serve` on the isolated database with extra settings; a user "officer" exists."""
+    """Start `registry serve`, two workers as deployed, on the isolated database with extra settings;
+    a user "officer" exists."""
     with build_sessionmaker(isolated_engine)() as session:
         service.create_user(session, username="officer", password=PASSWORD, role="board", region="gwent")
         session.commit()
@@ -122,7 +123,7 @@ def serve(isolated_engine, tmp_path):
     env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
 
     def start(**settings: str):  # type: ignore[no-untyped-def]
-        return running_server({**env, **{f"REGISTRY_{name.upper()}": value for name, value in settings.items()}})
+        return running_server({**env, **{f"REGISTRY_{name.upper()}": value for name, value in settings.items()}}, workers=2)
 
     return start
 
