@@ -37,14 +37,22 @@ def serve(
     if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
         # Development: one secret shared by every worker of this run (each would otherwise make its own).
         os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options())
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
 
 
-def uvicorn_options() -> dict[str, object]:
-    """How the registry is served (shared with bench/, whose baseline must be served the same way)."""
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """How the registry is served (shared with bench/, whose baseline must be served the same way).
+    X-Forwarded-For is believed only from the proxies REGISTRY_TRUSTED_PROXIES names: from anyone
+    else it would let a caller choose the address the sign-in throttle counts."""
     from app.logging_config import log_config
 
-    return {"access_log": False, "log_config": log_config(), "proxy_headers": True}
+    proxies = settings.trusted_proxy_list
+    return {
+        "access_log": False,
+        "log_config": log_config(),
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+    }
 
 
 @cli.command()

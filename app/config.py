@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Secrets that must never protect a real deployment: they appear in docs and examples.
@@ -53,6 +54,9 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # Proxies (comma-separated addresses or networks) whose X-Forwarded-For names the client; none
+    # by default, so the peer address is the client and a forged header changes nothing.
+    trusted_proxies: str = ""
     # Origins (comma-separated, exact) whose browser pages may call the API; none by default.
     cors_origins: str = ""
 
@@ -76,6 +80,24 @@ class Settings(BaseSettings):
             self.jwt_secret = secrets.token_urlsafe(48)
         return self
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for proxy in _comma_list(value):
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"REGISTRY_TRUSTED_PROXIES: {proxy!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _comma_list(self.trusted_proxies)
+
     @property
     def allowed_origins(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return _comma_list(self.cors_origins)
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]

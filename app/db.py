@@ -116,6 +116,17 @@ def begin_writing(session: Session) -> None:
 def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
     """One session per request: committed once if the handler succeeds, rolled back otherwise.
     After a commit that queued search work, the outbox is drained once the response is sent."""
+    yield from _request_session(request, background, writes=request.method not in _SAFE_METHODS)
+
+
+def get_reading_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """For a POST that only reads (the token request): its transaction takes no write lock, so on
+    SQLite a slow password check does not hold the single writer up; its audit row is written
+    apart, like a read's."""
+    yield from _request_session(request, background, writes=False)
+
+
+def _request_session(request: Request, background: BackgroundTasks, *, writes: bool) -> Iterator[Session]:
     from app import audit  # here, not at the top: the audit models need this module first
 
     sessions = request.app.state.sessionmaker
@@ -125,14 +136,14 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
     client_address = request.client.host if request.client else None
     session = sessions()
     try:
-        if request.method not in _SAFE_METHODS:
+        if writes:
             begin_writing(session)
         yield session
         entry = audit.to_record(session, refused=False)
-        if entry and request.method not in _SAFE_METHODS:
+        if entry and writes:
             audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
         session.commit()
-        if entry and request.method in _SAFE_METHODS:
+        if entry and not writes:
             # A read's record is a write of its own (on SQLite a read transaction cannot become a
             # write once another writer has committed), committed with other requests' records.
             recorder.record(entry, status=200, at=now(), request_id=request_id, client_address=client_address)
@@ -149,3 +160,4 @@ def get_session(request: Request, background: BackgroundTasks) -> Iterator[Sessi
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadingSessionDep = Annotated[Session, Depends(get_reading_session, scope="function")]

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from app.action_plans.models import Action, ActionPlan
 from app.audit.models import AuditEvent
-from app.auth.models import ApiClient, User
+from app.auth.models import ApiClient, SignInAttempts, User
 from app.documents.models import ReviewDocument
 from app.history.models import Revision
 from app.reviews.models import Review, ReviewTag
@@ -22,4 +22,4 @@ def is_modelled(name: str | None) -> bool:
     """False for the dialect-specific search structures alembic must not compare with the models."""
     return not (name and (name in SEARCH_ONLY_NAMES or name.startswith("review_fts_")))
 
-__all__ = ["Action", "AuditEvent", "ActionPlan", "ApiClient", "Region", "Review", "ReviewDocument", "ReviewTag", "Revision", "SearchOutbox", "User", "VocabularyTerm", "metadata"]
+__all__ = ["Action", "AuditEvent", "ActionPlan", "ApiClient", "Region", "Review", "ReviewDocument", "ReviewTag", "Revision", "SearchOutbox", "SignInAttempts", "User", "VocabularyTerm", "metadata"]

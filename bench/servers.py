@@ -26,7 +26,8 @@ STOP_TIMEOUT = 10.0
 _BARE_LAUNCHER = (
     "import sys, uvicorn\n"
     "from app.cli import uvicorn_options\n"
-    "uvicorn.run('bench.bare:app', host=sys.argv[1], port=int(sys.argv[2]), workers=1, **uvicorn_options())\n"
+    "from app.config import Settings\n"
+    "uvicorn.run('bench.bare:app', host=sys.argv[1], port=int(sys.argv[2]), workers=1, **uvicorn_options(Settings()))\n"
 )
 
 ServerKind = Literal["registry", "bare"]

@@ -7,6 +7,8 @@ import json
 import os
 import socket
 import subprocess
+import sys
+import time
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -31,6 +34,7 @@ from app.main import create_app
 from app.migrations import upgrade
 
 TEST_SECRET = "test-secret-" + "x" * 40
+REGISTRY = str(Path(sys.executable).with_name("registry"))
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -157,6 +161,44 @@ def isolated_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
+# --- A real server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, Path]]:
+    """`registry serve` on a free port, ready; stopped afterwards. Yields its address and its log file."""
+    port = free_port()
+    log = Path(env["REGISTRY_DOCUMENTS_DIR"]).parent / f"server-{port}.log"
+    server = subprocess.Popen(
+        [REGISTRY, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 # --- OpenSearch -------------------------------------------------------------------------------
 # osmem-server (an in-memory OpenSearch-compatible stand-in, a binary shipped in its wheel) runs
 # the OpenSearch tests in CI. Highlighting and refresh timing differ from a real cluster; scores are
@@ -192,15 +234,9 @@ class OsmemProcess:
             self.process = None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def osmem() -> Iterator[OsmemProcess]:
-    server = OsmemProcess(_free_port())
+    server = OsmemProcess(free_port())
     server.start()
     yield server
     server.stop()

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
-REGISTRY = str(Path(sys.executable).with_name("registry"))
+from tests.conftest import REGISTRY, free_port, running_server
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,12 +33,6 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_export_openapi_prints_the_committed_document(cli_env):
     printed = _run(cli_env, "export-openapi").stdout
     committed = (ROOT / "openapi" / "openapi.json").read_text()
@@ -54,39 +46,17 @@ def test_create_user_refuses_bad_input_clearly(cli_env):
     assert "region" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("proxies", ["*", "the-load-balancer", "10.0.0.300"])
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_at_start(cli_env, proxies):
+    result = _run({**cli_env, "REGISTRY_TRUSTED_PROXIES": f"10.0.0.5,{proxies}"}, "serve", check=False)
+    assert result.returncode == 2
+    assert "REGISTRY_TRUSTED_PROXIES" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_production_refuses_to_start_without_a_real_secret(cli_env):
     result = _run({**cli_env, "REGISTRY_ENV": "production"}, "migrate", check=False)
     assert result.returncode == 2
     assert "REGISTRY_JWT_SECRET" in result.stderr and "Traceback" not in result.stderr
-
-
-@contextmanager
-def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, Path]]:
-    """`registry serve` on a free port, ready; stopped afterwards. Yields its address and its log file."""
-    port = _free_port()
-    log = Path(env["REGISTRY_DOCUMENTS_DIR"]).parent / f"server-{port}.log"
-    server = subprocess.Popen(
-        [REGISTRY, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
-        yield base, log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
@@ -149,7 +119,7 @@ def test_a_drain_sidecar_indexes_what_the_server_could_not(cli_env, osmem):
     `registry search drain` process that can reach a cluster takes them."""
     from opensearchpy import OpenSearch
 
-    down = {**cli_env, "REGISTRY_OPENSEARCH_URL": f"http://127.0.0.1:{_free_port()}", "REGISTRY_OPENSEARCH_INDEX_PREFIX": "cli-test"}
+    down = {**cli_env, "REGISTRY_OPENSEARCH_URL": f"http://127.0.0.1:{free_port()}", "REGISTRY_OPENSEARCH_INDEX_PREFIX": "cli-test"}
     _run(down, "migrate")
     _run(down, "create-user", "--username", "gwent", "--password", "a long passphrase", "--role", "board", "--region", "gwent")
     with running_server(down) as (base, _log):

@@ -1,17 +1,24 @@
-"""Hardening: sign-in throttling, equal timing for unknown users, CORS, security headers, metrics."""
+"""Hardening: sign-in throttling (in process, and in bursts over real HTTP), trusted proxies, equal timing for unknown users, CORS, security headers, metrics."""
 
 from __future__ import annotations
 
+import os
 import statistics
+import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from app.auth import service
 from app.config import Settings
+from app.db import build_sessionmaker
 from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, running_server
 from tests.flows import API
 
 PASSWORD = "a long enough passphrase"
@@ -23,8 +30,8 @@ def officer(session):
     session.commit()
 
 
-def _sign_in(client, username, password):
-    return client.post(f"{API}/auth/token", data={"grant_type": "password", "username": username, "password": password})
+def _sign_in(client, username, password, base=""):
+    return client.post(f"{base}{API}/auth/token", data={"grant_type": "password", "username": username, "password": password})
 
 
 def test_repeated_failures_for_one_account_are_slowed_with_retry_after(client, officer, clock):
@@ -95,3 +102,91 @@ def test_metrics_count_requests_by_operation_not_by_id(client, token_for):
     text = client.get("/metrics").text
     assert "/reviews/abc" not in text and 'operation="get_review"' in text
     assert "registry_search_outbox_pending" in text and "registry_http_request_duration_seconds_bucket" in text
+
+
+# --- Over real HTTP: a `registry serve` process on a database with real commits -----------------
+
+# The probe's burst: 32 wrong passwords at once. Counted only after each request ended, 26 were
+# checked on SQLite and all 32 on PostgreSQL, against a limit of 5.
+BURST = 32
+
+
+@pytest.fixture
+def serve(isolated_engine, tmp_path):
+    """Start `registry serve`, two workers as deployed, on the isolated database with extra settings;
+    a user "officer" exists."""
+    with build_sessionmaker(isolated_engine)() as session:
+        service.create_user(session, username="officer", password=PASSWORD, role="board", region="gwent")
+        session.commit()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["REGISTRY_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
+    env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
+
+    def start(**settings: str):  # type: ignore[no-untyped-def]
+        return running_server({**env, **{f"REGISTRY_{name.upper()}": value for name, value in settings.items()}}, workers=2)
+
+    return start
+
+
+def _all_at_once(base: str, requests: list[dict[str, str]]) -> Counter[int]:
+    """POST every token request at the same moment, each from its own thread; count the statuses."""
+    ready = threading.Barrier(len(requests))
+
+    def send(form: dict[str, str]) -> int:
+        with httpx.Client(base_url=base, timeout=120) as http:
+            ready.wait()
+            return http.post(f"{API}/auth/token", data={"grant_type": "password", **form}).status_code
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return Counter(pool.map(send, requests))
+
+
+def test_a_burst_of_guesses_at_one_account_gets_only_its_limit_checked(serve):
+    with serve(login_failures_per_account="5", login_failures_per_address="1000") as (base, _log):
+        statuses = _all_at_once(base, [{"username": "officer", "password": f"wrong guess {n}"} for n in range(BURST)])
+        # Each 401 is a password that was checked; every other attempt was refused before its check.
+        assert statuses == {401: 5, 429: BURST - 5}
+        assert _sign_in(httpx, "officer", PASSWORD, base=base).status_code == 429
+
+
+def test_a_burst_of_guesses_from_one_address_gets_only_its_limit_checked(serve):
+    with serve(login_failures_per_account="1000", login_failures_per_address="5") as (base, _log):
+        statuses = _all_at_once(base, [{"username": f"guess-{n}", "password": "wrong guess"} for n in range(BURST)])
+        assert statuses == {401: 5, 429: BURST - 5}
+
+
+def test_a_successful_sign_in_does_not_count_against_the_limit(serve):
+    with serve(login_failures_per_account="2") as (base, _log):
+        for _ in range(3):
+            assert _sign_in(httpx, "officer", PASSWORD, base=base).status_code == 200
+        assert [_sign_in(httpx, "officer", "wrong guess", base=base).status_code for _ in range(3)] == [401, 401, 429]
+
+
+def _guess_from(base: str, forwarded_for: str, username: str) -> int:
+    return httpx.post(
+        f"{base}{API}/auth/token",
+        data={"grant_type": "password", "username": username, "password": "wrong guess"},
+        headers={"X-Forwarded-For": forwarded_for},
+        timeout=60,
+    ).status_code
+
+
+def _recorded_addresses(engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.execute(text("SELECT DISTINCT client_address FROM audit_event")).scalars())
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit(serve, isolated_engine):
+    with serve(login_failures_per_address="3") as (base, _log):
+        statuses = [_guess_from(base, f"203.0.113.{n}", f"guess-{n}") for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert _recorded_addresses(isolated_engine) == {"127.0.0.1"}
+
+
+def test_a_trusted_proxy_names_the_client_address(serve, isolated_engine):
+    with serve(login_failures_per_address="3", trusted_proxies="127.0.0.1") as (base, _log):
+        rotating = [_guess_from(base, f"203.0.113.{n}", f"guess-{n}") for n in range(4)]
+        one_client = [_guess_from(base, "198.51.100.7", f"other-{n}") for n in range(4)]
+    assert rotating == [401, 401, 401, 401]  # four clients behind the proxy, one guess each
+    assert one_client == [401, 401, 401, 429]
+    assert _recorded_addresses(isolated_engine) == {"203.0.113.0", "203.0.113.1", "203.0.113.2", "203.0.113.3", "198.51.100.7"}

@@ -168,9 +168,9 @@ def test_a_submission_made_while_opensearch_is_down_is_found_once_it_is_back(
     from opensearchpy import OpenSearch
 
     from app.search.opensearch import OpenSearchBackend
-    from tests.conftest import OsmemProcess, _free_port
+    from tests.conftest import OsmemProcess, free_port
 
-    server = OsmemProcess(_free_port())
+    server = OsmemProcess(free_port())
     backend = OpenSearchBackend(OpenSearch(hosts=[server.url], timeout=2, max_retries=0), prefix="outage", refresh=True)
     app.state.search = backend
     board = token_for("board", "gwent")

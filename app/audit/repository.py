@@ -38,18 +38,3 @@ def search(session: Session, filters: AuditFilters, *, limit: int, before_id: in
     if before_id is not None:
         query = query.where(col(AuditEvent.id) < before_id)
     return list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)))
-
-
-def denied_since(
-    session: Session, *, action_prefix: str, since: datetime, subject: str | None, client_address: str | None
-) -> list[datetime]:
-    query = select(AuditEvent.at).where(
-        col(AuditEvent.action).startswith(action_prefix),
-        AuditEvent.outcome == "denied",
-        col(AuditEvent.at) >= since,
-    )
-    if subject is not None:
-        query = query.where(AuditEvent.subject == subject)
-    if client_address is not None:
-        query = query.where(AuditEvent.client_address == client_address)
-    return sorted(session.exec(query))

@@ -126,18 +126,6 @@ def write(
         )
 
 
-def recent_failures(session: Session, *, action_prefix: str, since: datetime, subject: str | None = None, client_address: str | None = None) -> list[datetime]:
-    """When the denied attempts at this action since `since` happened, for a subject or an address
-    (fitted as `write` fitted them, so a long one is counted too)."""
-    return repository.denied_since(
-        session,
-        action_prefix=action_prefix,
-        since=since,
-        subject=bounds.fit(subject, "subject"),
-        client_address=bounds.client_address(client_address),
-    )
-
-
 def events(
     session: Session, *, principal: Principal, filters: AuditFilters, limit: int, cursor: str | None
 ) -> tuple[list[AuditEvent], str | None]:

@@ -29,3 +29,14 @@ class ApiClient(SQLModel, table=True):
     region: str | None = Field(default=None, foreign_key="region.code", max_length=64)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignInAttempts(SQLModel, table=True):
+    """How many sign-ins one account name or one address has tried in its current window
+    (app/auth/throttle.py). Counted before the password is checked, one atomic upsert per key."""
+
+    __tablename__ = "sign_in_attempts"
+
+    key: str = Field(primary_key=True, max_length=300)  # "account:NAME" or "address:IP"
+    window_started: datetime = Field(sa_type=UTCDateTime)
+    attempts: int

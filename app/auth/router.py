@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import AfterValidator
 
 from app import audit
+from app.audit import bounds
 from app.auth import service, throttle
 from app.auth.principals import Principal, Role
 from app.auth.dependencies import AuthenticatedDep
 from app.auth.schemas import MeOut, TokenOut
 from app.clock import ClockDep
-from app.db import SessionDep
+from app.db import ReadingSessionDep
 from app.errors import InvalidInput, ProblemItem, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -36,7 +38,7 @@ FormField = Annotated[str | None, Form(max_length=1024), AfterValidator(_no_nul)
 def issue_token(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReadingSessionDep,
     clock: ClockDep,
     grant_type: Annotated[Literal["password", "client_credentials"], Form()],
     username: FormField = None,
@@ -46,19 +48,26 @@ def issue_token(
 ) -> TokenOut:
     claimed = ((username if grant_type == "password" else client_id) or "unknown")[:200]
     audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{grant_type}")
-    throttle.check(
-        session,
+    if grant_type == "password":
+        _require_fields(username=username, password=password)
+        authenticate = partial(service.authenticate_user, session, username=username or "", password=password or "")
+    else:
+        _require_fields(client_id=client_id, client_secret=client_secret)
+        authenticate = partial(
+            service.authenticate_client, session, client_id=client_id or "", client_secret=client_secret or ""
+        )
+    # Counted, or refused with a 429, before any secret is checked (app/auth/throttle.py).
+    sessions = request.app.state.sessionmaker
+    admitted = throttle.admit(
+        sessions,
         claimed=claimed,
-        address=request.client.host if request.client else None,
+        # Counted as the audit trail records it: canonical, and short enough for its key.
+        address=bounds.client_address(request.client.host if request.client else None),
         limits=request.app.state.login_limits,
         now=clock.now(),
     )
-    if grant_type == "password":
-        _require_fields(username=username, password=password)
-        principal = service.authenticate_user(session, username=username or "", password=password or "")
-    else:
-        _require_fields(client_id=client_id, client_secret=client_secret)
-        principal = service.authenticate_client(session, client_id=client_id or "", client_secret=client_secret or "")
+    principal = authenticate()
+    throttle.refund(sessions, admitted)
     audit.identify(session, principal)
     tokens = request.app.state.tokens
     response.headers["Cache-Control"] = "no-store"

@@ -1,19 +1,28 @@
-"""Slowing password guessing: too many refused token requests for one account, or from one
-address, within a window answer 429 until the oldest of them leaves the window.
+"""Slowing password guessing: each account name, and each client address, may have its password
+checked a limited number of times per window; further attempts answer 429 until the window ends.
 
-The count comes from the audit trail, so it holds across workers, replicas and restarts.
+An attempt is counted BEFORE its password is checked, by an atomic upsert in a short transaction
+of its own (ADR 0017), so parallel guesses cannot all read the same count. An attempt over either
+limit is refused and counts nothing; a successful sign-in is given back (it does not count). The
+counters live in the database, so they hold across workers, replicas and restarts.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case, literal, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app import audit
+from app.auth.models import SignInAttempts
+from app.db import begin_writing
 from app.errors import DomainError
+
+_TABLE = SignInAttempts.__table__  # type: ignore[attr-defined]
 
 
 class TooManyAttempts(DomainError):
@@ -27,17 +36,72 @@ class LoginLimits:
     window: timedelta = timedelta(minutes=15)
 
 
-def check(session: Session, *, claimed: str, address: str | None, limits: LoginLimits, now: datetime) -> None:
-    since = now - limits.window
-    checks = [(audit.recent_failures(session, action_prefix="token:", since=since, subject=claimed), limits.per_account, "this account")]
+@dataclass(frozen=True)
+class _Counter:
+    key: str
+    limit: int
+    whose: str
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """An attempt that was counted: give it back with `refund` if the credentials were right."""
+
+    keys: tuple[str, ...]
+
+
+def admit(
+    sessions: Callable[[], Session], *, claimed: str, address: str | None, limits: LoginLimits, now: datetime
+) -> Admitted:
+    """Count one attempt for the account name and the address, or raise TooManyAttempts (429)
+    and count nothing. Commits before returning, so the password is checked outside the lock."""
+    # Always the account first, then the address: concurrent transactions lock rows in one order.
+    counters = [_Counter(f"account:{claimed}", limits.per_account, "this account")]
     if address:
-        checks.append(
-            (audit.recent_failures(session, action_prefix="token:", since=since, client_address=address), limits.per_address, "your address")
-        )
-    for failures, limit, whose in checks:
-        if len(failures) >= limit:
-            wait = math.ceil((failures[-limit] + limits.window - now).total_seconds())
-            raise TooManyAttempts(
-                f"Too many failed sign-ins for {whose}. Try again in {wait} seconds.",
-                headers={"Retry-After": str(max(wait, 1))},
+        counters.append(_Counter(f"address:{address}", limits.per_address, "your address"))
+    with sessions() as session:
+        begin_writing(session)
+        for counter in counters:
+            attempts, window_started = _count(session, counter.key, now=now, since=now - limits.window)
+            if attempts > counter.limit:
+                session.rollback()
+                wait = math.ceil((window_started + limits.window - now).total_seconds())
+                raise TooManyAttempts(
+                    f"Too many sign-in attempts for {counter.whose}. Try again in {wait} seconds.",
+                    headers={"Retry-After": str(max(wait, 1))},
+                )
+        session.commit()
+    return Admitted(tuple(counter.key for counter in counters))
+
+
+def refund(sessions: Callable[[], Session], admitted: Admitted) -> None:
+    """A successful sign-in does not count against its account or address."""
+    with sessions() as session:
+        begin_writing(session)
+        for key in admitted.keys:  # one statement per key, in admit's order
+            session.execute(
+                update(_TABLE).where(_TABLE.c.key == key, _TABLE.c.attempts > 0).values(attempts=_TABLE.c.attempts - 1)
             )
+        session.commit()
+
+
+def _count(session: Session, key: str, *, now: datetime, since: datetime) -> tuple[int, datetime]:
+    """Add one attempt to `key`'s window, starting a new window if it is over; the count and its start."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    started_now = literal(now, type_=_TABLE.c.window_started.type)
+    over = _TABLE.c.window_started <= literal(since, type_=_TABLE.c.window_started.type)
+    statement = (
+        insert(_TABLE)
+        .values(key=key, window_started=now, attempts=1)
+        .on_conflict_do_update(
+            index_elements=[_TABLE.c.key],
+            set_={
+                "attempts": case((over, 1), else_=_TABLE.c.attempts + 1),
+                "window_started": case((over, started_now), else_=_TABLE.c.window_started),
+            },
+        )
+        .returning(_TABLE.c.attempts, _TABLE.c.window_started)
+    )
+    attempts, window_started = session.execute(statement).one()
+    return int(attempts), window_started
