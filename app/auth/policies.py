@@ -28,7 +28,7 @@ class Permission(StrEnum):
     search = "search"
     trends = "trends"
     trends_unsuppressed = "trends:unsuppressed"
-    overdue_read = "list_overdue_actions"
+    overdue_read = "actions:overdue"
     audit_read = "audit:read"
     accounts_manage = "accounts:manage"
     vocabularies_manage = "vocabularies:manage"

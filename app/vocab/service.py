@@ -48,7 +48,7 @@ def list_regions(session: Session) -> list[RegionOut]:
 
 
 def create_region(session: Session, *, principal: Principal, data: RegionCreate) -> RegionOut:
-    audit.note(session, principal, "create_region", target_type="region", target_id=data.code)
+    audit.note(session, principal, "regions:create", target_type="region", target_id=data.code)
     require(principal, Permission.vocabularies_manage)
     if repository.get_region(session, data.code):
         raise Conflict(f"Region '{data.code}' already exists.")
@@ -74,7 +74,7 @@ def vocabularies(session: Session) -> Vocabularies:
 
 
 def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate) -> Term:
-    audit.note(session, principal, "add_term", target_type=vocabulary.value, target_id=data.code)
+    audit.note(session, principal, "vocabularies:add-term", target_type=vocabulary.value, target_id=data.code)
     require(principal, Permission.vocabularies_manage)
     if repository.get_term(session, vocabulary.value, data.code):
         raise Conflict(f"The {vocabulary.value} vocabulary already has '{data.code}'.")
