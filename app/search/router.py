@@ -57,6 +57,7 @@ def search(
 @router.get(
     "/trends",
     operation_id="get_trends",
+    response_model_exclude_unset=True,  # a key holds only the dimensions grouped by
     summary="Review counts by one or two dimensions; small numbers hidden below the inspectorate",
     responses=problem_responses(403),
 )
