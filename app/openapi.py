@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.auth.dependencies import SCHEME, TOKEN_URL
+from app.auth.policies import PERMISSIONS, READ_GRANTS, Permission, Scope
+from app.auth.principals import Role
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
@@ -26,6 +28,50 @@ TAGS = [
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
 ]
+
+# Who may call each operation (rendered from the policy tables, so it cannot drift from them), and
+# the rules it applies that JSON Schema cannot say. Every rule broken answers a 422 problem.
+READ = "read"  # whoever may read the review (READ_GRANTS)
+ANYONE = "anyone"
+SIGNED_IN = "signed-in"
+ACCESS: dict[str, Permission | str] = {
+    "issue_token": ANYONE, "get_me": SIGNED_IN, "list_regions": ANYONE, "list_vocabularies": ANYONE,
+    "create_region": Permission.vocabularies_manage, "add_term": Permission.vocabularies_manage,
+    "list_reviews": READ, "get_review": READ, "get_action_plan": READ, "list_documents": READ, "download_document": READ,
+    "create_review": Permission.review_create, "update_review": Permission.review_edit,
+    "submit_review": Permission.review_submit, "publish_review": Permission.review_publish,
+    "withdraw_review": Permission.review_withdraw, "reinstate_review": Permission.review_reinstate,
+    "list_revisions": Permission.revisions_read, "put_action_plan": Permission.action_plan_write,
+    "update_action": Permission.action_progress_write, "upload_document": Permission.review_edit,
+    "search_reviews": Permission.search, "get_trends": Permission.trends, "list_overdue_actions": Permission.overdue_read,
+    "list_audit_events": Permission.audit_read,
+    "get_liveness": ANYONE, "get_readiness": ANYONE, "get_metrics": ANYONE,
+}
+RULES: dict[str, str] = {
+    "create_review": "The region must exist and be the board's own. The reference is unique within its region (409). "
+    "Every code (themes, agencies, abuse categories, SUSR criteria) must be in its vocabulary (`unknown-code`).",
+    "update_review": "Only a draft is edited. The body is a JSON merge patch (RFC 7396): `null` clears a field. "
+    "`If-Match` is required (428 without it, 412 when stale).",
+    "submit_review": "Every submission rule is checked at once and every broken one is listed in `errors`: an action plan "
+    "(`action-plan-required`) with an action for every recommendation (`recommendation-not-addressed`), at least one "
+    "recommendation (`recommendations-required`), a CPR's type from the child's circumstances (`review-type-mismatch`: "
+    "extended when on the child protection register or looked after in the 6 months before, else concise), at least "
+    "2 reviewers for an extended review and 1 otherwise (`reviewer-count`), and the fields a submission needs "
+    "(`missing-field`).",
+    "publish_review": "Only a submitted review is published. Publication opens its public window (84 days), during which "
+    "anyone may read it.",
+    "withdraw_review": "A reason is required. The review is kept whole and hidden from all but the inspectorate and admins.",
+    "reinstate_review": "A withdrawn review returns to the status it had.",
+    "put_action_plan": "While the review is a draft. Each action's `recommendation_ref` must be one of the review's "
+    "recommendations, and `lead_agency` an agency code. Replacing a plan needs its `If-Match`.",
+    "update_action": "Send the action's `etag` as `If-Match`. An action keeps at most 200 progress entries.",
+    "upload_document": "A PDF, checked by its content (not its name), at most 25 MB, without active content (JavaScript, "
+    "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
+    "answer and becomes searchable.",
+    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
+    "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
+    "recommendations, 1 in the report's text.",
+}
 
 _HEADERS = {
     "401": {"WWW-Authenticate": "Says the token is missing or why it was refused (`Bearer error=...`)."},
@@ -55,6 +101,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     for path in schema["paths"].values():
         for method, operation in path.items():
             _declare_security(operation)
+            _describe_access(operation)
             _require_if_match_on_patch(method, operation)
             _describe_problems(operation)
             _describe_binary_bodies(operation)
@@ -75,6 +122,36 @@ def _declare_security(operation: dict[str, Any]) -> None:
     """An operation with no token dependency is public: `security: []` says so (an absent one means
     'undeclared' to linters). Optional-token operations declare themselves in their router."""
     operation.setdefault("security", [])
+
+
+def _describe_access(operation: dict[str, Any]) -> None:
+    operation_id = operation["operationId"]
+    parts = [operation.get("description", "").strip(), f"**Who may call it:** {_who(ACCESS[operation_id])}."]
+    if operation_id in RULES:
+        parts.append(f"**Rules:** {RULES[operation_id]}")
+    operation["description"] = "\n\n".join(part for part in parts if part)
+
+
+def _who(access: Permission | str) -> str:
+    if access == ANYONE:
+        return "anyone, without a token"
+    if access == SIGNED_IN:
+        return "any signed-in caller"
+    if access == READ:
+        readers = []
+        for role, grants in READ_GRANTS.items():
+            for grant in grants:
+                statuses = " or ".join(sorted(grant.statuses))
+                where = " of its own region" if grant.own_region_only else ""
+                when = " inside its public window" if grant.within_public_window else ""
+                readers.append(f"{role} ({statuses}{where}{when})")
+        return "whoever may read the review: " + "; ".join(readers) + ". Others get 404, as if it did not exist"
+    roles = [
+        f"{role.value}" + (" (its own region)" if scope is Scope.own_region else "")
+        for role, permissions in PERMISSIONS.items()
+        if (scope := permissions.get(access)) is not None and role is not Role.anonymous
+    ]
+    return ", ".join(roles)
 
 
 def _require_if_match_on_patch(method: str, operation: dict[str, Any]) -> None:

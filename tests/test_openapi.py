@@ -112,3 +112,9 @@ def test_trend_keys_and_action_etags_are_typed(document):
     assert schemas["TrendBucket"]["properties"]["key"] == {"$ref": "#/components/schemas/TrendKey"}
     assert {"region", "year", "theme", "agency"} <= set(schemas["TrendKey"]["properties"])
     assert "etag" in schemas["ActionOut"]["properties"] and "etag" in schemas["ActionOut"]["required"]
+
+
+def test_every_operation_says_who_may_call_it(document):
+    for name, operation in _operations(document):
+        assert "**Who may call it:**" in operation["description"], name
+    assert {tag["name"] for tag in document["tags"]} >= {t for _, o in _operations(document) for t in o["tags"]}
