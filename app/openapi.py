@@ -21,7 +21,7 @@ BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "Tok
 TAGS = [
     {"name": "auth", "description": "Tokens (OAuth 2.0 password and client-credentials grants), and who you are."},
     {"name": "reviews", "description": "Child Practice Reviews and SUSRs: drafts, submission, publication, withdrawal, revisions."},
-    {"name": "action-plans", "description": "A review's action plan, one action per recommendation, and progress on each action."},
+    {"name": "action plans", "description": "A review's action plan, one action per recommendation, and progress on each action."},
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
