@@ -17,7 +17,7 @@ from app.audit.models import AuditEvent
 from app.audit.repository import AuditFilters
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import CursorPosition, RowNumber, decode_cursor, encode_cursor
 
 _NOTE = "audit_note"
 
@@ -102,20 +102,22 @@ def recent_failures(session: Session, *, action_prefix: str, since: datetime, su
     )
 
 
+class AuditPosition(CursorPosition):
+    """The next page holds the events before this id (newest first)."""
+
+    before: RowNumber
+
+
 def events(
     session: Session, *, principal: Principal, filters: AuditFilters, limit: int, cursor: str | None
 ) -> tuple[list[AuditEvent], str | None]:
     require(principal, Permission.audit_read)
     filters = replace(filters, since=_utc(filters.since), until=_utc(filters.until))
-    before = None
-    if cursor is not None:
-        before = decode_cursor(cursor, keys=("before",))["before"]
-        if not isinstance(before, int):
-            raise invalid_cursor()
+    before = decode_cursor(cursor, AuditPosition).before if cursor is not None else None
     rows = repository.search(session, filters, limit=limit + 1, before_id=before)
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor({"before": rows[-1].id})
+        return rows, encode_cursor(AuditPosition(before=rows[-1].id))
     return rows, None
 
 

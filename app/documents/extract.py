@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.text import without_refused
+
 MEMORY_LIMIT_BYTES = 1 << 30
 MAX_TEXT_CHARS = 5_000_000
 
@@ -51,7 +53,9 @@ def read_pdf(path: Path, *, max_pages: int, timeout_seconds: float) -> PdfConten
         raise UnreadablePdf("too-costly" if done.returncode < 0 else "damaged") from None
     if "error" in answer:
         raise UnreadablePdf(answer["error"])
-    return PdfContents(pages=answer["pages"], text=answer["text"])
+    # The report's own hidden characters (soft hyphens, direction marks) are not the board's to
+    # correct: they are dropped, so the text reads as the API's rules for text allow (ADR 0019).
+    return PdfContents(pages=answer["pages"], text=without_refused(answer["text"]))
 
 
 def _read(path: str, max_pages: int) -> dict[str, object]:
