@@ -21,8 +21,9 @@ from app.schemas import SingleLine
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-# The largest integer both databases compare (a PostgreSQL bigint; SQLite overflows past it).
-MAX_INT = 2**63 - 1
+# The largest integer id a row can have: an INTEGER key on PostgreSQL (SQLite's go to 2**63 - 1,
+# past which it cannot compare at all).
+MAX_ROW_ID = 2**31 - 1
 
 
 class CursorPosition(BaseModel):
@@ -41,8 +42,8 @@ def _in_utc(moment: datetime) -> datetime:
         raise ValueError("out of range") from None
 
 
-# Field types for positions: a row's integer id, a count of rows, a row's text id, an instant.
-RowNumber = Annotated[int, Field(ge=0, le=MAX_INT)]
+# Field types for positions: a row's integer id, a row's text id, an instant.
+RowId = Annotated[int, Field(ge=0, le=MAX_ROW_ID)]
 TextId = Annotated[SingleLine, Field(min_length=1, max_length=64)]
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 

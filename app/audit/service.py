@@ -17,7 +17,7 @@ from app.audit.models import AuditEvent
 from app.audit.repository import AuditFilters
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.pagination import CursorPosition, RowNumber, decode_cursor, encode_cursor
+from app.pagination import CursorPosition, RowId, decode_cursor, encode_cursor
 
 _NOTE = "audit_note"
 
@@ -105,7 +105,7 @@ def recent_failures(session: Session, *, action_prefix: str, since: datetime, su
 class AuditPosition(CursorPosition):
     """The next page holds the events before this id (newest first)."""
 
-    before: RowNumber
+    before: RowId
 
 
 def events(
