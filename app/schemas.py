@@ -19,6 +19,7 @@ STORED = {"stored": True}
 def _stored(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("stored"))
 
+
 # A code of a controlled vocabulary or a region: lower-case words joined by hyphens.
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
