@@ -824,8 +824,14 @@ _json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=6,
 )
-# Objects with the members some cursor has, holding anything: they reach the type and range checks.
-_positions = st.fixed_dictionaries({}, optional={key: _json_values for key in ("c", "i", "before", "o")})
+# Objects with exactly the members of some cursor, holding anything, reach its type and range
+# checks; objects with some of them, or more, its shape check.
+_positions = st.one_of(
+    st.fixed_dictionaries({"before": _json_values}),
+    st.fixed_dictionaries({"o": _json_values}),
+    st.fixed_dictionaries({"c": _json_values, "i": _json_values}),
+    st.fixed_dictionaries({}, optional={key: _json_values for key in ("c", "i", "before", "o", "x")}),
+)
 _cursors = st.one_of(
     st.one_of(_json_values, _positions).map(cursor_of),
     st.binary(max_size=120).map(lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")),
