@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from app.text import first_refused
+
+# The validation context of a record read back from the database: the rules below are about what
+# a client may send now, and a row stored before a rule existed must still be shown (ADR 0019).
+STORED = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
 
 # A code of a controlled vocabulary or a region: lower-case words joined by hyphens.
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -24,6 +36,35 @@ def _iso_date_only(value: Any) -> Any:
 # An ISO 8601 date string; a number is refused rather than read as seconds since 1970.
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
+# The dates a review, an action or a publication can plausibly have (ADR 0019).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def _plausible(value: date, info: ValidationInfo) -> date:
+    if not _stored(info) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "date_out_of_range", "must be between {earliest} and {latest}", {"earliest": str(EARLIEST_DATE), "latest": str(LATEST_DATE)}
+        )
+    return value
+
+
+def latest_past_date() -> date:
+    """Today anywhere on earth: tomorrow in UTC, so a board east of Greenwich is never refused its today."""
+    return datetime.now(UTC).date() + timedelta(days=1)
+
+
+def _not_in_the_future(value: date, info: ValidationInfo) -> date:
+    if not _stored(info) and value > latest_past_date():
+        raise PydanticCustomError("date_in_future", "must not be in the future (at most {latest})", {"latest": str(latest_past_date())})
+    return value
+
+
+# A date between 1900-01-01 and 2100-12-31: a target date, say.
+PlausibleDate = Annotated[IsoDate, AfterValidator(_plausible)]
+# A date something happened on (a review completed, published): also not after today.
+PastDate = Annotated[PlausibleDate, AfterValidator(_not_in_the_future)]
+
 
 def _iso_instant_only(value: Any) -> Any:
     if isinstance(value, datetime) or (isinstance(value, str) and "-" in value and not _NUMBER.fullmatch(value)):
@@ -37,17 +78,31 @@ _NUMBER = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?")
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_instant_only)]
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
+def _text_checker(*, multiline: bool) -> AfterValidator:
+    kind = "multi-line text" if multiline else "one-line text"
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if not _stored(info) and (refused := first_refused(value, multiline=multiline)) is not None:
+            raise PydanticCustomError(
+                "forbidden_character",
+                "{character} is not allowed in {kind}: format and control characters can hide or reorder what a reader sees",
+                {"character": refused, "kind": kind},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+# A title, a reference, a name, a label: one line of visible text (app/text.py says which
+# characters that excludes). Give its length with Field: Annotated[SingleLine, Field(max_length=300)].
+SingleLine = Annotated[str, _text_checker(multiline=False)]
+# A summary, a report, a recommendation, a note: lines, paragraphs and tabs, but nothing hidden.
+MultiLine = Annotated[str, _text_checker(multiline=True)]
 
 
 class StrictInput(BaseModel):
-    """Request bodies: unknown fields are refused (a typo must not be silently dropped), and so is
-    a NUL character, which PostgreSQL cannot store and no real text contains."""
+    """Request bodies: unknown fields are refused (a typo must not be silently dropped). Each text
+    field is a SingleLine or MultiLine, which refuse NUL and the other hidden characters."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -60,11 +115,4 @@ class StrictInput(BaseModel):
             limits = [m.max_length for m in cls.model_fields[info.field_name].metadata if getattr(m, "max_length", None)]
             if limits and len(value) > min(limits):
                 raise ValueError(f"at most {min(limits)} characters")
-        return value
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("text must not contain NUL characters")
         return value

@@ -22,6 +22,16 @@ def report(*pages: str) -> bytes:
     return bytes(pdf.output())
 
 
+def report_in_unicode(text: str) -> bytes:
+    """A one-page PDF in a Unicode font: for text beyond Latin-1 (direction marks, zero-width spaces)."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("DejaVu", size=11)
+    pdf.text(10, 20, text)
+    return bytes(pdf.output())
+
+
 def encrypted(plain: bytes) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(plain)))
     writer.encrypt(user_password="secret", owner_password="owner")

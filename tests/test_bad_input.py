@@ -12,10 +12,14 @@ import base64
 import copy
 import json
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text as sql
 
 from app.auth import service as auth_service
 from app.auth.principals import Principal, Role
@@ -395,6 +399,47 @@ def test_a_value_out_of_range_is_refused_by_name(world, target, body, field):
     refused_and_unchanged(world, target, body, 422, field)
 
 
+# --- dates no review, action or publication can have (ADR 0019) ------------------------------
+
+
+def _days_from_today(days: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
+
+IMPLAUSIBLE_DATES = [
+    ("create", lambda d: new_review(completed_on=d), "completed_on", ["0001-01-01", "1899-12-31", "9999-12-31", "2101-01-01"]),
+    ("create", lambda d: new_review(completed_on=d), "completed_on", [_days_from_today(2), "2100-12-31"]),  # not yet happened
+    ("patch-review", lambda d: {"completed_on": d}, "completed_on", ["0001-01-01", "9999-12-31", _days_from_today(30)]),
+    ("put-plan", lambda d: plan_with(1, target_date=d), "actions.1.target_date", ["0001-01-01", "1899-12-31", "9999-12-31", "2101-01-01"]),
+]
+PLAUSIBLE_DATES = [
+    ("create", lambda d: new_review(completed_on=d), "completed_on", ["1900-01-01", _days_from_today(0), _days_from_today(1)]),
+    ("put-plan", lambda d: plan_with(1, target_date=d), "actions.1.target_date", ["1900-01-01", "2100-12-31"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "body_of", "field", "value"),
+    [(t, b, f, d) for t, b, f, dates in IMPLAUSIBLE_DATES for d in dates],
+    ids=[f"{t}:{f}:{d}" for t, _, f, dates in IMPLAUSIBLE_DATES for d in dates],
+)
+def test_a_date_outside_the_plausible_range_is_refused_by_name(world, target, body_of, field, value):
+    problem = refused_and_unchanged(world, target, body_of(value), 422, field)
+    detail = next(item["detail"] for item in problem["errors"] if item["field"] == field)
+    assert "1900-01-01" in detail or "future" in detail, detail
+
+
+@pytest.mark.parametrize(
+    ("target", "body_of", "field", "value"),
+    [(t, b, f, d) for t, b, f, dates in PLAUSIBLE_DATES for d in dates],
+    ids=[f"{t}:{f}:{d}" for t, _, f, dates in PLAUSIBLE_DATES for d in dates],
+)
+def test_a_date_at_the_edge_of_the_range_is_kept(world, target, body_of, field, value):
+    response = world.send(target, body_of(value))
+    assert response.status_code in (200, 201), response.text
+    assert value in strings_in(response.json())
+
+
 # --- codes that are not in the registry's vocabularies ----------------------------------------
 
 UNKNOWN_CODES = [
@@ -716,6 +761,97 @@ def test_a_cursor_the_api_gave_out_still_works(world):
     assert first["items"][0]["id"] != second["items"][0]["id"]
 
 
+# Every endpoint that takes a cursor, with what else it needs and who may call it.
+CURSOR_ENDPOINTS = {
+    "reviews": ("/reviews", {}, "admin"),
+    "audit": ("/audit", {}, "admin"),
+    "search": ("/search", {"q": "child"}, "inspectorate"),
+}
+
+TAMPERED_CURSORS = [
+    ("audit", {"before": 10**30}),  # past a 64-bit integer: SQLite raised OverflowError (a 500)
+    ("audit", {"before": 2**63}),
+    ("audit", {"before": 2**31}),  # past an INTEGER key on PostgreSQL
+    ("audit", {"before": -(2**63) - 1}),
+    ("audit", {"before": -1}),
+    ("audit", {"before": True}),
+    ("audit", {"before": 5.0}),
+    ("audit", {"before": "5"}),
+    ("audit", {"before": [5]}),
+    ("audit", {"before": 5, "o": 0}),
+    ("search", {"o": 10**30}),
+    ("search", {"o": -1}),
+    ("search", {"o": 10_000}),
+    ("search", {"o": True}),
+    ("search", {"o": 1e308}),
+    ("search", {"o": float("inf")}),
+    ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": 10**30}),
+    ("reviews", {"c": 10**30, "i": "a"}),
+    ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": "a\x00b"}),
+    ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": "x" * 65}),
+    ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": {"$gt": ""}}),
+    ("reviews", {"c": "2026-01-01T00:00:00+99:00", "i": "a"}),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "position"), TAMPERED_CURSORS, ids=[f"{e}:{i}" for i, (e, _) in enumerate(TAMPERED_CURSORS)])
+def test_a_cursor_holding_a_value_of_the_wrong_type_or_range_is_refused(client, token_for, endpoint, position):
+    path, params, role = CURSOR_ENDPOINTS[endpoint]
+    response = client.get(f"{API}{path}", params={**params, "cursor": cursor_of(position)}, headers=token_for(role))
+    assert_problem(response, 422, "cursor")
+
+
+def test_the_largest_audit_id_a_cursor_can_hold_is_still_a_cursor(client, token_for):
+    response = client.get(f"{API}/audit", params={"cursor": cursor_of({"before": 2**31 - 1})}, headers=token_for("admin"))
+    assert response.status_code == 200, response.text
+
+
+_instants = st.builds(
+    lambda moment, offset: moment.replace(tzinfo=timezone(offset)).isoformat(),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59)),
+    st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)),
+)
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**62, max_value=2**300)
+    | st.integers(min_value=-(2**300), max_value=-(2**62))
+    | st.floats()
+    | st.text(max_size=20)
+    | st.text(alphabet="\x00\u202e\ufeff\ud800x", max_size=5)
+    | _instants,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+# Objects with exactly the members of some cursor, holding anything, reach its type and range
+# checks; objects with some of them, or more, its shape check.
+_positions = st.one_of(
+    st.fixed_dictionaries({"before": _json_values}),
+    st.fixed_dictionaries({"o": _json_values}),
+    st.fixed_dictionaries({"c": _json_values, "i": _json_values}),
+    st.fixed_dictionaries({}, optional={key: _json_values for key in ("c", "i", "before", "o", "x")}),
+)
+_cursors = st.one_of(
+    st.one_of(_json_values, _positions).map(cursor_of),
+    st.binary(max_size=120).map(lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cursor=_cursors)
+def test_no_cursor_is_a_500(client, token_for, cursor):
+    """Random base64 of random JSON to every endpoint that pages: a 422 naming the cursor, or
+    (when it happens to be a valid position) a page; never a 500."""
+    for path, params, role in CURSOR_ENDPOINTS.values():
+        response = client.get(f"{API}{path}", params={**params, "cursor": cursor}, headers=token_for(role))
+        assert response.status_code in (200, 422), (path, cursor, response.status_code, response.text[:300])
+        if response.status_code == 422:
+            assert_problem(response, 422, "cursor")
+        else:
+            assert isinstance(response.json()["items"], list)
+
+
 INJECTIONS = [
     "gwent' OR '1'='1",
     "gwent' --",
@@ -892,14 +1028,12 @@ WORLD_TEXT = {
     "title": "Plentyn A \u2014 adolygiad (\u0175, \u0177) \U0001f476\U0001f3fd",
     "summary": (
         "\u0627\u0644\u0637\u0641\u0644 \u0623 \u2014 \u05d9\u05dc\u05d3 \u05d0 \u2014 \u5b69\u5b50 \u2014 "
-        "Cafe\u0301 \u2014 \U0001f468\u200d\U0001f469\u200d\U0001f467 \u2014 \u202eesrever\u202c \u2014 "
-        "\u200fRTL mark\u200f \u2014 zero\u200bwidth \u2014 \x1b[31mred\x1b[0m \u2014 \ufeffBOM"
+        "Cafe\u0301 \u2014 \U0001f468\u200d\U0001f469\u200d\U0001f467 \u2014 \U0001f3f3\ufe0f\u200d\U0001f308 \u2014 "
+        "\U0001f469\U0001f3fd\u200d\u2695\ufe0f\r\n\tA second line, indented."
     ),
     "reference": "GWSB \u0662/\u0662\u0660\u0662\u0663 \U0001f476",
-    "reviewers": [
-        {"name": "Si\u00e2n ap Rhys \U0001f9d1\u200d\u2696\ufe0f", "organisation": "\u05de\u05e9\u05e8\u05d3"}
-    ],
-    "recommendations": with_recommendation(0, text="\u062a\u0648\u0635\u064a\u0629 \U0001f4cb \u202e!"),
+    "reviewers": [{"name": "Si\u00e2n ap Rhys \u2696\ufe0f", "organisation": "\u05de\u05e9\u05e8\u05d3"}],
+    "recommendations": with_recommendation(0, text="\u062a\u0648\u0635\u064a\u0629 \U0001f4cb!\n\nA new paragraph."),
 }
 
 
@@ -911,6 +1045,170 @@ def test_text_from_anywhere_in_the_world_is_kept_exactly(world):
         assert stored[name] == value, name
     listed = world.client.get(f"{API}/reviews", params={"region": "gwent"}, headers=world.board).json()["items"]
     assert WORLD_TEXT["title"] in {item["title"] for item in listed}
+
+
+# --- text that can deceive a reader (ADR 0019) -----------------------------------------------
+
+# Each is refused wherever it is sent, with the character it was refused for (named, not shown).
+HIDDEN_IN_ANY_TEXT = {
+    "right-to-left-override": ("Child \u202eA gnp.exe\u202c", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "left-to-right-embedding": ("Child \u202aA\u202c", "U+202A LEFT-TO-RIGHT EMBEDDING"),
+    "right-to-left-isolate": ("Child \u2067A\u2069", "U+2067 RIGHT-TO-LEFT ISOLATE"),
+    "right-to-left-mark": ("Child\u200f A", "U+200F RIGHT-TO-LEFT MARK"),
+    "zero-width-space": ("Child\u200bA", "U+200B ZERO WIDTH SPACE"),
+    "zero-width-joiner-in-a-word": ("neg\u200dlect", "U+200D ZERO WIDTH JOINER"),
+    "byte-order-mark": ("\ufeffChild A", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    "word-joiner": ("Child\u2060A", "U+2060 WORD JOINER"),
+    "soft-hyphen": ("Chi\u00adld A", "U+00AD SOFT HYPHEN"),
+    "escape": ("Child \x1b[2JA", "U+001B ESCAPE"),
+    "c1-control": ("Child \x9bA", "U+009B (a control character)"),
+    "nul": ("Child\x00A", "U+0000 NULL"),
+    "line-separator": ("Child\u2028A", "U+2028 LINE SEPARATOR"),
+    "private-use": ("Child \ue000A\ue001", "U+E000 (a private-use character)"),
+}
+# Line breaks and tabs are refused only in one-line text.
+BREAKS_A_LINE = {
+    "carriage-return-line-feed": ("GWSB 1/2024\r\nStatus: published", "U+000D CARRIAGE RETURN"),
+    "line-feed": ("Child A\nChild B", "U+000A LINE FEED"),
+    "tab": ("Child\tA", "U+0009 CHARACTER TABULATION"),
+}
+HIDDEN_IN_ONE_LINE = {**HIDDEN_IN_ANY_TEXT, **BREAKS_A_LINE}
+
+
+def _region(text: str) -> dict[str, Any]:
+    return {"code": "powys-test", "name": text}
+
+
+def _term(label: str = "A label", description: str | None = None) -> dict[str, Any]:
+    return {"code": "deceiving-term", "label": label, "description": description}
+
+
+# Where text is sent: (how it is sent, the body that carries `text`, the field the problem names).
+# Codes and recommendation refs are patterns of ASCII letters and digits, refused by the pattern.
+ONE_LINE_FIELDS = {
+    "create:reference": ("create", lambda t: new_review(reference=t), "reference"),
+    "create:title": ("create", lambda t: new_review(title=t), "title"),
+    "create:reviewer-name": ("create", lambda t: new_review(reviewers=[{"name": "A. Reviewer"}, {"name": t}]), "reviewers.1.name"),
+    "create:reviewer-organisation": ("create", lambda t: new_review(reviewers=[{"name": "A. Reviewer", "organisation": t}, {"name": "B. Reviewer"}]), "reviewers.0.organisation"),
+    "patch:title": ("patch-review", lambda t: {"title": t}, "title"),
+    "patch:reference": ("patch-review", lambda t: {"reference": t}, "reference"),
+    "patch:reviewer-name": ("patch-review", lambda t: {"reviewers": [{"name": t}, {"name": "B. Reviewer"}]}, "reviewers.0.name"),
+    "plan:recommendation-ref": ("put-plan", lambda t: plan_with(0, recommendation_ref=t[:20]), "actions.0.recommendation_ref"),
+    "region:name": ("region", _region, "name"),
+    "term:label": ("term", lambda t: _term(label=t), "label"),
+}
+PATTERN_FIELDS = {
+    "create:region": ("create", lambda t: new_review(region=t), "region"),
+    "create:age-band": ("create", lambda t: new_review(age_band=t), "age_band"),
+    "create:theme": ("create", lambda t: new_review(themes=[t]), "themes.0"),
+    "create:recommendation-ref": ("create", lambda t: new_review(recommendations=with_recommendation(0, ref=t[:20])), "recommendations.0.ref"),
+    "plan:lead-agency": ("put-plan", lambda t: plan_with(0, lead_agency=t), "actions.0.lead_agency"),
+    "region:code": ("region", lambda t: {"code": t, "name": "Powys"}, "code"),
+}
+MULTI_LINE_FIELDS = {
+    "create:summary": ("create", lambda t: new_review(summary=t), "summary"),
+    "create:full-text": ("create", lambda t: new_review(full_text=t), "full_text"),
+    "create:recommendation-text": ("create", lambda t: new_review(recommendations=with_recommendation(1, text=t)), "recommendations.1.text"),
+    "patch:summary": ("patch-review", lambda t: {"summary": t}, "summary"),
+    "patch:recommendation-text": ("patch-review", lambda t: {"recommendations": with_recommendation(0, text=t)}, "recommendations.0.text"),
+    "plan:description": ("put-plan", lambda t: plan_with(1, description=t), "actions.1.description"),
+    "action:note": ("patch-action", lambda t: {"progress_note": {"note": t}}, "progress_note.note"),
+    "action:evidence": ("patch-action", lambda t: {"progress_note": {"note": "Done.", "evidence": t}}, "progress_note.evidence"),
+    "withdraw:reason": ("withdraw", lambda t: {"reason": t}, "reason"),
+    "term:description": ("term", lambda t: _term(description=t), "description"),
+}
+
+
+def send_text(world: World, where: str, body: Any) -> Any:
+    if where == "region":
+        return world.client.post(f"{API}/regions", json=body, headers=world.admin)
+    if where == "term":
+        return world.client.post(f"{API}/vocabularies/theme/terms", json=body, headers=world.admin)
+    if where == "withdraw":
+        return world.client.post(f"{world.review_url}/withdraw", json=body, headers=world.board)
+    return world.send(where, body)
+
+
+def everything(world: World) -> Any:
+    """All a refused request could have changed: reviews, plans, regions and vocabularies."""
+    return world.state(), world.client.get(f"{API}/regions").json(), world.client.get(f"{API}/vocabularies").json()
+
+
+def refused_for_the_character(world: World, where: str, body: Any, field: str, character: str | None) -> None:
+    before = everything(world)
+    problem = assert_problem(send_text(world, where, body), 422, field)
+    if character is not None:
+        details = [item["detail"] for item in problem["errors"] if item["field"] == field]
+        assert any(character in detail for detail in details), details
+    assert everything(world) == before, "a refused request changed the registry"
+
+
+# Every hidden character in every field of the create body; a few of each kind elsewhere.
+SAMPLE = ("right-to-left-override", "zero-width-space", "escape", "line-separator", "carriage-return-line-feed")
+
+
+def cases(fields: dict[str, Any], strings: dict[str, tuple[str, str]], everywhere: tuple[str, ...] = ()) -> Any:
+    return [
+        pytest.param(where, body_of, field, text, character, id=f"{field_id}-{string_id}")
+        for field_id, (where, body_of, field) in fields.items()
+        for string_id, (text, character) in strings.items()
+        if field_id.startswith("create:") or string_id in everywhere
+    ]
+
+
+@pytest.mark.parametrize(("where", "body_of", "field", "text", "character"), cases(ONE_LINE_FIELDS, HIDDEN_IN_ONE_LINE, SAMPLE))
+def test_one_line_text_with_a_hidden_or_control_character_is_refused(world, where, body_of, field, text, character):
+    refused_for_the_character(world, where, body_of(text), field, character)
+
+
+@pytest.mark.parametrize(("where", "body_of", "field", "text", "character"), cases(PATTERN_FIELDS, {k: HIDDEN_IN_ONE_LINE[k] for k in SAMPLE}, SAMPLE))
+def test_a_code_with_a_hidden_or_control_character_is_refused(world, where, body_of, field, text, character):
+    refused_for_the_character(world, where, body_of(text), field, None)
+
+
+@pytest.mark.parametrize(("where", "body_of", "field", "text", "character"), cases(MULTI_LINE_FIELDS, HIDDEN_IN_ANY_TEXT, SAMPLE))
+def test_multi_line_text_with_a_hidden_character_is_refused(world, where, body_of, field, text, character):
+    refused_for_the_character(world, where, body_of(f"First line.\r\n\t{text}"), field, character)
+
+
+def test_a_zero_width_joiner_is_refused_even_beside_an_emoji_in_one_line_text(world):
+    refused_for_the_character(world, "create", new_review(title="Child A \U0001f468\u200d\U0001f469"), "title", "U+200D ZERO WIDTH JOINER")
+
+
+MULTI_LINE_TEXT = "Line one.\r\nLine two.\n\n\tIndented: \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f3f3\ufe0f\u200d\U0001f308"
+
+
+@pytest.mark.parametrize(("where", "body_of", "field"), MULTI_LINE_FIELDS.values(), ids=MULTI_LINE_FIELDS.keys())
+def test_multi_line_text_keeps_its_line_breaks_tabs_and_emoji_sequences(world, where, body_of, field):
+    body = body_of(MULTI_LINE_TEXT)
+    if where == "withdraw":
+        flows.submit(world.client, world.board, world.review)
+        flows.publish(world.client, world.board, world.review)
+    response = send_text(world, where, body)
+    assert response.status_code in (200, 201), response.text
+    assert MULTI_LINE_TEXT in strings_in(response.json()), "the text was not kept exactly"
+
+
+def strings_in(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return set().union(*(strings_in(child) for child in children))
+
+
+def test_a_review_stored_before_the_rules_still_reads_and_its_next_edit_must_correct_it(world, connection):
+    """The rules are about what is sent now: a row stored before them is shown as it is, and a
+    PATCH that leaves the old text in place is told which field to correct."""
+    connection.execute(
+        sql("UPDATE review SET title = :title, completed_on = :completed WHERE id = :id"),
+        {"title": "Child \u202eA", "completed": date(1, 1, 1), "id": world.review["id"]},
+    )
+    shown = world.client.get(world.review_url, headers=world.board)
+    assert shown.status_code == 200, shown.text
+    assert (shown.json()["title"], shown.json()["completed_on"]) == ("Child \u202eA", "0001-01-01")
+    refused_for_the_character(world, "patch-review", {"summary": "Edited."}, "title", "U+202E RIGHT-TO-LEFT OVERRIDE")
+    response = world.send("patch-review", {"title": "Child A", "completed_on": "2023-05-01"})
+    assert response.status_code == 200, response.text
 
 
 def test_the_longest_title_counts_characters_not_bytes(world):

@@ -62,6 +62,19 @@ def test_a_multi_page_report_makes_its_words_searchable(client, board, review, t
     assert [item["id"] for item in found["items"]] == [review["id"]]
 
 
+def test_hidden_characters_in_a_report_are_dropped_from_its_text_and_the_review_can_still_be_edited(client, board, review):
+    """A report's soft hyphens, zero-width spaces and direction overrides are the PDF's, not the
+    board's to correct (ADR 0019): its text is stored without them, so the review stays editable."""
+    response = _upload(client, board, review, "report", pdfs.report_in_unicode("Chi\u00adld A: neg\u200blect, \u202eexe.png\u202c."))
+    assert response.status_code == 201, response.text
+    stored = client.get(f"{API}/reviews/{review['id']}", headers=board)
+    assert stored.json()["full_text"] == "Child A: neglect, exe.png."
+    edited = client.patch(f"{API}/reviews/{review['id']}", json={"title": "Child A (edited)"}, headers={**board, "If-Match": stored.headers["etag"]})
+    assert edited.status_code == 200, edited.text
+    found = client.get(f"{API}/search", params={"q": "neglect"}, headers=board).json()
+    assert [item["id"] for item in found["items"]] == [review["id"]]
+
+
 def test_a_document_downloads_under_the_reviews_own_rules(client, board, review, token_for):
     content = pdfs.report("Seven-minute briefing: what went wrong and what must change.")
     assert _upload(client, board, review, "briefing", content, filename="../../etc/passwd.pdf").status_code == 201

@@ -171,6 +171,40 @@ def test_a_folder_with_problems_is_refused_whole_with_every_problem_listed(impor
     assert not Path(import_env["REGISTRY_DOCUMENTS_DIR"]).exists() or not any(Path(import_env["REGISTRY_DOCUMENTS_DIR"]).rglob("*.pdf"))
 
 
+def test_an_archive_with_deceiving_text_or_impossible_dates_is_refused_like_the_api_refuses_it(import_env, tmp_path):
+    """The import reads files through the API's schemas: the same hidden characters and dates are
+    refused, each named by file, field and code point, and nothing is imported."""
+    folder = tmp_path / "archive"
+    deceiving, dated = _corpus(folder, 2)
+    data = json.loads(deceiving.read_text())
+    data["title"] = "Child \u202eA gnp.exe\u202c"
+    data["reference"] = data["reference"] + "\r\nStatus: published"
+    data["summary"] = "Nothing \u200bhidden here."
+    data["action_plan"]["actions"][0]["description"] = "\ufeffShare chronologies."
+    deceiving.write_text(json.dumps(data))
+    data = json.loads(dated.read_text())
+    data["completed_on"] = "0001-01-01"
+    data["status"], data["published_on"] = "published", "9999-12-31"
+    data["action_plan"]["actions"][0]["target_date"] = "9999-12-31"
+    dated.write_text(json.dumps(data))
+
+    result = _run(import_env, "import", str(folder), check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = result.stderr.splitlines()
+    for file, field, words in [
+        (deceiving, "title", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        (deceiving, "reference", "U+000D CARRIAGE RETURN"),
+        (deceiving, "summary", "U+200B ZERO WIDTH SPACE"),
+        (deceiving, "action_plan.actions.0.description", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        (dated, "completed_on", "between 1900-01-01 and 2100-12-31"),
+        (dated, "published_on", "between 1900-01-01 and 2100-12-31"),
+        (dated, "action_plan.actions.0.target_date", "between 1900-01-01 and 2100-12-31"),
+    ]:
+        assert any(line.startswith(f"{file.name}: {field}: ") and words in line for line in problems), (field, problems)
+    assert "Traceback" not in result.stderr
+    assert _count(import_env, "SELECT count(*) FROM review") == 0
+
+
 def test_an_import_carries_on_where_an_earlier_one_stopped(import_env, tmp_path):
     whole = tmp_path / "archive"
     files = _corpus(whole, 10, pdf_every=4)

@@ -9,14 +9,14 @@ from pydantic import BaseModel, Field, computed_field, model_validator
 
 from app.action_plans.models import Action, ActionPlan, ActionStatus
 from app.etags import etag
-from app.schemas import IsoDate, StrictInput
+from app.schemas import Code, MultiLine, PlausibleDate, SingleLine, StrictInput
 
 
 class ActionIn(StrictInput):
-    recommendation_ref: Annotated[str, Field(min_length=1, max_length=20)]
-    description: Annotated[str, Field(min_length=1, max_length=10_000)]
-    lead_agency: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    target_date: IsoDate
+    recommendation_ref: Annotated[SingleLine, Field(min_length=1, max_length=20)]
+    description: Annotated[MultiLine, Field(min_length=1, max_length=10_000)]
+    lead_agency: Code
+    target_date: PlausibleDate
     status: ActionStatus = ActionStatus.not_started
 
 
@@ -30,8 +30,8 @@ MAX_PROGRESS_NOTES = 200
 
 
 class ProgressNoteIn(StrictInput):
-    note: Annotated[str, Field(min_length=1, max_length=10_000)]
-    evidence: Annotated[str, Field(max_length=2_000)] | None = Field(
+    note: Annotated[MultiLine, Field(min_length=1, max_length=10_000)]
+    evidence: Annotated[MultiLine, Field(max_length=2_000)] | None = Field(
         default=None, description="Where the evidence is, e.g. a document reference or address."
     )
 

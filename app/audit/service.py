@@ -18,7 +18,7 @@ from app.audit.models import AuditEvent
 from app.audit.repository import AuditFilters
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.pagination import decode_row_id, encode_cursor
+from app.pagination import CursorPosition, RowId, decode_cursor, encode_cursor
 
 _NOTE = "audit_note"
 SIGN_IN = "token:"  # the actions of token requests: their refusals are counted by the throttle
@@ -126,16 +126,22 @@ def write(
         )
 
 
+class AuditPosition(CursorPosition):
+    """The next page holds the events before this id (newest first)."""
+
+    before: RowId
+
+
 def events(
     session: Session, *, principal: Principal, filters: AuditFilters, limit: int, cursor: str | None
 ) -> tuple[list[AuditEvent], str | None]:
     require(principal, Permission.audit_read)
     filters = replace(filters, since=_utc(filters.since), until=_utc(filters.until))
-    before = decode_row_id(cursor, key="before") if cursor is not None else None
+    before = decode_cursor(cursor, AuditPosition).before if cursor is not None else None
     rows = repository.search(session, filters, limit=limit + 1, before_id=before)
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor({"before": rows[-1].id})
+        return rows, encode_cursor(AuditPosition(before=rows[-1].id))
     return rows, None
 
 

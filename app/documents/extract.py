@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
+from app.text import without_refused
+
 MEMORY_LIMIT_BYTES = 1 << 30
 MAX_TEXT_CHARS = 5_000_000
 REFUSE_ACTIVE_CONTENT = "--refuse-active-content"
@@ -67,7 +69,9 @@ def read_pdf(path: Path, *, max_pages: int, timeout_seconds: float, refuse_activ
         raise UnreadablePdf("too-costly" if done.returncode < 0 else "damaged") from None
     if "error" in answer:
         raise UnreadablePdf(answer["error"], answer.get("found"))
-    return PdfContents(pages=answer["pages"], text=answer["text"])
+    # The report's own hidden characters (soft hyphens, direction marks) are not the board's to
+    # correct: they are dropped, so the text reads as the API's rules for text allow (ADR 0019).
+    return PdfContents(pages=answer["pages"], text=without_refused(answer["text"]))
 
 
 def _read(path: str, max_pages: int, *, refuse_active_content: bool) -> dict[str, object]:

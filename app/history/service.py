@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.history.models import Revision
-from app.pagination import decode_row_id, encode_cursor
+from app.pagination import CursorPosition, RowId, decode_cursor, encode_cursor
 
 # Fields every change moves; `changed_fields` names what the change was about.
 _BOOKKEEPING = frozenset({"version", "updated_at", "updated_by"})
@@ -72,11 +72,17 @@ def record(
     )
 
 
+class RevisionPosition(CursorPosition):
+    """The next page holds the revisions after this id (oldest first)."""
+
+    after: RowId
+
+
 def page_of_review(session: Session, review_id: str, *, limit: int, cursor: str | None) -> RevisionPage:
     """The review's revisions, oldest first, `limit` at a time."""
     query = select(Revision).where(Revision.review_id == review_id)
     if cursor is not None:
-        query = query.where(col(Revision.id) > decode_row_id(cursor, key="after"))
+        query = query.where(col(Revision.id) > decode_cursor(cursor, RevisionPosition).after)
     rows = list(session.exec(query.order_by(col(Revision.id)).limit(limit + 1)))
-    next_cursor = encode_cursor({"after": rows[limit - 1].id}) if len(rows) > limit else None
+    next_cursor = encode_cursor(RevisionPosition(after=rows[limit - 1].id)) if len(rows) > limit else None
     return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
 from app.action_plans.schemas import ActionPlanIn
@@ -28,6 +28,7 @@ from app.errors import InvalidInput, ProblemItem
 from app.reviews.models import TAG_FIELDS, Review, ReviewStatus
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewCreate
+from app.schemas import PastDate
 from app.vocab.service import KnownCodes, all_codes, check_codes
 
 # The members a review file may carry beyond the API's review body.
@@ -35,6 +36,8 @@ EXTRA_MEMBERS = ("action_plan", "status", "published_on")
 # The statuses an archive's review may arrive in; `published` unless the file says otherwise.
 IMPORTABLE = (ReviewStatus.draft, ReviewStatus.submitted, ReviewStatus.published)
 DEFAULT_STATUS = ReviewStatus.published
+# A file's publication date: a date, in the registry's range, and not in the future (ADR 0019).
+PUBLICATION_DATE: TypeAdapter[date] = TypeAdapter(PastDate)
 
 _PDF_REASONS = {
     "damaged": "the PDF is damaged and cannot be read",
@@ -187,18 +190,14 @@ def parse(source: ReviewFile) -> tuple[Entry | None, list[Problem]]:
     published_on = None
     if raw.get("published_on") is not None:
         try:
-            if not isinstance(raw["published_on"], str):
-                raise ValueError
-            published_on = date.fromisoformat(raw["published_on"])
-        except ValueError:
-            problems.append(Problem(name, "published_on", "a date must be a string like 2024-03-31"))
+            published_on = PUBLICATION_DATE.validate_python(raw["published_on"])
+        except ValidationError as exc:
+            problems.extend(_validation_problems(name, exc, prefix="published_on."))
         else:
             if status is not ReviewStatus.published:
                 problems.append(Problem(name, "published_on", f"only a published review has a publication date; this one is {status}"))
             elif review is not None and review.completed_on and published_on < review.completed_on:
                 problems.append(Problem(name, "published_on", f"is before the review was completed ({review.completed_on})"))
-            elif published_on > date.today():
-                problems.append(Problem(name, "published_on", "is in the future"))
 
     if review is None:
         return None, problems

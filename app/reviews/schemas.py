@@ -17,19 +17,19 @@ from app.reviews.models import (
     SusrCriterion,
     TriggerOutcome,
 )
-from app.schemas import Code, IsoDate, StrictBool, StrictInput
+from app.schemas import STORED, Code, IsoDate, MultiLine, PastDate, SingleLine, StrictBool, StrictInput
 
-ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+ShortText = Annotated[SingleLine, Field(min_length=1, max_length=300)]
 
 
 class Reviewer(StrictInput):
     name: ShortText
-    organisation: Annotated[str, Field(max_length=300)] | None = None
+    organisation: Annotated[SingleLine, Field(max_length=300)] | None = None
 
 
 class Recommendation(StrictInput):
     ref: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    text: Annotated[MultiLine, Field(min_length=1, max_length=10_000)]
     level: RecommendationLevel
 
 
@@ -44,7 +44,7 @@ def _no_duplicates(name: str, values: list[str]) -> None:
 class ReviewContent(StrictInput):
     """Everything a board writes about a review (all but its region)."""
 
-    reference: Annotated[str, Field(min_length=1, max_length=100, description="The board's own reference, unique per region.")]
+    reference: Annotated[SingleLine, Field(min_length=1, max_length=100, description="The board's own reference, unique per region.")]
     kind: ReviewKind
     review_type: ReviewType | None = Field(default=None, description="A CPR's type; a SUSR has none.")
     susr_criteria: Annotated[list[SusrCriterion], Field(max_length=5)] = Field(
@@ -57,15 +57,15 @@ class ReviewContent(StrictInput):
     multiple_abuse: StrictBool = False
     reviewers: Annotated[list[Reviewer], Field(max_length=20)] = Field(default_factory=list)
     title: ShortText
-    summary: Annotated[str, Field(max_length=50_000)] | None = None
+    summary: Annotated[MultiLine, Field(max_length=50_000)] | None = None
     age_band: Code | None = None
     abuse_categories: Annotated[list[Code], Field(max_length=20)] = Field(default_factory=list)
     agencies: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
     themes: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
     context_factors: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
-    completed_on: IsoDate | None = None
+    completed_on: PastDate | None = None
     recommendations: Annotated[list[Recommendation], Field(max_length=500)] = Field(default_factory=list)
-    full_text: Annotated[str, Field(max_length=5_000_000)] | None = Field(
+    full_text: Annotated[MultiLine, Field(max_length=5_000_000)] | None = Field(
         default=None, description="The report's text; otherwise extracted from the report document."
     )
 
@@ -134,7 +134,7 @@ class ReviewRecord(BaseModel):
 
 
 class WithdrawIn(StrictInput):
-    reason: Annotated[str, Field(min_length=3, max_length=2000, description="Why, for the record")]
+    reason: Annotated[MultiLine, Field(min_length=3, max_length=2000, description="Why, for the record")]
 
 
 class ReviewListItem(ReviewRecord):
@@ -154,7 +154,7 @@ class ReviewOut(ReviewRecord, ReviewContent):
 
     @classmethod
     def from_model(cls, review: Review) -> ReviewOut:
-        return cls.model_validate(review_as_dict(review))
+        return cls.model_validate(review_as_dict(review), context=STORED)
 
 
 class ReviewPage(BaseModel):

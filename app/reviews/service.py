@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +16,7 @@ from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
 from app.etags import check_if_match, lost_race_is_412
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import CursorPosition, Instant, TextId, decode_cursor, encode_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
 from app.reviews.exceptions import SubmissionRejected
@@ -92,6 +92,13 @@ def get_review(session: Session, *, principal: Principal, review_id: str, clock:
     return readable_review(session, principal=principal, review_id=review_id, today=clock.today())
 
 
+class ListPosition(CursorPosition):
+    """The last review of a page: when it was created, and its id (the tie-break)."""
+
+    c: Instant
+    i: TextId
+
+
 def list_reviews(
     session: Session,
     *,
@@ -103,14 +110,8 @@ def list_reviews(
 ) -> tuple[list[Review], str | None]:
     after = None
     if cursor is not None:
-        position = decode_cursor(cursor, keys=("c", "i"))
-        try:
-            created_at = datetime.fromisoformat(position["c"])
-            if created_at.tzinfo is None or not isinstance(position["i"], str):
-                raise ValueError("not a cursor")
-            after = Position(created_at=created_at.astimezone(UTC), id=position["i"])
-        except (TypeError, ValueError, OverflowError):
-            raise invalid_cursor() from None
+        position = decode_cursor(cursor, ListPosition)
+        after = Position(created_at=position.c, id=position.i)
     rows = repository.list_visible(
         session, principal=principal, today=clock.today(), filters=filters, limit=limit + 1, after=after
     )
@@ -118,7 +119,7 @@ def list_reviews(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": last.id})
+        next_cursor = encode_cursor(ListPosition(c=last.created_at, i=last.id))
     return rows, next_cursor
 
 

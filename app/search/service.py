@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
 from sqlmodel import Session
 
 from app import audit
@@ -9,7 +12,7 @@ from app.auth.policies import Permission, allows, require
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, ProblemItem
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import CursorPosition, decode_cursor, encode_cursor
 from app.reviews import repository as reviews
 from app.reviews.repository import ReviewFilters
 from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
@@ -20,6 +23,12 @@ from app.search.suppression import suppress
 READ_IN_SEARCH = "review:read-in-search"
 # Deeper than this, ranked paging stops (OpenSearch's window; nobody reads page 500).
 MAX_OFFSET = 10_000
+
+
+class SearchPosition(CursorPosition):
+    """How many hits the earlier pages showed (relevance has no keyset order)."""
+
+    o: Annotated[int, Field(ge=0, lt=MAX_OFFSET)]
 
 
 def search(
@@ -34,11 +43,7 @@ def search(
     clock: Clock,
 ) -> SearchResults:
     require(principal, Permission.search)
-    offset = 0
-    if cursor is not None:
-        offset = decode_cursor(cursor, keys=("o",))["o"]
-        if not isinstance(offset, int) or not 0 <= offset < MAX_OFFSET:
-            raise invalid_cursor()
+    offset = decode_cursor(cursor, SearchPosition).o if cursor is not None else 0
     request = SearchRequest(query=parse(q), filters=filters, offset=offset, limit=limit)
     page = backend.search(session, principal=principal, today=clock.today(), request=request)
     # A hit shows a review's title and text; outside its public window that is a read to account
@@ -51,7 +56,7 @@ def search(
         total=page.total,
         items=[SearchItem(**vars(hit)) for hit in page.hits],
         facets=Facets(**{name: [FacetCount(key=k, count=n) for k, n in counts] for name, counts in page.facets.items()}),
-        next_cursor=encode_cursor({"o": following}) if following < min(page.total, MAX_OFFSET) else None,
+        next_cursor=encode_cursor(SearchPosition(o=following)) if following < min(page.total, MAX_OFFSET) else None,
     )
 
 

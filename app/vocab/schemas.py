@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.schemas import Code, StrictInput
+from app.schemas import Code, MultiLine, SingleLine, StrictInput
 
 
 
@@ -17,7 +17,7 @@ class RegionOut(BaseModel):
 
 class RegionCreate(StrictInput):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
 
 
 class Term(BaseModel):
@@ -28,8 +28,8 @@ class Term(BaseModel):
 
 class TermCreate(StrictInput):
     code: Code
-    label: Annotated[str, Field(min_length=1, max_length=200)]
-    description: Annotated[str, Field(max_length=2000)] | None = None
+    label: Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    description: Annotated[MultiLine, Field(max_length=2000)] | None = None
 
 
 class Vocabularies(BaseModel):
