@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./registry.db"
     opensearch_url: str | None = None
     opensearch_index_prefix: str = Field(default="registry-reviews", pattern=r"^[a-z0-9][a-z0-9-]{0,60}$")
+    # How long a search waits for the cluster before answering 503.
+    opensearch_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     documents_dir: Path = Path("./documents")
     public_window_days: int = Field(default=84, ge=0, le=36500)
     max_upload_mb: int = Field(default=25, ge=1, le=1024)

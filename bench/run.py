@@ -306,7 +306,7 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
     from app.search import service
     from app.search.opensearch import OpenSearchBackend
 
-    client = OpenSearch(osmem_url)
+    client = OpenSearch(osmem_url, timeout=120)
     backend = OpenSearchBackend(client, prefix="bench-reviews")
     bodies: list[dict[str, Any]] = []
     original = client.search
@@ -318,7 +318,12 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
     client.search = recording  # type: ignore[method-assign]
     ours: list[float] = []
     raw: list[float] = []
-    with registry_server(db, work, extra_env={"REGISTRY_OPENSEARCH_URL": osmem_url, "REGISTRY_OPENSEARCH_INDEX_PREFIX": "bench-reviews"}) as running:
+    with registry_server(db, work, extra_env={
+            "REGISTRY_OPENSEARCH_URL": osmem_url,
+            "REGISTRY_OPENSEARCH_INDEX_PREFIX": "bench-reviews",
+            # The in-memory stand-in is slow on long texts; a busy machine must not turn that into 503s.
+            "REGISTRY_OPENSEARCH_TIMEOUT_SECONDS": "120",
+        }) as running:
         for q in QUERIES:
             status, body = running.get("/api/v1/search", {"q": q, "limit": 20})
             assert status == 200, (status, body[:300])

@@ -94,7 +94,9 @@ class OpenSearchBackend:
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenSearchBackend:
         assert settings.opensearch_url
-        client = OpenSearch(hosts=[settings.opensearch_url], timeout=5, max_retries=1, retry_on_timeout=False)
+        client = OpenSearch(
+            hosts=[settings.opensearch_url], timeout=settings.opensearch_timeout_seconds, max_retries=1, retry_on_timeout=False
+        )
         return cls(client, prefix=settings.opensearch_index_prefix)
 
     # --- the index and its aliases -----------------------------------------------------------
