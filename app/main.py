@@ -25,6 +25,7 @@ from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
+from app.docs_pages import install_docs_pages
 from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
 from app.documents.storage import DocumentStore
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs_pages, from this package
         redoc_url=None,
     )
     app.state.settings = settings
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    install_docs_pages(app, openapi_url=f"{API_PREFIX}/openapi.json")
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
