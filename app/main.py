@@ -23,9 +23,9 @@ from app.auth.tokens import TokenService
 from app.clock import Clock
 from app.config import Settings
 from app.db import build_engine, build_sessionmaker
+from app.docs_pages import install_docs_pages
 from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
 from app.health import router as health_router
-from app.docs_pages import install_docs_pages
 from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
 from app.documents.storage import DocumentStore

@@ -53,9 +53,8 @@ def test_every_asset_the_page_loads_is_served_by_the_app_with_its_type(client, p
 @pytest.mark.parametrize("page", PAGES)
 def test_the_page_has_a_policy_that_allows_only_this_origin(client, page):
     response = client.get(page)
-    policy = dict(
-        (directive.split()[0], directive.split()[1:]) for directive in response.headers["content-security-policy"].split(";")
-    )
+    directives = [directive.split() for directive in response.headers["content-security-policy"].split(";")]
+    policy = {name: sources for name, *sources in directives}
     assert policy["default-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert policy["connect-src"] == ["'self'"] and policy["img-src"] == ["'self'", "data:"]
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
