@@ -42,7 +42,7 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNames
     result = subprocess.run(
         [GENERATOR, "generate", "--path", str(DOCUMENT), "--meta", "none", "--config", str(config),
          "--output-path", str(folder / PACKAGE)],
-        capture_output=True, text=True, timeout=300,
+        check=False, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(folder))
@@ -81,7 +81,7 @@ def _server_database(database_url: str, folder: Path) -> AbstractContextManager[
 
 
 def _registry(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([REGISTRY, *args], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([REGISTRY, *args], env=env, check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
