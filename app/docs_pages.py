@@ -7,10 +7,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -40,15 +40,14 @@ def install_docs_pages(app: FastAPI, *, openapi_url: str) -> None:
         redoc_favicon_url=f"{STATIC_PATH}/swagger-ui/favicon-32x32.png",
         with_google_fonts=False,
     )
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/docs", _page(swagger, worker_src="'none'"), methods=["GET"], response_class=HTMLResponse)
+    # As FastAPI adds its own docs pages: plain routes (GET and HEAD), outside the document.
+    app.add_route("/docs", _page(swagger, worker_src="'none'"), include_in_schema=False)
     # ReDoc runs its search index in a worker it starts from a blob: URL made by its own script.
-    router.add_api_route("/redoc", _page(redoc, worker_src="blob:"), methods=["GET"], response_class=HTMLResponse)
-    app.include_router(router)
+    app.add_route("/redoc", _page(redoc, worker_src="blob:"), include_in_schema=False)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def _page(page: HTMLResponse, *, worker_src: str) -> Callable[[], HTMLResponse]:
+def _page(page: HTMLResponse, *, worker_src: str) -> Callable[[Request], Awaitable[HTMLResponse]]:
     """An endpoint that answers the page with its policy: scripts from this origin, plus the page's own inline start-up
     script by its hash (FastAPI writes Swagger UI's configuration inline). Swagger UI and ReDoc
     set inline styles, so styles may be inline; images may be data: URIs (Swagger UI's icons)."""
@@ -67,7 +66,11 @@ def _page(page: HTMLResponse, *, worker_src: str) -> Callable[[], HTMLResponse]:
             "frame-ancestors 'none'",
         ]
     )
-    return lambda: HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+    async def endpoint(_request: Request) -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+    return endpoint
 
 
 def _sha256(script: str) -> str:
