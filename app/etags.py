@@ -28,19 +28,17 @@ def check_if_match(if_match: str | None, version: int, *, what: str) -> None:
     )
 
 
-def with_etag(status: int = 200, description: str = "Success") -> dict[int | str, dict[str, object]]:
-    """OpenAPI: the success response carries an ETag header."""
-    return {
-        status: {
-            "description": description,
-            "headers": {
-                "ETag": {
-                    "description": "The version; send it back as `If-Match` to change this resource.",
-                    "schema": {"type": "string"},
-                }
-            },
+def with_etag(status: int = 200, description: str = "Success", *, location: bool = False) -> dict[int | str, dict[str, object]]:
+    """OpenAPI: the success response carries an ETag header (and the new resource's `Location`)."""
+    headers: dict[str, object] = {
+        "ETag": {
+            "description": "The version; send it back as `If-Match` to change this resource.",
+            "schema": {"type": "string"},
         }
     }
+    if location:
+        headers["Location"] = {"description": "The path of the resource created.", "schema": {"type": "string"}}
+    return {status: {"description": description, "headers": headers}}
 
 
 @contextmanager

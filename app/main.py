@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -12,10 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
-from app import __version__
+from app import __version__, openapi
 from app.api import API_PREFIX, api_router
 from app.audit.recorder import AuditRecorder
 from app.auth.throttle import LoginLimits
@@ -24,7 +22,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.docs_pages import install_docs_pages
-from app.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_schema_response
+from app.errors import install_problem_handlers
 from app.health import router as health_router
 from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
@@ -145,33 +143,6 @@ def drain_quietly(app: FastAPI) -> None:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated document, with every error described as the problem+json the app really sends."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        for path in schema["paths"].values():
-            for operation in path.values():
-                _describe_problems(operation)
-        for name in ("HTTPValidationError", "ValidationError"):
-            schema["components"]["schemas"].pop(name, None)
-        app.openapi_schema = schema
+        app.openapi_schema = openapi.build(app)
     return app.openapi_schema
-
-
-def _describe_problems(operation: dict[str, Any]) -> None:
-    responses = operation.setdefault("responses", {})
-    for status, response in list(responses.items()):
-        content = response.get("content", {})
-        if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
-            responses[status] = problem_schema_response(status)
-    implied = ["500"]
-    if operation.get("operationId") != "get_liveness":
-        implied.append("503")
-    if operation.get("security"):
-        implied.append("401")  # any caller may send a bad or expired token
-    if operation.get("parameters") or operation.get("requestBody"):
-        implied.append("422")
-    if "application/json" in operation.get("requestBody", {}).get("content", {}):
-        implied.append("415")
-    for status in implied:
-        responses.setdefault(status, problem_schema_response(status))
-    operation["responses"] = dict(sorted(responses.items()))

@@ -72,6 +72,15 @@ def test_progress_notes_are_kept_as_a_dated_list(client, board, clock):
     assert notes[0]["recorded_at"] < notes[1]["recorded_at"]
 
 
+def test_each_action_carries_the_etag_that_patches_it(client, board):
+    review = flows.review_in(client, board, "submitted")
+    url = f"{API}/reviews/{review['id']}/action-plan"
+    action = client.get(url, headers=board).json()["actions"][0]
+    assert action["etag"] == f'"{action["version"]}"'
+    changed = client.patch(f"{url}/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": action["etag"]})
+    assert changed.status_code == 200 and changed.json()["etag"] == changed.headers["etag"] != action["etag"]
+
+
 def test_two_people_can_update_different_actions_but_not_the_same_one_blindly(client, board):
     review = flows.review_in(client, board, "submitted")
     url = f"{API}/reviews/{review['id']}/action-plan"

@@ -61,3 +61,60 @@ def test_writes_to_existing_resources_declare_their_preconditions(document):
     for name, operation in _operations(document):
         if name.startswith(("PATCH", "PUT")):
             assert {"412", "428"} <= set(operation["responses"]), name
+
+
+def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token(document):
+    optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document"}
+    public = {"issue_token", "list_regions", "list_vocabularies", "get_liveness", "get_readiness", "get_metrics"}
+    for name, operation in _operations(document):
+        security = operation["security"]  # declared on every operation (Redocly: security-defined)
+        if operation["operationId"] in public:
+            assert security == [], name
+        elif operation["operationId"] in optional:
+            assert security == [{"OAuth2": []}, {}], name
+        else:
+            assert security == [{"OAuth2": []}], name
+    flows = document["components"]["securitySchemes"]["OAuth2"]["flows"]
+    assert set(flows) == {"password", "clientCredentials"}
+
+
+def test_files_are_binary_both_ways(document):
+    upload = document["components"]["schemas"]["DocumentUpload"]["properties"]["file"]
+    assert upload["type"] == "string" and upload["format"] == "binary"
+    download = document["paths"]["/api/v1/reviews/{review_id}/documents/{kind}"]["get"]["responses"]["200"]
+    assert download["content"]["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    assert "ETag" in download["headers"]
+    assert not any(name.startswith("Body_") for name in document["components"]["schemas"])
+
+
+def test_if_match_is_a_string_and_required_where_every_request_needs_it(document):
+    for name, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "If-Match":
+                assert parameter["schema"]["type"] == "string", name
+                assert parameter["required"] is name.startswith("PATCH"), name
+
+
+def test_headers_that_answers_carry_are_declared(document):
+    for name, operation in _operations(document):
+        responses = operation["responses"]
+        for status, header in (("401", "WWW-Authenticate"), ("429", "Retry-After"), ("503", "Retry-After")):
+            if status in responses:
+                assert header in responses[status]["headers"], (name, status)
+        if "requestBody" in operation:
+            assert "413" in responses, name
+    created = document["paths"]["/api/v1/reviews"]["post"]["responses"]["201"]["headers"]
+    assert {"ETag", "Location"} <= set(created)
+
+
+def test_trend_keys_and_action_etags_are_typed(document):
+    schemas = document["components"]["schemas"]
+    assert schemas["TrendBucket"]["properties"]["key"] == {"$ref": "#/components/schemas/TrendKey"}
+    assert {"region", "year", "theme", "agency"} <= set(schemas["TrendKey"]["properties"])
+    assert "etag" in schemas["ActionOut"]["properties"] and "etag" in schemas["ActionOut"]["required"]
+
+
+def test_every_operation_says_who_may_call_it(document):
+    for name, operation in _operations(document):
+        assert "**Who may call it:**" in operation["description"], name
+    assert {tag["name"] for tag in document["tags"]} >= {t for _, o in _operations(document) for t in o["tags"]}

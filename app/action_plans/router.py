@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.action_plans import service
 from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut, OverdueActions
-from app.auth.dependencies import PrincipalDep
+from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses
@@ -56,6 +56,7 @@ def put_action_plan(
     "",
     operation_id="get_action_plan",
     summary="Read a review's action plan",
+    openapi_extra=TOKEN_OPTIONAL,
     responses={**with_etag(), **problem_responses(404)},
 )
 def get_action_plan(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
 from app.action_plans.models import Action, ActionPlan, ActionStatus
+from app.etags import etag
 from app.schemas import IsoDate, StrictInput
 
 
@@ -68,9 +69,14 @@ class ActionOut(BaseModel):
     target_date: date
     status: ActionStatus
     overdue: bool = Field(description="The target date has passed and the action is not completed.")
-    version: int = Field(description="Send it back as If-Match (quoted) to PATCH this action.")
+    version: int = Field(description="The action's version; `etag` is the same, quoted, for If-Match.")
     updated_at: datetime
     progress_notes: list[ProgressNote]
+
+    @computed_field(description="Send it as If-Match to PATCH this action.")  # type: ignore[prop-decorator]
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
 
     @classmethod
     def from_model(cls, action: Action, today: date) -> ActionOut:

@@ -11,8 +11,14 @@ from app.auth.principals import ANONYMOUS, Principal
 from app.errors import AuthenticationRequired, InvalidToken
 
 TOKEN_URL = "/api/v1/auth/token"
+SCHEME = "OAuth2"
 
-_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, scheme_name=SCHEME, auto_error=False)
+
+# For operations that answer anonymous callers too (a published review inside its public window):
+# an empty requirement beside the OAuth2 one FastAPI declares makes the token optional, so generated
+# clients may call them without one.
+TOKEN_OPTIONAL: dict[str, object] = {"security": [{}]}
 
 
 # The dependencies that never block are `async`: each plain `def` costs a hop to the threadpool and

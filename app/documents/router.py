@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
-from app.auth.dependencies import PrincipalDep
+from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.documents import service
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])
     "",
     operation_id="list_documents",
     summary="The documents of a review",
+    openapi_extra=TOKEN_OPTIONAL,
     responses=problem_responses(404),
 )
 def list_documents(review_id: ReviewId, session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> list[DocumentOut]:
@@ -80,7 +81,18 @@ def upload_document(
     operation_id="download_document",
     summary="Download a review's document, under the review's own rules",
     response_class=FileResponse,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}, **problem_responses(404)},
+    openapi_extra=TOKEN_OPTIONAL,
+    responses={
+        200: {
+            "content": {"application/pdf": {}},
+            "description": "The PDF, as an attachment",
+            "headers": {
+                "ETag": {"description": "The document's version", "schema": {"type": "string"}},
+                "X-Content-SHA256": {"description": "The SHA-256 of the bytes, in hex", "schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(404),
+    },
 )
 def download_document(
     review_id: ReviewId, kind: DocumentKind, request: Request, session: SessionDep, principal: PrincipalDep, clock: ClockDep

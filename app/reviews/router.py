@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
-from app.auth.dependencies import PrincipalDep
+from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses
@@ -37,7 +37,7 @@ def _answer(response: Response, review: Review) -> ReviewOut:
     operation_id="create_review",
     summary="Create a draft review",
     status_code=status.HTTP_201_CREATED,
-    responses={**with_etag(201, "The draft"), **problem_responses(403, 409)},
+    responses={**with_etag(201, "The draft", location=True), **problem_responses(403, 409)},
 )
 def create_review(
     request: Request, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep, body: ReviewCreate
@@ -77,7 +77,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
 
 
-@router.get("", operation_id="list_reviews", summary="List the reviews you may see, newest first")
+@router.get("", operation_id="list_reviews", summary="List the reviews you may see, newest first", openapi_extra=TOKEN_OPTIONAL)
 def list_reviews(
     session: SessionDep,
     principal: PrincipalDep,
@@ -97,6 +97,7 @@ def list_reviews(
     name="get_review",
     operation_id="get_review",
     summary="Read a review (its ETag is its version)",
+    openapi_extra=TOKEN_OPTIONAL,
     responses={**with_etag(), **problem_responses(404)},
 )
 def get_review(

@@ -18,6 +18,10 @@ from app.search.schemas import SearchResults, Trends
 
 router = APIRouter(tags=["search"])
 
+# One dimension, or two comma-separated: what the schema admits is what the service accepts.
+_DIMENSION = "(" + "|".join(DIMENSIONS) + ")"
+GROUP_BY_PATTERN = f"^ *{_DIMENSION} *(, *{_DIMENSION} *)?$"
+
 
 @router.get(
     "/search",
@@ -57,6 +61,7 @@ def search(
 @router.get(
     "/trends",
     operation_id="get_trends",
+    response_model_exclude_unset=True,  # a key holds only the dimensions grouped by
     summary="Review counts by one or two dimensions; small numbers hidden below the inspectorate",
     responses=problem_responses(403),
 )
@@ -68,7 +73,12 @@ def trends(
     filters: FiltersDep,
     group_by: Annotated[
         list[str],
-        Query(min_length=1, max_length=2, description=f"One or two of: {', '.join(DIMENSIONS)} (repeat or comma-separate)"),
+        Query(
+            min_length=1,
+            max_length=2,
+            description=f"One dimension or two different ones, of: {', '.join(DIMENSIONS)} (repeat or comma-separate)",
+            json_schema_extra={"items": {"type": "string", "pattern": GROUP_BY_PATTERN}},
+        ),
     ],
 ) -> Trends:
     return service.trends(

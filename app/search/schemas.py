@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -46,8 +45,20 @@ class SearchResults(BaseModel):
     next_cursor: str | None = None
 
 
+class TrendKey(BaseModel):
+    """The bucket's value of each dimension grouped by; only those dimensions are present."""
+
+    region: str | None = None
+    year: int | None = Field(default=None, description="The year the review was completed")
+    kind: ReviewKind | None = None
+    review_type: ReviewType | None = None
+    theme: str | None = None
+    age_band: str | None = None
+    agency: str | None = None
+
+
 class TrendBucket(BaseModel):
-    key: dict[str, Any]
+    key: TrendKey
     count: int | None = Field(description="null when suppressed")
     suppressed: bool
 

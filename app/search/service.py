@@ -14,7 +14,7 @@ from app.reviews import repository as reviews
 from app.reviews.repository import ReviewFilters
 from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
 from app.search.query import parse
-from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, Trends
+from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, TrendKey, Trends
 from app.search.suppression import suppress
 
 READ_IN_SEARCH = "review:read-in-search"
@@ -76,8 +76,8 @@ def trends(
         group_by=list(dimensions),
         suppression=suppressing,
         buckets=[
-            *(TrendBucket(key=dict(zip(dimensions, key, strict=True)), count=count, suppressed=False) for key, count in shown),
-            *(TrendBucket(key=dict(zip(dimensions, key, strict=True)), count=None, suppressed=True) for key in concealed),
+            *(TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=count, suppressed=False) for key, count in shown),
+            *(TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=None, suppressed=True) for key in concealed),
         ],
     )
 

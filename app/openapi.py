@@ -1,0 +1,221 @@
+"""The OpenAPI document as third-party clients need it (issue 10): FastAPI's generated document,
+shaped so that a client generated from it (openapi-python-client, openapi-typescript) works
+unmodified. Each step names the generator trouble it prevents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.auth.dependencies import SCHEME, TOKEN_URL
+from app.auth.policies import PERMISSIONS, READ_GRANTS, Permission, Scope
+from app.auth.principals import Role
+from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
+
+# Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
+BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest"}
+
+TAGS = [
+    {"name": "auth", "description": "Tokens (OAuth 2.0 password and client-credentials grants), and who you are."},
+    {"name": "reviews", "description": "Child Practice Reviews and SUSRs: drafts, submission, publication, withdrawal, revisions."},
+    {"name": "action plans", "description": "A review's action plan, one action per recommendation, and progress on each action."},
+    {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
+    {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
+    {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
+    {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
+    {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
+]
+
+# Who may call each operation (rendered from the policy tables, so it cannot drift from them), and
+# the rules it applies that JSON Schema cannot say. Every rule broken answers a 422 problem.
+READ = "read"  # whoever may read the review (READ_GRANTS)
+ANYONE = "anyone"
+SIGNED_IN = "signed-in"
+ACCESS: dict[str, Permission | str] = {
+    "issue_token": ANYONE, "get_me": SIGNED_IN, "list_regions": ANYONE, "list_vocabularies": ANYONE,
+    "create_region": Permission.vocabularies_manage, "add_term": Permission.vocabularies_manage,
+    "list_reviews": READ, "get_review": READ, "get_action_plan": READ, "list_documents": READ, "download_document": READ,
+    "create_review": Permission.review_create, "update_review": Permission.review_edit,
+    "submit_review": Permission.review_submit, "publish_review": Permission.review_publish,
+    "withdraw_review": Permission.review_withdraw, "reinstate_review": Permission.review_reinstate,
+    "list_revisions": Permission.revisions_read, "put_action_plan": Permission.action_plan_write,
+    "update_action": Permission.action_progress_write, "upload_document": Permission.review_edit,
+    "search_reviews": Permission.search, "get_trends": Permission.trends, "list_overdue_actions": Permission.overdue_read,
+    "list_audit_events": Permission.audit_read,
+    "get_liveness": ANYONE, "get_readiness": ANYONE, "get_metrics": ANYONE,
+}
+RULES: dict[str, str] = {
+    "create_review": "The region must exist and be the board's own. The reference is unique within its region (409). "
+    "Every code (themes, agencies, abuse categories, SUSR criteria) must be in its vocabulary (`unknown-code`).",
+    "update_review": "Only a draft is edited. The body is a JSON merge patch (RFC 7396): `null` clears a field. "
+    "`If-Match` is required (428 without it, 412 when stale).",
+    "submit_review": "Every submission rule is checked at once and every broken one is listed in `errors`: an action plan "
+    "(`action-plan-required`) with an action for every recommendation (`recommendation-not-addressed`), at least one "
+    "recommendation (`recommendations-required`), a CPR's type from the child's circumstances (`review-type-mismatch`: "
+    "extended when on the child protection register or looked after in the 6 months before, else concise), at least "
+    "2 reviewers for an extended review and 1 otherwise (`reviewer-count`), and the fields a submission needs "
+    "(`missing-field`).",
+    "publish_review": "Only a submitted review is published. Publication opens its public window (84 days), during which "
+    "anyone may read it.",
+    "withdraw_review": "A reason is required. The review is kept whole and hidden from all but the inspectorate and admins.",
+    "reinstate_review": "A withdrawn review returns to the status it had.",
+    "put_action_plan": "While the review is a draft. Each action's `recommendation_ref` must be one of the review's "
+    "recommendations, and `lead_agency` an agency code. Replacing a plan needs its `If-Match`.",
+    "update_action": "Send the action's `etag` as `If-Match`. An action keeps at most 200 progress entries.",
+    "upload_document": "A PDF, checked by its content (not its name), at most 25 MB, without active content (JavaScript, "
+    "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
+    "answer and becomes searchable.",
+    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
+    "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
+    "recommendations, 1 in the report's text.",
+}
+
+_HEADERS = {
+    "401": {"WWW-Authenticate": "Says the token is missing or why it was refused (`Bearer error=...`)."},
+    "429": {"Retry-After": "Seconds to wait before trying again."},
+    "503": {"Retry-After": "Seconds to wait before trying again."},
+}
+
+
+def build(app: FastAPI) -> dict[str, Any]:
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=TAGS,
+        servers=[{"url": "/", "description": "This registry (paths start /api/v1)"}],
+        contact={"name": "Safeguarding Reviews Registry"},
+        license_info={
+            "name": "Open Government Licence v3.0",
+            "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        },
+    )
+    components = schema["components"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        components["schemas"].pop(name, None)
+    _declare_both_grants(components)
+    for path in schema["paths"].values():
+        for method, operation in path.items():
+            _declare_security(operation)
+            _describe_access(operation)
+            _require_if_match_on_patch(method, operation)
+            _describe_problems(operation)
+            _describe_binary_bodies(operation)
+    _binary_file_fields(components)
+    return _renamed(schema, BODY_NAMES)
+
+
+def _declare_both_grants(components: dict[str, Any]) -> None:
+    """Board systems use the client-credentials grant, people the password grant: both are real."""
+    components["securitySchemes"][SCHEME]["flows"] = {
+        "password": {"tokenUrl": TOKEN_URL, "scopes": {}},
+        "clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": {}},
+    }
+    components["securitySchemes"][SCHEME]["description"] = "A bearer token from `POST /api/v1/auth/token`."
+
+
+def _declare_security(operation: dict[str, Any]) -> None:
+    """An operation with no token dependency is public: `security: []` says so (an absent one means
+    'undeclared' to linters). Optional-token operations declare themselves in their router."""
+    operation.setdefault("security", [])
+
+
+def _describe_access(operation: dict[str, Any]) -> None:
+    operation_id = operation["operationId"]
+    parts = [operation.get("description", "").strip(), f"**Who may call it:** {_who(ACCESS[operation_id])}."]
+    if operation_id in RULES:
+        parts.append(f"**Rules:** {RULES[operation_id]}")
+    operation["description"] = "\n\n".join(part for part in parts if part)
+
+
+def _who(access: Permission | str) -> str:
+    if access == ANYONE:
+        return "anyone, without a token"
+    if access == SIGNED_IN:
+        return "any signed-in caller"
+    if access == READ:
+        readers = []
+        for role, grants in READ_GRANTS.items():
+            for grant in grants:
+                statuses = " or ".join(sorted(grant.statuses))
+                where = " of its own region" if grant.own_region_only else ""
+                when = " inside its public window" if grant.within_public_window else ""
+                readers.append(f"{role} ({statuses}{where}{when})")
+        return "whoever may read the review: " + "; ".join(readers) + ". Others get 404, as if it did not exist"
+    roles = [
+        f"{role.value}" + (" (its own region)" if scope is Scope.own_region else "")
+        for role, permissions in PERMISSIONS.items()
+        if (scope := permissions.get(access)) is not None and role is not Role.anonymous
+    ]
+    return ", ".join(roles)
+
+
+def _require_if_match_on_patch(method: str, operation: dict[str, Any]) -> None:
+    """A header is a string, never null. Every PATCH answers 428 without If-Match, so a generated
+    client must ask for it; a PUT or lifecycle step needs it only when replacing (its description says)."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "header" and parameter["name"] == "If-Match":
+            parameter["schema"] = {"type": "string", "maxLength": 200, "title": "If-Match"}
+            parameter["required"] = method == "patch"
+
+
+def _describe_problems(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status, response in list(responses.items()):
+        content = response.get("content", {})
+        if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
+            responses[status] = problem_schema_response(status)
+    implied = ["500"]
+    if operation.get("operationId") != "get_liveness":
+        implied.append("503")
+    if operation.get("security"):
+        implied.append("401")  # any caller may send a bad or expired token
+    if operation.get("parameters") or operation.get("requestBody"):
+        implied.append("422")
+    body = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in body:
+        implied += ["413", "415"]
+    elif body:
+        implied.append("413")
+    for status in implied:
+        responses.setdefault(status, problem_schema_response(status))
+    for status, headers in _HEADERS.items():
+        if status in responses:
+            responses[status]["headers"] = {
+                name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
+            }
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _describe_binary_bodies(operation: dict[str, Any]) -> None:
+    """A download's bytes as binary: without a schema, generators drop the response entirely."""
+    for response in operation.get("responses", {}).values():
+        for media_type, content in response.get("content", {}).items():
+            if media_type == "application/pdf":
+                content["schema"] = {"type": "string", "format": "binary"}
+
+
+def _binary_file_fields(components: dict[str, Any]) -> None:
+    """Uploaded files as `format: binary` (OpenAPI 3.0 style, which generators read) besides 3.1's
+    `contentMediaType`: without it openapi-python-client sends the file as a text field."""
+    for name in BODY_NAMES:
+        for field in components["schemas"].get(name, {}).get("properties", {}).values():
+            if "contentMediaType" in field:
+                field["format"] = "binary"
+
+
+def _renamed(schema: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    text = json.dumps(schema)
+    for old, new in names.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    component_schemas = renamed["components"]["schemas"]
+    for old, new in names.items():
+        if old in component_schemas:
+            component_schemas[new] = component_schemas.pop(old) | {"title": new}
+    renamed["components"]["schemas"] = dict(sorted(component_schemas.items()))
+    return renamed
