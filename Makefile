@@ -1,5 +1,6 @@
-# `make run` serves the API on the embedded SQLite default; `make test` runs the whole suite
-# on SQLite and again on PostgreSQL. Both create .venv and install what they need.
+# `make run` serves the API on the embedded SQLite default; `make test` lints the OpenAPI document,
+# then runs the whole suite on SQLite and again on PostgreSQL. Both create .venv and install what
+# they need; `make lint-openapi` runs pinned Node tools through npx (fetched once, then cached).
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
@@ -8,8 +9,12 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 PG_TEST_DB  ?= registry_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
+REDOCLY_CLI        ?= @redocly/cli@2.77.0
+OPENAPI_TYPESCRIPT ?= openapi-typescript@7.13.0
+# --prefer-offline: once npx has the pinned packages in its cache, it runs them without the network.
+NPX := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --yes --prefer-offline
 
-.PHONY: install run test test-sqlite test-postgres openapi clean
+.PHONY: install run test test-sqlite test-postgres lint-openapi openapi clean
 
 install: $(STAMP)
 
@@ -24,7 +29,16 @@ run: $(STAMP)
 	@scripts/first-steps $(HOST) $(PORT)
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-test: test-sqlite test-postgres
+test: lint-openapi test-sqlite test-postgres
+
+# The committed document as third parties use it: Redocly's recommended rules (redocly.yaml) with no
+# error, and TypeScript types from openapi-typescript in which the PDF download is binary.
+lint-openapi: $(STAMP)
+	@command -v npx >/dev/null 2>&1 || { echo "make lint-openapi: npx (Node.js) is needed to run $(REDOCLY_CLI) and $(OPENAPI_TYPESCRIPT): apt-get install nodejs npm" >&2; exit 1; }
+	@$(NPX) $(REDOCLY_CLI) --version >/dev/null 2>&1 && $(NPX) $(OPENAPI_TYPESCRIPT) --version >/dev/null 2>&1 || { echo "make lint-openapi: npx could not run $(REDOCLY_CLI) or $(OPENAPI_TYPESCRIPT) (the first run downloads them from the npm registry; Redocly CLI needs Node.js 20.19+ or 22.12+)" >&2; exit 1; }
+	$(NPX) $(REDOCLY_CLI) lint --format=stylish registry
+	$(NPX) $(OPENAPI_TYPESCRIPT)
+	$(BIN)/python scripts/check-openapi-types openapi/openapi.json build/openapi-typescript/registry.d.ts
 
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest -q

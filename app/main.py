@@ -21,6 +21,7 @@ from app.auth.tokens import TokenService
 from app.clock import Clock
 from app.config import Settings
 from app.db import build_engine, build_sessionmaker
+from app.docs_pages import install_docs_pages
 from app.errors import install_problem_handlers
 from app.health import router as health_router
 from app.documents.recovery import recover_pending
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs_pages, from this package
         redoc_url=None,
     )
     app.state.settings = settings
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    install_docs_pages(app, openapi_url=f"{API_PREFIX}/openapi.json")
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
