@@ -159,7 +159,9 @@ def _describe_problems(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     for status, response in list(responses.items()):
         content = response.get("content", {})
-        if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
+        if content.get(PROBLEM_MEDIA_TYPE, {}).get("schema"):  # a problem schema of its own (TokenError)
+            response["content"] = {PROBLEM_MEDIA_TYPE: content[PROBLEM_MEDIA_TYPE]}
+        elif PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
             responses[status] = problem_schema_response(status)
     implied = ["500"]
     if operation.get("operationId") != "get_liveness":
