@@ -496,12 +496,14 @@ IF_MATCH_CASES = [
     pytest.param("", 428, id="empty"),
     pytest.param('"1"', 412, id="stale"),
     pytest.param('W/"2"', 412, id="weak"),
-    pytest.param("2", 412, id="unquoted"),
-    pytest.param('"2', 412, id="half-quoted"),
+    pytest.param("2", 428, id="unquoted"),  # the current version, but not an ETag: no precondition at all
+    pytest.param('"2', 428, id="half-quoted"),
     pytest.param('"0", "1", "3"', 412, id="list-without-current"),
-    pytest.param("not-an-etag", 412, id="garbage"),
+    pytest.param("not-an-etag", 428, id="garbage"),
+    pytest.param("null", 428, id="null"),
+    pytest.param('"1", 2', 428, id="list-with-an-unquoted-tag"),
     pytest.param('"' + "9" * 150 + '"', 412, id="huge-number"),
-    pytest.param("x" * 10_000, {412, 422}, id="oversized"),
+    pytest.param("x" * 10_000, {422, 428}, id="oversized"),
 ]
 
 
@@ -534,6 +536,19 @@ def test_a_write_without_the_current_etag_is_refused(world, target, body, if_mat
     world = _bumped(world)
     before = world.state()
     assert_problem(world.send(target, body, if_match=if_match), status)
+    assert world.state() == before
+
+
+@pytest.mark.parametrize("target", ["patch-review", "put-plan", "patch-action"])
+def test_an_unquoted_if_match_is_told_that_etags_are_quoted(world, target):
+    """`If-Match: 2` names the current version but is no ETag: the client hears how to write one,
+    not that the resource changed (a 412 would send it to read again and repeat the mistake)."""
+    world = _bumped(world)
+    before = world.state()
+    body = {"patch-review": {"title": "Child Z"}, "put-plan": factories.action_plan("R1"), "patch-action": {"status": "completed"}}[target]
+    problem = assert_problem(world.send(target, body, if_match="2"), 428)
+    assert problem["type"].endswith("/precondition-required")
+    assert 'If-Match: "2"' in problem["detail"] and "changed" not in problem["detail"]
     assert world.state() == before
 
 
