@@ -78,16 +78,16 @@ def test_form_fields_still_give_the_clients_token(client, secret):
 
 
 @pytest.mark.parametrize(
-    ("form", "credentials"),
+    "form",
     [
-        ({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "SECRET"}, "right"),
-        ({"grant_type": "client_credentials", "client_secret": "SECRET"}, "right"),
-        ({"grant_type": "client_credentials", "client_id": "another-client"}, "right"),
-        ({"grant_type": "password", "username": "gwent-officer", "password": PASSWORD}, "right"),
+        {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "SECRET"},
+        {"grant_type": "client_credentials", "client_secret": "SECRET"},
+        {"grant_type": "client_credentials", "client_id": "another-client"},
+        {"grant_type": "password", "username": "gwent-officer", "password": PASSWORD},
     ],
     ids=["both-at-once", "secret-in-both", "another-client-id-in-the-form", "basic-with-the-password-grant"],
 )
-def test_credentials_from_two_places_are_refused_and_count_nothing(client, connection, secret, form, credentials):
+def test_credentials_from_two_places_are_refused_and_count_nothing(client, connection, secret, form):
     """RFC 6749 2.3: one authentication method per request. Refused before any secret is checked."""
     before = _counters(connection)
     filled = {name: (secret if value == "SECRET" else value) for name, value in form.items()}
@@ -155,7 +155,7 @@ def test_the_openapi_document_names_the_token_form_and_its_errors(client):
     operation = document["paths"][f"{API}/auth/token"]["post"]
     form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert form == {"$ref": "#/components/schemas/TokenRequest"}
-    assert not [name for name in schemas if name.startswith("Body_")  and "token" in name]
+    assert not [name for name in schemas if name.startswith("Body_") and "token" in name]
     assert schemas["TokenRequest"]["required"] == ["grant_type"]
     assert set(schemas["TokenRequest"]["properties"]["grant_type"]["enum"]) == {"password", "client_credentials"}
     for status in ("400", "401"):
