@@ -73,6 +73,10 @@ class DomainError(Exception):
         self.errors = errors
         self.headers = headers or {}
 
+    def extensions(self) -> dict[str, Any]:
+        """Members the problem carries beside the RFC 9457 ones (the token endpoint's `error`)."""
+        return {}
+
 
 class AuthenticationRequired(DomainError):
     status, slug, title = 401, "authentication-required", "Authentication required"
@@ -87,13 +91,6 @@ class InvalidToken(AuthenticationRequired):
     def __init__(self, detail: str = "The bearer token is invalid or has expired.") -> None:
         super().__init__(detail)
         self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-
-
-class InvalidCredentials(DomainError):
-    status, slug, title = 401, "invalid-credentials", "Invalid credentials"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="safeguarding-registry"'})
 
 
 class Forbidden(DomainError):
@@ -171,6 +168,7 @@ def problem_response(
     detail: str,
     errors: list[ProblemItem] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     problem = Problem(
         type=PROBLEM_BASE + slug,
@@ -182,7 +180,7 @@ def problem_response(
         errors=errors,
     )
     return JSONResponse(
-        problem.model_dump(exclude_none=True),
+        {**problem.model_dump(exclude_none=True), **(extensions or {})},
         status_code=status,
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,
@@ -220,6 +218,8 @@ _STATUS_PROBLEMS = {
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
 }
+# Any other status the framework raises (none is known; /problems/http-error explains it).
+_OTHER_STATUS_PROBLEM = ("http-error", "HTTP error")
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -241,6 +241,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             errors=exc.errors,
             headers=exc.headers,
+            extensions=exc.extensions(),
         )
 
     @app.exception_handler(RequestValidationError)
@@ -268,7 +269,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                 detail="The body could not be read.",
                 errors=[ProblemItem(code="body_unreadable", detail="The body is not valid JSON or form data", location="body")],
             )
-        slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
+        slug, title = _STATUS_PROBLEMS.get(exc.status_code, _OTHER_STATUS_PROBLEM)
         detail = exc.detail if isinstance(exc.detail, str) else title
         headers = exc.headers
         if exc.status_code == 405:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import PreconditionFailed, PreconditionRequired
+
+# RFC 9110 8.8.3: an entity tag is quoted, optionally marked weak with W/.
+_ENTITY_TAG = re.compile(r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 
 
 def etag(version: int) -> str:
@@ -21,6 +25,13 @@ def check_if_match(if_match: str | None, version: int, *, what: str) -> None:
             f"Send If-Match with the ETag of the {what} you read, so nobody's change is overwritten."
         )
     tags = {tag.strip() for tag in if_match.split(",")}
+    if not all(tag == "*" or _ENTITY_TAG.fullmatch(tag) for tag in tags):
+        # Not a precondition at all, so none was sent: 428, not a 412 that would send the client
+        # to read the resource again and repeat the same mistake (ADR 0023).
+        raise PreconditionRequired(
+            f'If-Match holds ETags in double quotes, exactly as the ETag header gave them: If-Match: "{version}"'
+            f" for the {what} you read, not If-Match: {version}."
+        )
     if "*" in tags or etag(version) in tags:
         return
     raise PreconditionFailed(

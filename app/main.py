@@ -28,6 +28,7 @@ from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
 from app.documents.storage import DocumentStore
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.problem_pages import router as problems_router
 from app.search.factory import build_search_backend
 from app.search.outbox import drain
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(problems_router)
     app.include_router(api_router)
     install_docs_pages(app, openapi_url=f"{API_PREFIX}/openapi.json")
     if settings.allowed_origins:

@@ -27,6 +27,7 @@ TAGS = [
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
+    {"name": "problems", "description": "What each problem `type` means and what to do about it."},
 ]
 
 # Who may call each operation (rendered from the policy tables, so it cannot drift from them), and
@@ -45,7 +46,7 @@ ACCESS: dict[str, Permission | str] = {
     "update_action": Permission.action_progress_write, "upload_document": Permission.review_edit,
     "search_reviews": Permission.search, "get_trends": Permission.trends, "list_overdue_actions": Permission.overdue_read,
     "list_audit_events": Permission.audit_read,
-    "get_liveness": ANYONE, "get_readiness": ANYONE, "get_metrics": ANYONE,
+    "get_liveness": ANYONE, "get_readiness": ANYONE, "get_metrics": ANYONE, "get_problem_type": ANYONE,
 }
 RULES: dict[str, str] = {
     "create_review": "The region must exist and be the board's own. The reference is unique within its region (409). "
@@ -167,15 +168,17 @@ def _describe_problems(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     for status, response in list(responses.items()):
         content = response.get("content", {})
-        if PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
+        if content.get(PROBLEM_MEDIA_TYPE, {}).get("schema"):  # a problem schema of its own (TokenError)
+            response["content"] = {PROBLEM_MEDIA_TYPE: content[PROBLEM_MEDIA_TYPE]}
+        elif PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in json.dumps(content):
             responses[status] = problem_schema_response(status)
     implied = ["500"]
     if operation.get("operationId") != "get_liveness":
         implied.append("503")
     if operation.get("security"):
         implied.append("401")  # any caller may send a bad or expired token
-    if operation.get("parameters") or operation.get("requestBody"):
-        implied.append("422")
+    if (operation.get("parameters") or operation.get("requestBody")) and "400" not in responses:
+        implied.append("422")  # the token endpoint answers bad input with OAuth's 400 instead
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         implied += ["413", "415"]

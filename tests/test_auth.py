@@ -65,24 +65,27 @@ def test_client_credentials_grant(client, session):
 
 
 @pytest.mark.parametrize(
-    "form",
+    ("form", "status", "error"),
     [
-        {"grant_type": "password", "username": "gwent-officer", "password": "wrong password!!"},
-        {"grant_type": "password", "username": "nobody-at-all", "password": PASSWORD},
-        {"grant_type": "client_credentials", "client_id": "unknown", "client_secret": "x" * 20},
+        ({"grant_type": "password", "username": "gwent-officer", "password": "wrong password!!"}, 400, "invalid_grant"),
+        ({"grant_type": "password", "username": "nobody-at-all", "password": PASSWORD}, 400, "invalid_grant"),
+        ({"grant_type": "client_credentials", "client_id": "unknown", "client_secret": "x" * 20}, 401, "invalid_client"),
     ],
 )
-def test_wrong_credentials_are_refused_alike(client, gwent_user, form):
+def test_wrong_credentials_are_refused_alike(client, gwent_user, form, status, error):
+    """RFC 6749 5.2: a wrong password is invalid_grant (400), a wrong client invalid_client (401)."""
     response = client.post(TOKEN_URL, data=form)
-    assert response.status_code == 401
+    assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"].endswith("/invalid-credentials")
+    body = response.json()
+    assert body["error"] == error and body["type"].endswith("/" + error.replace("_", "-"))
     assert "access_token" not in response.text
 
 
 def test_a_grant_without_its_fields_names_them(client):
     response = client.post(TOKEN_URL, data={"grant_type": "password"})
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
     assert {e["field"] for e in response.json()["errors"]} == {"username", "password"}
 
 

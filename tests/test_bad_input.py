@@ -541,12 +541,14 @@ IF_MATCH_CASES = [
     pytest.param("", 428, id="empty"),
     pytest.param('"1"', 412, id="stale"),
     pytest.param('W/"2"', 412, id="weak"),
-    pytest.param("2", 412, id="unquoted"),
-    pytest.param('"2', 412, id="half-quoted"),
+    pytest.param("2", 428, id="unquoted"),  # the current version, but not an ETag: no precondition at all
+    pytest.param('"2', 428, id="half-quoted"),
     pytest.param('"0", "1", "3"', 412, id="list-without-current"),
-    pytest.param("not-an-etag", 412, id="garbage"),
+    pytest.param("not-an-etag", 428, id="garbage"),
+    pytest.param("null", 428, id="null"),
+    pytest.param('"1", 2', 428, id="list-with-an-unquoted-tag"),
     pytest.param('"' + "9" * 150 + '"', 412, id="huge-number"),
-    pytest.param("x" * 10_000, {412, 422}, id="oversized"),
+    pytest.param("x" * 10_000, {422, 428}, id="oversized"),
 ]
 
 
@@ -579,6 +581,19 @@ def test_a_write_without_the_current_etag_is_refused(world, target, body, if_mat
     world = _bumped(world)
     before = world.state()
     assert_problem(world.send(target, body, if_match=if_match), status)
+    assert world.state() == before
+
+
+@pytest.mark.parametrize("target", ["patch-review", "put-plan", "patch-action"])
+def test_an_unquoted_if_match_is_told_that_etags_are_quoted(world, target):
+    """`If-Match: 2` names the current version but is no ETag: the client hears how to write one,
+    not that the resource changed (a 412 would send it to read again and repeat the mistake)."""
+    world = _bumped(world)
+    before = world.state()
+    body = {"patch-review": {"title": "Child Z"}, "put-plan": factories.action_plan("R1"), "patch-action": {"status": "completed"}}[target]
+    problem = assert_problem(world.send(target, body, if_match="2"), 428)
+    assert problem["type"].endswith("/precondition-required")
+    assert 'If-Match: "2"' in problem["detail"] and "changed" not in problem["detail"]
     assert world.state() == before
 
 
@@ -965,17 +980,18 @@ def officer(session):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "status", "fields"),
+    ("kwargs", "error", "fields"),
     [
-        ({"json": {"grant_type": "password", "username": "gwent-officer", "password": PASSWORD}}, {415, 422}, []),
-        ({"data": {"username": "gwent-officer", "password": PASSWORD}}, 422, ["grant_type"]),
-        ({"data": {"grant_type": "authorization_code", "code": "abc"}}, {400, 422}, ["grant_type"]),
-        ({"data": {"grant_type": "", "username": "gwent-officer", "password": PASSWORD}}, {400, 422}, ["grant_type"]),
-        ({"data": {"grant_type": "password", "username": "gwent-officer"}}, 422, ["password"]),
-        ({"data": {"grant_type": "client_credentials", "client_id": "x"}}, 422, ["client_secret"]),
-        ({"data": {"grant_type": "password", "username": "u" * 10_000, "password": PASSWORD}}, 422, ["username"]),
-        ({"content": b"", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 422, ["grant_type"]),
-        ({"content": b"%%%&&&===", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, {400, 422}, []),
+        ({"json": {"grant_type": "password", "username": "gwent-officer", "password": PASSWORD}}, "invalid_request", []),
+        ({"data": {"username": "gwent-officer", "password": PASSWORD}}, "unsupported_grant_type", []),
+        ({"data": {"grant_type": "authorization_code", "code": "abc"}}, "unsupported_grant_type", []),
+        ({"data": {"grant_type": "", "username": "gwent-officer", "password": PASSWORD}}, "unsupported_grant_type", []),
+        ({"data": {"grant_type": "password", "username": "gwent-officer"}}, "invalid_request", ["password"]),
+        ({"data": {"grant_type": "client_credentials", "client_id": "x"}}, "invalid_request", ["client_secret"]),
+        ({"data": {"grant_type": "password", "username": "u" * 10_000, "password": PASSWORD}}, "invalid_request", ["username"]),
+        ({"content": b"", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, "unsupported_grant_type", []),
+        ({"content": b"%%%&&&===", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, "unsupported_grant_type", []),
+        ({"files": {"grant_type": (None, "password")}}, "invalid_request", []),
     ],
     ids=[
         "json",
@@ -987,12 +1003,22 @@ def officer(session):
         "huge-username",
         "empty-form",
         "garbage-form",
+        "multipart",
     ],
 )
-def test_a_malformed_token_request_is_refused(client, officer, kwargs, status, fields):
+def test_a_malformed_token_request_is_refused(client, officer, kwargs, error, fields):
+    """RFC 6749 5.2: 400 with the standard `error`, never the 415 or 422 other operations answer."""
     response = client.post(TOKEN_URL, **kwargs)
-    assert_problem(response, status, *fields)
+    body = assert_problem(response, 400, *fields)
+    assert body["error"] == error
     assert "access_token" not in response.text
+
+
+def test_a_json_token_request_is_told_to_send_a_form(client, officer):
+    response = client.post(TOKEN_URL, json={"grant_type": "password", "username": "gwent-officer", "password": PASSWORD})
+    body = assert_problem(response, 400)
+    assert body["error"] == "invalid_request" and body["type"].endswith("/invalid-token-request")
+    assert "application/x-www-form-urlencoded" in body["detail"]
 
 
 @pytest.mark.parametrize(
@@ -1006,9 +1032,12 @@ def test_a_malformed_token_request_is_refused(client, officer, kwargs, status, f
     ],
     ids=["wrong-password", "wrong-case", "unknown-user", "injection", "user-as-client"],
 )
-def test_wrong_credentials_are_401_and_do_not_say_which_part_was_wrong(client, officer, form):
+def test_wrong_credentials_are_refused_and_do_not_say_which_part_was_wrong(client, officer, form):
+    """A wrong password is invalid_grant (400), a wrong client invalid_client (401), each alike."""
     response = client.post(TOKEN_URL, data=form)
-    body = assert_problem(response, 401)
+    status, error = (400, "invalid_grant") if form["grant_type"] == "password" else (401, "invalid_client")
+    body = assert_problem(response, status)
+    assert body["error"] == error
     assert "access_token" not in response.text
     nobody = {"username": "nobody-at-all", "password": PASSWORD, "client_id": "nobody", "client_secret": PASSWORD}
     reference = client.post(TOKEN_URL, data={"grant_type": form["grant_type"], **nobody})
@@ -1016,10 +1045,10 @@ def test_wrong_credentials_are_401_and_do_not_say_which_part_was_wrong(client, o
 
 
 def test_a_401_from_the_token_endpoint_carries_a_challenge(client, officer):
-    """RFC 9110 section 15.5.2: a 401 response MUST send WWW-Authenticate."""
-    response = client.post(TOKEN_URL, data={"grant_type": "password", "username": "gwent-officer", "password": "nope"})
+    """RFC 9110 15.5.2 and RFC 6749 5.2: a 401 sends WWW-Authenticate, naming Basic."""
+    response = client.post(TOKEN_URL, data={"grant_type": "client_credentials", "client_id": "gwent", "client_secret": "nope"})
     assert_problem(response, 401)
-    assert "www-authenticate" in response.headers
+    assert response.headers["www-authenticate"].startswith("Basic ")
 
 
 # --- text from anywhere in the world ------------------------------------------------------
@@ -1301,7 +1330,7 @@ def test_a_nul_character_in_a_query_or_path_is_never_a_500(world, method, path, 
 )
 def test_a_nul_character_in_credentials_is_never_a_500(client, officer, form):
     response = client.post(TOKEN_URL, data=form)
-    assert_problem(response, {401, 422})
+    assert assert_problem(response, 400)["error"] == "invalid_request"
     assert "access_token" not in response.text
 
 

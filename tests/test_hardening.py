@@ -36,7 +36,7 @@ def _sign_in(client, username, password, base=""):
 
 def test_repeated_failures_for_one_account_are_slowed_with_retry_after(client, officer, clock):
     for _ in range(5):
-        assert _sign_in(client, "officer", "wrong guess here").status_code == 401
+        assert _sign_in(client, "officer", "wrong guess here").status_code == 400
     blocked = _sign_in(client, "officer", PASSWORD)  # even the right password waits
     assert blocked.status_code == 429
     assert blocked.headers["content-type"] == "application/problem+json"
@@ -47,7 +47,7 @@ def test_repeated_failures_for_one_account_are_slowed_with_retry_after(client, o
 
 def test_many_failures_from_one_address_are_slowed_across_accounts(client, clock):
     for n in range(20):
-        assert _sign_in(client, f"guess-{n}", "whatever it is").status_code == 401
+        assert _sign_in(client, f"guess-{n}", "whatever it is").status_code == 400
     assert _sign_in(client, "someone-else", "whatever it is").status_code == 429
 
 
@@ -144,22 +144,22 @@ def _all_at_once(base: str, requests: list[dict[str, str]]) -> Counter[int]:
 def test_a_burst_of_guesses_at_one_account_gets_only_its_limit_checked(serve):
     with serve(login_failures_per_account="5", login_failures_per_address="1000") as (base, _log):
         statuses = _all_at_once(base, [{"username": "officer", "password": f"wrong guess {n}"} for n in range(BURST)])
-        # Each 401 is a password that was checked; every other attempt was refused before its check.
-        assert statuses == {401: 5, 429: BURST - 5}
+        # Each 400 (invalid_grant) is a password that was checked; every other attempt was refused before its check.
+        assert statuses == {400: 5, 429: BURST - 5}
         assert _sign_in(httpx, "officer", PASSWORD, base=base).status_code == 429
 
 
 def test_a_burst_of_guesses_from_one_address_gets_only_its_limit_checked(serve):
     with serve(login_failures_per_account="1000", login_failures_per_address="5") as (base, _log):
         statuses = _all_at_once(base, [{"username": f"guess-{n}", "password": "wrong guess"} for n in range(BURST)])
-        assert statuses == {401: 5, 429: BURST - 5}
+        assert statuses == {400: 5, 429: BURST - 5}
 
 
 def test_a_successful_sign_in_does_not_count_against_the_limit(serve):
     with serve(login_failures_per_account="2") as (base, _log):
         for _ in range(3):
             assert _sign_in(httpx, "officer", PASSWORD, base=base).status_code == 200
-        assert [_sign_in(httpx, "officer", "wrong guess", base=base).status_code for _ in range(3)] == [401, 401, 429]
+        assert [_sign_in(httpx, "officer", "wrong guess", base=base).status_code for _ in range(3)] == [400, 400, 429]
 
 
 def _guess_from(base: str, forwarded_for: str, username: str) -> int:
@@ -179,7 +179,7 @@ def _recorded_addresses(engine) -> set[str]:
 def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit(serve, isolated_engine):
     with serve(login_failures_per_address="3") as (base, _log):
         statuses = [_guess_from(base, f"203.0.113.{n}", f"guess-{n}") for n in range(4)]
-    assert statuses == [401, 401, 401, 429]
+    assert statuses == [400, 400, 400, 429]
     assert _recorded_addresses(isolated_engine) == {"127.0.0.1"}
 
 
@@ -187,6 +187,6 @@ def test_a_trusted_proxy_names_the_client_address(serve, isolated_engine):
     with serve(login_failures_per_address="3", trusted_proxies="127.0.0.1") as (base, _log):
         rotating = [_guess_from(base, f"203.0.113.{n}", f"guess-{n}") for n in range(4)]
         one_client = [_guess_from(base, "198.51.100.7", f"other-{n}") for n in range(4)]
-    assert rotating == [401, 401, 401, 401]  # four clients behind the proxy, one guess each
-    assert one_client == [401, 401, 401, 429]
+    assert rotating == [400, 400, 400, 400]  # four clients behind the proxy, one guess each
+    assert one_client == [400, 400, 400, 429]
     assert _recorded_addresses(isolated_engine) == {"203.0.113.0", "203.0.113.1", "203.0.113.2", "203.0.113.3", "198.51.100.7"}

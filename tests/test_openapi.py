@@ -46,14 +46,22 @@ def test_every_operation_has_an_identifier_safe_id_and_tags(document):
 
 
 def test_every_error_response_is_a_problem_document(document):
+    """Every error is a Problem; the token endpoint's 400 and 401 are TokenError, a Problem that
+    also carries RFC 6749's `error`."""
+    schemas = document["components"]["schemas"]
+    problem = schemas["Problem"]
+    token_error = schemas["TokenError"]
+    assert {**problem["properties"], "error": token_error["properties"]["error"]} == token_error["properties"]
+    assert set(token_error["required"]) == set(problem["required"]) | {"error"}
     for name, operation in _operations(document):
         statuses = set(operation["responses"])
         assert "500" in statuses, name
         for status, response in operation["responses"].items():
             if status.startswith(("4", "5")):
                 assert list(response["content"]) == ["application/problem+json"], (name, status)
+                expected = "TokenError" if operation["operationId"] == "issue_token" and status in ("400", "401") else "Problem"
                 assert response["content"]["application/problem+json"]["schema"] == {
-                    "$ref": "#/components/schemas/Problem"
+                    "$ref": f"#/components/schemas/{expected}"
                 }
 
 
@@ -65,7 +73,7 @@ def test_writes_to_existing_resources_declare_their_preconditions(document):
 
 def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token(document):
     optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document"}
-    public = {"issue_token", "list_regions", "list_vocabularies", "get_liveness", "get_readiness", "get_metrics"}
+    public = {"issue_token", "list_regions", "list_vocabularies", "get_liveness", "get_readiness", "get_metrics", "get_problem_type"}
     for name, operation in _operations(document):
         security = operation["security"]  # declared on every operation (Redocly: security-defined)
         if operation["operationId"] in public:

@@ -173,9 +173,9 @@ def test_token_requests_are_audited_issued_or_refused(client, session, token_for
     client.post(f"{API}/auth/token", data={"grant_type": "password", "username": "officer", "password": "a long passphrase"})
     client.post(f"{API}/auth/token", data={"grant_type": "password", "username": "officer", "password": "wrong guess!!"})
     events = _audit(client, token_for, action="token:password")
-    assert [(e["subject"], e["role"], e["outcome"]) for e in events] == [
-        ("officer", "anonymous", "denied"),
-        ("officer", "board", "success"),
+    assert [(e["subject"], e["role"], e["outcome"], e["status"]) for e in events] == [
+        ("officer", "anonymous", "refused", 400),  # OAuth's invalid_grant (RFC 6749 5.2)
+        ("officer", "board", "success", 200),
     ]
     assert "wrong guess" not in str(events)
 
@@ -314,7 +314,7 @@ def test_any_client_address_is_recorded_and_counted(app, token_for, connection, 
             far.post(f"{API}/auth/token", data={"grant_type": "password", "username": f"guess-{n}", "password": "not it at all"})
             for n in range(3)
         ]
-    assert [s.status_code for s in sign_ins] == [401, 401, 429]  # the address is counted, however long
+    assert [s.status_code for s in sign_ins] == [400, 400, 429]  # the address is counted, however long
     addresses = connection.execute(text("SELECT client_address FROM audit_event")).scalars().all()
     assert len(addresses) == 6 and set(addresses) == {stored}
 

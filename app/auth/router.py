@@ -3,58 +3,71 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
-from pydantic import AfterValidator
 
 from app import audit
 from app.audit import bounds
-from app.auth import service, throttle
-from app.auth.principals import Principal, Role
+from app.auth import oauth, service, throttle
 from app.auth.dependencies import AuthenticatedDep
-from app.auth.schemas import MeOut, TokenOut
+from app.auth.principals import Principal, Role
+from app.auth.schemas import MeOut, TokenOut, TokenRequest
 from app.clock import ClockDep
 from app.db import ReadingSessionDep
-from app.errors import InvalidInput, ProblemItem, problem_responses
+from app.errors import PROBLEM_MEDIA_TYPE, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-def _no_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+# The token operation answers its refusals in RFC 6749's terms (app/auth/oauth.py).
+token_router = APIRouter(route_class=oauth.TokenRoute)
 
 
-FormField = Annotated[str | None, Form(max_length=1024), AfterValidator(_no_nul)]
+def _token_error(description: str) -> dict[str, object]:
+    return {
+        "model": oauth.TokenError,
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/TokenError"}}},
+    }
 
 
-@router.post(
+@token_router.post(
     "/token",
     operation_id="issue_token",
     summary="Exchange a password or client credentials for a bearer token",
-    responses=problem_responses(401, 429),
+    responses={
+        400: _token_error(
+            "The request is not a valid token request: `error` is `invalid_request`, `unsupported_grant_type`"
+            " or, for a wrong username or password, `invalid_grant`"
+        ),
+        401: _token_error("`invalid_client`: the client id or secret is wrong (`WWW-Authenticate: Basic`)"),
+        **problem_responses(429),
+    },
 )
 def issue_token(
     request: Request,
     response: Response,
     session: ReadingSessionDep,
     clock: ClockDep,
-    grant_type: Annotated[Literal["password", "client_credentials"], Form()],
-    username: FormField = None,
-    password: FormField = None,
-    client_id: FormField = None,
-    client_secret: FormField = None,
+    form: Annotated[TokenRequest, Form()],
 ) -> TokenOut:
-    claimed = ((username if grant_type == "password" else client_id) or "unknown")[:200]
-    audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{grant_type}")
-    if grant_type == "password":
-        _require_fields(username=username, password=password)
-        authenticate = partial(service.authenticate_user, session, username=username or "", password=password or "")
+    basic = oauth.basic_credentials(request.headers.get("authorization"))
+    named = form.username if form.grant_type == "password" else (basic.client_id if basic else form.client_id)
+    claimed = (named or "unknown")[:200]
+    audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{form.grant_type}")
+    if form.grant_type == "password":
+        if basic:
+            raise oauth.InvalidTokenRequest(
+                "HTTP Basic authenticates API clients (grant_type=client_credentials); "
+                "the password grant sends username and password as form fields."
+            )
+        missing = [name for name in ("username", "password") if not getattr(form, name)]
+        if missing:
+            raise oauth.missing_fields(missing)
+        authenticate = partial(service.authenticate_user, session, username=form.username or "", password=form.password or "")
     else:
-        _require_fields(client_id=client_id, client_secret=client_secret)
+        client = oauth.client_credentials(basic, form.client_id, form.client_secret)
         authenticate = partial(
-            service.authenticate_client, session, client_id=client_id or "", client_secret=client_secret or ""
+            service.authenticate_client, session, client_id=client.client_id, client_secret=client.client_secret
         )
     # Counted, or refused with a 429, before any secret is checked (app/auth/throttle.py).
     sessions = request.app.state.sessionmaker
@@ -74,16 +87,7 @@ def issue_token(
     return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)
 
 
-def _require_fields(**fields: str | None) -> None:
-    missing = [name for name, value in fields.items() if not value]
-    if missing:
-        raise InvalidInput(
-            "The grant needs more fields.",
-            errors=[
-                ProblemItem(code="missing", detail=f"{name} is required for this grant", location="body", field=name)
-                for name in missing
-            ],
-        )
+router.include_router(token_router)
 
 
 @router.get("/me", operation_id="get_me", summary="Who the bearer token says you are", responses=problem_responses(401))

@@ -10,7 +10,8 @@ from app.auth import repository
 from app.auth.models import ApiClient, User
 from app.auth.passwords import hash_secret, verify_secret
 from app.auth.principals import ACCOUNT_ROLES, Principal, Role
-from app.errors import Conflict, InvalidCredentials, InvalidInput, ProblemItem
+from app.auth.oauth import InvalidClient, InvalidGrant
+from app.errors import Conflict, InvalidInput, ProblemItem
 from app.vocab.service import check_codes
 
 MIN_PASSWORD_LENGTH = 12
@@ -20,7 +21,7 @@ def authenticate_user(session: Session, *, username: str, password: str) -> Prin
     user = repository.user_by_username(session, username)
     valid = verify_secret(password, user.password_hash if user else None)
     if user is None or not valid or not user.active:
-        raise InvalidCredentials("The username or password is wrong.")
+        raise InvalidGrant("The username or password is wrong.")
     return Principal(subject=user.username, role=Role(user.role), region=user.region)
 
 
@@ -28,7 +29,7 @@ def authenticate_client(session: Session, *, client_id: str, client_secret: str)
     client = repository.client_by_id(session, client_id)
     valid = verify_secret(client_secret, client.secret_hash if client else None)
     if client is None or not valid or not client.active:
-        raise InvalidCredentials("The client id or secret is wrong.")
+        raise InvalidClient("The client id or secret is wrong.")
     return Principal(subject=f"client:{client.client_id}", role=Role(client.role), region=client.region)
 
 
