@@ -303,8 +303,9 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
 
     from app.clock import Clock
     from app.reviews.repository import ReviewFilters
-    from app.search import service
+    from app.search.backend import SearchRequest
     from app.search.opensearch import OpenSearchBackend
+    from app.search.query import parse
 
     client = OpenSearch(osmem_url, timeout=120)
     backend = OpenSearchBackend(client, prefix="bench-reviews")
@@ -329,7 +330,9 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
             assert status == 200, (status, body[:300])
             ours += latency(lambda q=q: running.get("/api/v1/search", {"q": q, "limit": 20}), rounds=rounds)
             bodies.clear()
-            page = service.search(None, principal=_inspectorate(), backend=backend, q=q, filters=ReviewFilters(), limit=20, cursor=None, clock=Clock())  # type: ignore[arg-type]
+            # The backend alone (the OpenSearch backend reads no database), to capture its request body.
+            search = SearchRequest(parse(q), ReviewFilters(), offset=0, limit=20)
+            page = backend.search(None, principal=_inspectorate(), today=Clock().today(), request=search)  # type: ignore[arg-type]
             assert page.total == json.loads(body)["total"]
             request = bodies[-1]
             raw += latency(lambda request=request: original(index=backend.read_alias, body=request), rounds=rounds)
