@@ -14,6 +14,7 @@ from app.auth.dependencies import SCHEME, TOKEN_URL
 from app.auth.policies import PERMISSIONS, READ_GRANTS, Permission, Scope
 from app.auth.principals import Role
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
+from app.openapi_examples import EXAMPLES
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
 BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest"}
@@ -106,6 +107,7 @@ def build(app: FastAPI) -> dict[str, Any]:
             _require_if_match_on_patch(method, operation)
             _describe_problems(operation)
             _describe_binary_bodies(operation)
+            _add_examples(operation)
     _binary_file_fields(components)
     return _renamed(schema, BODY_NAMES)
 
@@ -200,6 +202,15 @@ def _describe_binary_bodies(operation: dict[str, Any]) -> None:
         for media_type, content in response.get("content", {}).items():
             if media_type == "application/pdf":
                 content["schema"] = {"type": "string", "format": "binary"}
+
+
+def _add_examples(operation: dict[str, Any]) -> None:
+    for (operation_id, where), example in EXAMPLES.items():
+        if operation_id != operation["operationId"]:
+            continue
+        part = operation["requestBody"] if where == "request" else operation["responses"][where]
+        for content in part["content"].values():
+            content["example"] = example
 
 
 def _binary_file_fields(components: dict[str, Any]) -> None:

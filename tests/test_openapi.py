@@ -126,3 +126,23 @@ def test_every_operation_says_who_may_call_it(document):
     for name, operation in _operations(document):
         assert "**Who may call it:**" in operation["description"], name
     assert {tag["name"] for tag in document["tags"]} >= {t for _, o in _operations(document) for t in o["tags"]}
+
+
+def test_the_documents_examples_are_what_the_registry_takes_and_answers(client, token_for):
+    from app.openapi_examples import ACTION_PLAN, REVIEW, SUBMISSION_REJECTED
+
+    board = token_for("board", "gwent")
+    created = client.post("/api/v1/reviews", json=REVIEW, headers=board)
+    assert created.status_code == 201, created.text
+    review = created.json()
+    planned = client.put(f"/api/v1/reviews/{review['id']}/action-plan", json=ACTION_PLAN, headers=board)
+    assert planned.status_code == 201, planned.text
+
+    lacking = client.post("/api/v1/reviews", json=REVIEW | {"reference": "GWSB 3/2023", "reviewers": [{"name": "A. Reviewer"}]}, headers=board)
+    refused = client.post(f"/api/v1/reviews/{lacking.json()['id']}/submit", headers=board)
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert (problem["type"], problem["title"], problem["detail"]) == (
+        SUBMISSION_REJECTED["type"], SUBMISSION_REJECTED["title"], SUBMISSION_REJECTED["detail"]
+    )
+    assert [(e["code"], e["detail"]) for e in problem["errors"]] == [(e["code"], e["detail"]) for e in SUBMISSION_REJECTED["errors"]]

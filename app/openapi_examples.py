@@ -1,0 +1,111 @@
+"""Examples in the OpenAPI document: what a board sends, and what the registry answers, for the
+main operations (issue 10). Redocly's recommended rules check each against its schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REVIEW = {
+    "region": "gwent",
+    "reference": "GWSB 2/2023",
+    "kind": "cpr",
+    "review_type": "extended",
+    "trigger_outcome": "died",
+    "on_cp_register_6m": True,
+    "looked_after_6m": False,
+    "reviewers": [{"name": "A. Reviewer", "organisation": "Independent"}, {"name": "B. Reviewer"}],
+    "title": "Child A",
+    "summary": "Child A died aged nine months. Chronologies were missing and the father was not consulted.",
+    "age_band": "under-1",
+    "abuse_categories": ["neglect"],
+    "agencies": ["health-visiting", "police"],
+    "themes": ["voice-of-the-child", "hierarchy-of-knowledge"],
+    "completed_on": "2023-05-01",
+    "recommendations": [
+        {"ref": "R1", "text": "Agencies keep a shared chronology for every child on the register.", "level": "regional_board"},
+        {"ref": "R2", "text": "Practitioners seek the views of fathers and new partners.", "level": "agency"},
+    ],
+}
+
+ACTION_PLAN = {
+    "actions": [
+        {
+            "recommendation_ref": "R1",
+            "description": "Introduce a shared multi-agency chronology and audit its use after six months.",
+            "lead_agency": "police",
+            "target_date": "2024-03-31",
+        },
+        {
+            "recommendation_ref": "R2",
+            "description": "Add fathers and new partners to the assessment checklist; train every team.",
+            "lead_agency": "health-visiting",
+            "target_date": "2024-06-30",
+            "status": "in_progress",
+        },
+    ]
+}
+
+SUBMISSION_REJECTED = {
+    "type": "/problems/submission-rejected",
+    "title": "The review cannot be submitted yet",
+    "status": 422,
+    "detail": "The review breaks 2 submission rule(s); see errors.",
+    "instance": "/api/v1/reviews/6f1c1f0e-2b7a-4c57-9a55-2b1f0f0c9e11/submit",
+    "request_id": "2951df9c51384525a88dad03d27511bd",
+    "errors": [
+        {"code": "action-plan-required", "detail": "A review cannot be submitted without an action plan: PUT it first."},
+        {
+            "code": "reviewer-count",
+            "detail": "A extended review needs at least 2 reviewer(s); it has 1.",
+            "field": "reviewers",
+        },
+    ],
+}
+
+SEARCH_RESULTS = {
+    "total": 1,
+    "items": [
+        {
+            "id": "6f1c1f0e-2b7a-4c57-9a55-2b1f0f0c9e11",
+            "reference": "GWSB 2/2023",
+            "region": "gwent",
+            "kind": "cpr",
+            "review_type": "extended",
+            "status": "published",
+            "title": "Child A",
+            "completed_on": "2023-05-01",
+            "score": 8.0,
+            "highlights": [
+                "Agencies keep a shared <mark>chronology</mark> for every child on the register. "
+                "Practitioners seek the views of fathers and <mark>new partners</mark>."
+            ],
+        }
+    ],
+    "facets": {
+        "region": [{"key": "gwent", "count": 1}],
+        "kind": [{"key": "cpr", "count": 1}],
+        "review_type": [{"key": "extended", "count": 1}],
+        "theme": [{"key": "hierarchy-of-knowledge", "count": 1}, {"key": "voice-of-the-child", "count": 1}],
+        "year": [{"key": 2023, "count": 1}],
+    },
+    "next_cursor": None,
+}
+
+TRENDS = {
+    "group_by": ["region", "year"],
+    "suppression": True,
+    "buckets": [
+        {"key": {"region": "gwent", "year": 2023}, "count": 7, "suppressed": False},
+        {"key": {"region": "north-wales", "year": 2023}, "count": 5, "suppressed": False},
+        {"key": {"region": "cardiff-vale", "year": 2023}, "count": None, "suppressed": True},
+    ],
+}
+
+# (operationId, "request" or a status) -> the example.
+EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("create_review", "request"): REVIEW,
+    ("put_action_plan", "request"): ACTION_PLAN,
+    ("submit_review", "422"): SUBMISSION_REJECTED,
+    ("search_reviews", "200"): SEARCH_RESULTS,
+    ("get_trends", "200"): TRENDS,
+}
