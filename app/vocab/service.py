@@ -12,7 +12,7 @@ from app import audit
 from app.action_plans.models import ActionStatus
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.errors import Conflict, InvalidInput, NotFound, ProblemItem
+from app.errors import Conflict, InvalidInput, ProblemItem
 from app.reviews.models import RecommendationLevel, ReviewKind, ReviewType, SusrCriterion, TriggerOutcome
 from app.vocab import repository
 from app.vocab.models import Region, Vocabulary, VocabularyTerm
