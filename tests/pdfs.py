@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
@@ -58,14 +58,20 @@ def bomb(expanded_mb: int = 2048) -> bytes:
     )
 
 
-def handmade(*objects: bytes) -> bytes:
-    """A PDF of these objects (numbered from 1, the first the catalog) with a classic xref table."""
-    out = io.BytesIO()
+def _objects(out: io.BytesIO, objects: Sequence[bytes]) -> list[int]:
+    """The header and these objects (numbered from 1) written to `out`; where each one starts."""
     out.write(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    return offsets
+
+
+def handmade(*objects: bytes) -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalog) with a classic xref table."""
+    out = io.BytesIO()
+    offsets = _objects(out, objects)
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
@@ -128,11 +134,7 @@ def _in_object_stream(body: bytes) -> bytes:
         *_PLAIN_OBJECTS,
     ]
     out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, item in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + item + b"\nendobj\n")
+    offsets = _objects(out, objects)
     stream_at = out.tell()
     out.write(b"7 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(packed)))
     out.write(packed + b"\nendstream\nendobj\n")
