@@ -109,9 +109,7 @@ def create_client(
     """Create an API client for a system; prints its secret once."""
     from app.auth import service
 
-    client, secret = _in_session(
-        lambda session: service.create_client(session, client_id=client_id, role=role, region=region)
-    )
+    client, secret = _in_session(lambda session: service.create_client(session, client_id=client_id, role=role, region=region))
     typer.echo(f"client_id={client.client_id}")
     typer.echo(f"client_secret={secret}")
     typer.echo("Keep the secret now: the registry stores only its hash.", err=True)
@@ -200,7 +198,10 @@ def documents_recover() -> None:
 @cli.command("import")
 def import_archive(
     folder: Annotated[
-        Path, typer.Argument(exists=True, file_okay=False, dir_okay=True, readable=True, help="One JSON file per review, its PDFs beside it")
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, dir_okay=True, readable=True, help="One JSON file per review, its PDFs beside it"
+        ),
     ],
     as_name: Annotated[
         str, typer.Option("--as", help="Who the audit trail and history say imported it (import:NAME)")
@@ -242,8 +243,13 @@ def import_archive(
         with progress, build_sessionmaker(engine)() as session:
             checking = progress.task("checking", len(found.files) + sum(len(f.documents) for f in found.files))
             checked = check_folder(
-                session, found, region=region, limits=limits, max_upload_bytes=settings.max_upload_mb << 20,
-                workers=min(8, os.cpu_count() or 2), on_checked=checking,
+                session,
+                found,
+                region=region,
+                limits=limits,
+                max_upload_bytes=settings.max_upload_mb << 20,
+                workers=min(8, os.cpu_count() or 2),
+                on_checked=checking,
             )
         for name in found.ignored:
             typer.echo(f"{name}: ignored (neither a review file nor a PDF)", err=True)
@@ -290,15 +296,15 @@ def import_archive(
 
         # Everything waiting for search, this run's and any earlier interrupted run's.
         indexed = drain(
-            build_sessionmaker(engine), search,
-            now=lambda: datetime.now(UTC), include_postponed=True,
+            build_sessionmaker(engine),
+            search,
+            now=lambda: datetime.now(UTC),
+            include_postponed=True,
         )
         if indexed.waiting:
             typer.echo(f"search: {indexed.waiting} change(s) wait for the index; run `registry search drain` later", err=True)
         seconds = time.monotonic() - started
-        typer.echo(
-            f"imported {loaded.imported}, {checked.present + loaded.present} already present ({seconds:.1f} s)"
-        )
+        typer.echo(f"imported {loaded.imported}, {checked.present + loaded.present} already present ({seconds:.1f} s)")
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
         typer.echo(f"error: the database failed: {reason}", err=True)

@@ -74,9 +74,7 @@ class Settings(BaseSettings):
         if self.env == Environment.production:
             secret = self.jwt_secret or ""
             if secret.lower() in KNOWN_DEFAULT_SECRETS or len(secret.encode()) < MIN_SECRET_BYTES:
-                raise ValueError(
-                    f"REGISTRY_ENV=production needs REGISTRY_JWT_SECRET of at least {MIN_SECRET_BYTES} random bytes"
-                )
+                raise ValueError(f"REGISTRY_ENV=production needs REGISTRY_JWT_SECRET of at least {MIN_SECRET_BYTES} random bytes")
         elif not self.jwt_secret:
             # Development only: a fresh secret per run, so no token outlives the process.
             self.jwt_secret = secrets.token_urlsafe(48)

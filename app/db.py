@@ -99,9 +99,7 @@ SEARCH_OUTBOX = "search_outbox"  # session.info: whether changes queue search ou
 
 def build_sessionmaker(engine: Engine, *, search_outbox: bool = True) -> sessionmaker[Session]:
     """`search_outbox=False` when the search backend indexes in the writing transaction itself."""
-    return sessionmaker(
-        bind=engine, class_=Session, expire_on_commit=False, autoflush=False, info={SEARCH_OUTBOX: search_outbox}
-    )
+    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False, info={SEARCH_OUTBOX: search_outbox})
 
 
 WRITE_OPTION = "registry_writes"

@@ -21,9 +21,7 @@ def etag(version: int) -> str:
 def check_if_match(if_match: str | None, version: int, *, what: str) -> None:
     """428 without If-Match; 412 unless one of its (strong) tags is the current version or `*`."""
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired(
-            f"Send If-Match with the ETag of the {what} you read, so nobody's change is overwritten."
-        )
+        raise PreconditionRequired(f"Send If-Match with the ETag of the {what} you read, so nobody's change is overwritten.")
     tags = {tag.strip() for tag in if_match.split(",")}
     if not all(tag == "*" or _ENTITY_TAG.fullmatch(tag) for tag in tags):
         # Not a precondition at all, so none was sent: 428, not a 412 that would send the client

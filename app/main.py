@@ -22,11 +22,11 @@ from app.clock import Clock
 from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.docs_pages import install_docs_pages
-from app.errors import install_problem_handlers
-from app.health import router as health_router
 from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
 from app.documents.storage import DocumentStore
+from app.errors import install_problem_handlers
+from app.health import router as health_router
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.problem_pages import router as problems_router
 from app.search.factory import build_search_backend
@@ -103,7 +103,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
             max_age=600,
         )
-    app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_body_mb << 20, upload_limit=(settings.max_upload_mb + 1) << 20)
+    app.add_middleware(
+        BodyLimitMiddleware, json_limit=settings.max_body_mb << 20, upload_limit=(settings.max_upload_mb + 1) << 20
+    )
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -11,9 +11,7 @@ from starlette.types import Scope
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-REQUESTS = Counter(
-    "registry_http_requests_total", "HTTP requests answered", ["method", "operation", "status"], registry=REGISTRY
-)
+REQUESTS = Counter("registry_http_requests_total", "HTTP requests answered", ["method", "operation", "status"], registry=REGISTRY)
 LATENCY = Histogram(
     "registry_http_request_duration_seconds",
     "Time to answer an HTTP request",
@@ -22,9 +20,7 @@ LATENCY = Histogram(
     registry=REGISTRY,
 )
 OUTBOX_PENDING = Gauge("registry_search_outbox_pending", "Changes waiting to reach the search index", registry=REGISTRY)
-OUTBOX_OLDEST = Gauge(
-    "registry_search_outbox_oldest_seconds", "How long the oldest waiting change has waited", registry=REGISTRY
-)
+OUTBOX_OLDEST = Gauge("registry_search_outbox_oldest_seconds", "How long the oldest waiting change has waited", registry=REGISTRY)
 
 
 def observe_request(scope: Scope, status: int, seconds: float) -> None:

@@ -22,4 +22,20 @@ def is_modelled(name: str | None) -> bool:
     """False for the dialect-specific search structures alembic must not compare with the models."""
     return not (name and (name in SEARCH_ONLY_NAMES or name.startswith("review_fts_")))
 
-__all__ = ["Action", "AuditEvent", "ActionPlan", "ApiClient", "Region", "Review", "ReviewDocument", "ReviewTag", "Revision", "SearchOutbox", "SignInAttempts", "User", "VocabularyTerm", "metadata"]
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "ApiClient",
+    "AuditEvent",
+    "Region",
+    "Review",
+    "ReviewDocument",
+    "ReviewTag",
+    "Revision",
+    "SearchOutbox",
+    "SignInAttempts",
+    "User",
+    "VocabularyTerm",
+    "metadata",
+]

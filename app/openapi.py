@@ -21,8 +21,14 @@ BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "Tok
 
 TAGS = [
     {"name": "auth", "description": "Tokens (OAuth 2.0 password and client-credentials grants), and who you are."},
-    {"name": "reviews", "description": "Child Practice Reviews and SUSRs: drafts, submission, publication, withdrawal, revisions."},
-    {"name": "action plans", "description": "A review's action plan, one action per recommendation, and progress on each action."},
+    {
+        "name": "reviews",
+        "description": "Child Practice Reviews and SUSRs: drafts, submission, publication, withdrawal, revisions.",
+    },
+    {
+        "name": "action plans",
+        "description": "A review's action plan, one action per recommendation, and progress on each action.",
+    },
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
@@ -37,17 +43,35 @@ READ = "read"  # whoever may read the review (READ_GRANTS)
 ANYONE = "anyone"
 SIGNED_IN = "signed-in"
 ACCESS: dict[str, Permission | str] = {
-    "issue_token": ANYONE, "get_me": SIGNED_IN, "list_regions": ANYONE, "list_vocabularies": ANYONE,
-    "create_region": Permission.vocabularies_manage, "add_term": Permission.vocabularies_manage,
-    "list_reviews": READ, "get_review": READ, "get_action_plan": READ, "list_documents": READ, "download_document": READ,
-    "create_review": Permission.review_create, "update_review": Permission.review_edit,
-    "submit_review": Permission.review_submit, "publish_review": Permission.review_publish,
-    "withdraw_review": Permission.review_withdraw, "reinstate_review": Permission.review_reinstate,
-    "list_revisions": Permission.revisions_read, "put_action_plan": Permission.action_plan_write,
-    "update_action": Permission.action_progress_write, "upload_document": Permission.review_edit,
-    "search_reviews": Permission.search, "get_trends": Permission.trends, "list_overdue_actions": Permission.overdue_read,
+    "issue_token": ANYONE,
+    "get_me": SIGNED_IN,
+    "list_regions": ANYONE,
+    "list_vocabularies": ANYONE,
+    "create_region": Permission.vocabularies_manage,
+    "add_term": Permission.vocabularies_manage,
+    "list_reviews": READ,
+    "get_review": READ,
+    "get_action_plan": READ,
+    "list_documents": READ,
+    "download_document": READ,
+    "create_review": Permission.review_create,
+    "update_review": Permission.review_edit,
+    "submit_review": Permission.review_submit,
+    "publish_review": Permission.review_publish,
+    "withdraw_review": Permission.review_withdraw,
+    "reinstate_review": Permission.review_reinstate,
+    "list_revisions": Permission.revisions_read,
+    "put_action_plan": Permission.action_plan_write,
+    "update_action": Permission.action_progress_write,
+    "upload_document": Permission.review_edit,
+    "search_reviews": Permission.search,
+    "get_trends": Permission.trends,
+    "list_overdue_actions": Permission.overdue_read,
     "list_audit_events": Permission.audit_read,
-    "get_liveness": ANYONE, "get_readiness": ANYONE, "get_metrics": ANYONE, "get_problem_type": ANYONE,
+    "get_liveness": ANYONE,
+    "get_readiness": ANYONE,
+    "get_metrics": ANYONE,
+    "get_problem_type": ANYONE,
 }
 RULES: dict[str, str] = {
     "create_review": "The region must exist and be the board's own. The reference is unique within its region (409). "

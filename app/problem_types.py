@@ -19,12 +19,16 @@ class ProblemType:
 
 _TYPES = (
     ProblemType(
-        "bad-request", "Bad request", 400,
+        "bad-request",
+        "Bad request",
+        400,
         "The request could not be understood as sent.",
         "Check the request against the OpenAPI document (/api/v1/openapi.json) and send it again corrected.",
     ),
     ProblemType(
-        "validation-error", "Invalid request", 422,
+        "validation-error",
+        "Invalid request",
+        422,
         "One or more fields, query parameters or headers are invalid: the wrong type, too long, missing, "
         "an unknown vocabulary code, a bad cursor. Each is an item of `errors`, with its `code`, `location` "
         "and `field` (and a JSON `pointer` for the body). Nothing was changed.",
@@ -32,7 +36,9 @@ _TYPES = (
         "not on the wording of `detail`.",
     ),
     ProblemType(
-        "submission-rejected", "The review cannot be submitted yet", 422,
+        "submission-rejected",
+        "The review cannot be submitted yet",
+        422,
         "The review breaks one or more submission rules: no action plan, no recommendations, a "
         "recommendation no action answers, the wrong review type for the child's circumstances, too few "
         "reviewers, or a field a submitted review must have. Every broken rule is an item of `errors`. "
@@ -40,81 +46,108 @@ _TYPES = (
         "Fix each rule named in `errors` (edit the draft, or PUT its action plan), then submit again.",
     ),
     ProblemType(
-        "authentication-required", "Authentication required", 401,
+        "authentication-required",
+        "Authentication required",
+        401,
         "The operation needs a bearer token and the request has none.",
         "Get a token from POST /api/v1/auth/token and send it as `Authorization: Bearer <token>`.",
     ),
     ProblemType(
-        "invalid-token", "Invalid token", 401,
+        "invalid-token",
+        "Invalid token",
+        401,
         "The `Authorization` header cannot be used: the token has expired, is not one the registry signed, "
         "or the header is not `Bearer <token>`. An unusable header is never read as anonymous.",
         "Get a new token from POST /api/v1/auth/token (tokens last 15 minutes by default) and repeat the request.",
     ),
     ProblemType(
-        "forbidden", "Forbidden", 403,
+        "forbidden",
+        "Forbidden",
+        403,
         "You may read this resource, but your role or region does not allow this change.",
         "Ask someone whose role allows it (for a board's review: that board, or an administrator). "
         "Repeating the request will not help.",
     ),
     ProblemType(
-        "not-found", "Not found", 404,
+        "not-found",
+        "Not found",
+        404,
         "There is nothing at this address that you may see. A record you may not read answers exactly "
         "like one that does not exist.",
         "Check the id and the address. If you expected to see it, sign in with an account entitled to it.",
     ),
     ProblemType(
-        "method-not-allowed", "Method not allowed", 405,
+        "method-not-allowed",
+        "Method not allowed",
+        405,
         "The address exists but does not take this HTTP method.",
         "Use one of the methods the `Allow` header lists.",
     ),
     ProblemType(
-        "not-acceptable", "Not acceptable", 406,
+        "not-acceptable",
+        "Not acceptable",
+        406,
         "The registry cannot answer in any media type the `Accept` header allows.",
         "Accept application/json (and application/problem+json for errors).",
     ),
     ProblemType(
-        "conflict", "Conflict", 409,
+        "conflict",
+        "Conflict",
+        409,
         "The change conflicts with a record that already exists, such as a duplicate reference or id.",
         "Read the existing record; use another reference, or change the existing record instead.",
     ),
     ProblemType(
-        "invalid-transition", "Not allowed in the current status", 409,
+        "invalid-transition",
+        "Not allowed in the current status",
+        409,
         "The review's current status does not allow this operation (for example, editing a published "
         "review, or submitting one twice).",
         "Read the review to see its status; the README's lifecycle says which operations each status allows.",
     ),
     ProblemType(
-        "precondition-failed", "Precondition failed", 412,
+        "precondition-failed",
+        "Precondition failed",
+        412,
         "The `If-Match` ETag is no longer the current version: someone changed the resource after you "
         "read it. Nothing was changed.",
         "Read the resource again, reapply your change to what you read, and send it with the new ETag.",
     ),
     ProblemType(
-        "precondition-required", "Precondition required", 428,
+        "precondition-required",
+        "Precondition required",
+        428,
         "Writes to an existing resource need `If-Match` with the ETag you read, so nobody's change is "
         "overwritten. The request had none, or its `If-Match` was not an ETag: ETags are quoted "
-        "(`If-Match: \"3\"`, not `If-Match: 3`).",
+        '(`If-Match: "3"`, not `If-Match: 3`).',
         "Send `If-Match` with the ETag header of your last read, quotes included.",
     ),
     ProblemType(
-        "payload-too-large", "Payload too large", 413,
+        "payload-too-large",
+        "Payload too large",
+        413,
         "The body is over the limit: 8 MB for JSON and forms, 25 MB for a PDF upload (both configurable).",
         "Send a smaller body; split a bulk change into several requests.",
     ),
     ProblemType(
-        "unsupported-media-type", "Unsupported media type", 415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        415,
         "The body is not of a type the operation takes: JSON operations take application/json, and "
         "document uploads take only PDF files.",
         "Send the body with the right `Content-Type` (application/json), or upload a PDF.",
     ),
     ProblemType(
-        "too-many-attempts", "Too many attempts", 429,
-        "Too many sign-in attempts for this account or from this address in the current window. The "
-        "attempt was not checked.",
+        "too-many-attempts",
+        "Too many attempts",
+        429,
+        "Too many sign-in attempts for this account or from this address in the current window. The attempt was not checked.",
         "Wait the number of seconds in `Retry-After`, then try again with the right credentials. Do not retry in a loop.",
     ),
     ProblemType(
-        "invalid-token-request", "Invalid token request", 400,
+        "invalid-token-request",
+        "Invalid token request",
+        400,
         "OAuth 2.0 `invalid_request`: the token request is missing a field its grant needs, has an invalid "
         "field, sends client credentials in two places (the Basic header and the form), or is not "
         "form-encoded (application/x-www-form-urlencoded).",
@@ -122,18 +155,24 @@ _TYPES = (
         "with client_id and client_secret in the form, not both.",
     ),
     ProblemType(
-        "unsupported-grant-type", "Unsupported grant type", 400,
+        "unsupported-grant-type",
+        "Unsupported grant type",
+        400,
         "OAuth 2.0 `unsupported_grant_type`: grant_type is missing or is not one the registry issues.",
         "Use grant_type=client_credentials for systems, or grant_type=password for people.",
     ),
     ProblemType(
-        "invalid-grant", "Invalid username or password", 400,
+        "invalid-grant",
+        "Invalid username or password",
+        400,
         "OAuth 2.0 `invalid_grant`: the username or password is wrong, or the account is disabled. The "
         "answer does not say which.",
         "Check the credentials. Repeated failures are slowed down (429).",
     ),
     ProblemType(
-        "invalid-client", "Client authentication failed", 401,
+        "invalid-client",
+        "Client authentication failed",
+        401,
         "OAuth 2.0 `invalid_client`: the client id or secret is wrong, the client is disabled, or the "
         "`Authorization: Basic` header could not be read (it is base64 of the form-urlencoded "
         "client_id, a colon and the form-urlencoded client_secret).",
@@ -141,17 +180,23 @@ _TYPES = (
         "recovered: ask an operator for a new client.",
     ),
     ProblemType(
-        "service-unavailable", "Service unavailable", 503,
+        "service-unavailable",
+        "Service unavailable",
+        503,
         "The database is not answering. Nothing was changed.",
         "Try again after the number of seconds in `Retry-After`.",
     ),
     ProblemType(
-        "internal-error", "Internal error", 500,
+        "internal-error",
+        "Internal error",
+        500,
         "Something went wrong on the registry's side.",
         "Report it to the registry's operators, quoting the `request_id` (the X-Request-ID header).",
     ),
     ProblemType(
-        "http-error", "HTTP error", 400,
+        "http-error",
+        "HTTP error",
+        400,
         "An HTTP-level refusal the registry has no more specific type for; the status says what it was.",
         "Read the status and `detail`; report it, with the `request_id`, if it is unexpected.",
     ),

@@ -28,7 +28,7 @@ StrictBool = Annotated[bool, Strict()]
 
 
 def _iso_date_only(value: Any) -> Any:
-    if isinstance(value, date) or (isinstance(value, str)):
+    if isinstance(value, (date, str)):
         return value
     raise ValueError("a date must be a string like 2024-03-31")
 
@@ -44,7 +44,9 @@ LATEST_DATE = date(2100, 12, 31)
 def _plausible(value: date, info: ValidationInfo) -> date:
     if not _stored(info) and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise PydanticCustomError(
-            "date_out_of_range", "must be between {earliest} and {latest}", {"earliest": str(EARLIEST_DATE), "latest": str(LATEST_DATE)}
+            "date_out_of_range",
+            "must be between {earliest} and {latest}",
+            {"earliest": str(EARLIEST_DATE), "latest": str(LATEST_DATE)},
         )
     return value
 
@@ -56,7 +58,9 @@ def latest_past_date() -> date:
 
 def _not_in_the_future(value: date, info: ValidationInfo) -> date:
     if not _stored(info) and value > latest_past_date():
-        raise PydanticCustomError("date_in_future", "must not be in the future (at most {latest})", {"latest": str(latest_past_date())})
+        raise PydanticCustomError(
+            "date_in_future", "must not be in the future (at most {latest})", {"latest": str(latest_past_date())}
+        )
     return value
 
 

@@ -39,11 +39,15 @@ _CONTROL_NAMES = {
 
 def describe(character: str) -> str:
     """`U+202E RIGHT-TO-LEFT OVERRIDE`: a character named without showing it."""
-    name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character) or {
-        "Cc": "(a control character)",
-        "Cs": "(a lone surrogate)",
-        "Co": "(a private-use character)",
-    }.get(unicodedata.category(character), "")
+    name = (
+        unicodedata.name(character, "")
+        or _CONTROL_NAMES.get(character)
+        or {
+            "Cc": "(a control character)",
+            "Cs": "(a lone surrogate)",
+            "Co": "(a private-use character)",
+        }.get(unicodedata.category(character), "")
+    )
     return f"U+{ord(character):04X} {name}".rstrip()
 
 

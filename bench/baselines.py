@@ -36,7 +36,20 @@ def _review_rows(document: dict[str, Any], public_window_days: int) -> tuple[dic
     status = document.get("status", "draft")
     review = {
         "id": review_id,
-        **{k: document.get(k) for k in ("region", "reference", "kind", "review_type", "trigger_outcome", "title", "summary", "age_band", "full_text")},
+        **{
+            k: document.get(k)
+            for k in (
+                "region",
+                "reference",
+                "kind",
+                "review_type",
+                "trigger_outcome",
+                "title",
+                "summary",
+                "age_band",
+                "full_text",
+            )
+        },
         **{k: bool(document.get(k, False)) for k in ("on_cp_register_6m", "looked_after_6m", "historic", "multiple_abuse")},
         "susr_criteria": document.get("susr_criteria", []),
         "reviewers": document.get("reviewers", []),
@@ -44,11 +57,16 @@ def _review_rows(document: dict[str, Any], public_window_days: int) -> tuple[dic
         "completed_on": date.fromisoformat(document["completed_on"]) if document.get("completed_on") else None,
         "status": status,
         "version": 1,
-        "created_at": at, "created_by": IMPORTER, "updated_at": at, "updated_by": IMPORTER,
+        "created_at": at,
+        "created_by": IMPORTER,
+        "updated_at": at,
+        "updated_by": IMPORTER,
         "submitted_at": at if status in ("submitted", "published") else None,
         "published_on": published,
         "public_until": published + timedelta(days=public_window_days) if published else None,
-        "withdrawn_at": None, "withdrawn_reason": None, "withdrawn_from": None,
+        "withdrawn_at": None,
+        "withdrawn_reason": None,
+        "withdrawn_from": None,
     }
     tags = [
         {"review_id": review_id, "vocabulary": vocabulary, "code": code}
@@ -60,11 +78,18 @@ def _review_rows(document: dict[str, Any], public_window_days: int) -> tuple[dic
         plan = {"review_id": review_id, "version": 1, "created_at": at, "updated_at": at, "updated_by": IMPORTER}
         actions = [
             {
-                "id": str(uuid.uuid4()), "review_id": review_id, "position": position,
-                "recommendation_ref": action["recommendation_ref"], "description": action["description"],
-                "lead_agency": action["lead_agency"], "target_date": date.fromisoformat(action["target_date"]),
-                "status": action.get("status", "not_started"), "progress_notes": action.get("progress_notes", []),
-                "version": 1, "updated_at": at, "updated_by": IMPORTER,
+                "id": str(uuid.uuid4()),
+                "review_id": review_id,
+                "position": position,
+                "recommendation_ref": action["recommendation_ref"],
+                "description": action["description"],
+                "lead_agency": action["lead_agency"],
+                "target_date": date.fromisoformat(action["target_date"]),
+                "status": action.get("status", "not_started"),
+                "progress_notes": action.get("progress_notes", []),
+                "version": 1,
+                "updated_at": at,
+                "updated_by": IMPORTER,
             }
             for position, action in enumerate(document["action_plan"]["actions"])
         ]
@@ -97,20 +122,26 @@ def _documents(engine: Engine, batch_size: int) -> Iterator[list[dict[str, Any]]
     after = ""
     while True:
         with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT id, version, reference, region, kind, review_type, status, completed_on, published_on, "
-                    "public_until, age_band, title, summary, recommendations, full_text FROM review "
-                    "WHERE id > :after ORDER BY id LIMIT :n"
-                ),
-                {"after": after, "n": batch_size},
-            ).mappings().all()
+            rows = (
+                connection.execute(
+                    text(
+                        "SELECT id, version, reference, region, kind, review_type, status, completed_on, published_on, "
+                        "public_until, age_band, title, summary, recommendations, full_text FROM review "
+                        "WHERE id > :after ORDER BY id LIMIT :n"
+                    ),
+                    {"after": after, "n": batch_size},
+                )
+                .mappings()
+                .all()
+            )
             if not rows:
                 return
             ids = [row["id"] for row in rows]
             tags: dict[tuple[str, str], list[str]] = {}
             for review_id, vocabulary, code in connection.execute(
-                text("SELECT review_id, vocabulary, code FROM review_tag WHERE review_id >= :first AND review_id <= :last ORDER BY code"),
+                text(
+                    "SELECT review_id, vocabulary, code FROM review_tag WHERE review_id >= :first AND review_id <= :last ORDER BY code"
+                ),
                 {"first": ids[0], "last": ids[-1]},
             ):
                 tags.setdefault((review_id, vocabulary), []).append(code)
@@ -122,16 +153,23 @@ def _documents(engine: Engine, batch_size: int) -> Iterator[list[dict[str, Any]]
                 recommendations = json.loads(recommendations)
             documents.append(
                 {
-                    "id": row["id"], "version": row["version"], "reference": row["reference"], "region": row["region"],
-                    "kind": row["kind"], "review_type": row["review_type"], "status": row["status"],
+                    "id": row["id"],
+                    "version": row["version"],
+                    "reference": row["reference"],
+                    "region": row["region"],
+                    "kind": row["kind"],
+                    "review_type": row["review_type"],
+                    "status": row["status"],
                     "year": completed.year if completed else None,
                     "completed_on": completed.isoformat() if completed else None,
-                    "published_on": _iso(row["published_on"]), "public_until": _iso(row["public_until"]),
+                    "published_on": _iso(row["published_on"]),
+                    "public_until": _iso(row["public_until"]),
                     "age_band": row["age_band"],
                     "themes": tags.get((row["id"], "theme"), []),
                     "agencies": tags.get((row["id"], "agency"), []),
                     "abuse_categories": tags.get((row["id"], "abuse_category"), []),
-                    "title": row["title"], "summary": row["summary"] or "",
+                    "title": row["title"],
+                    "summary": row["summary"] or "",
                     "recommendations": "\n".join(r["text"] for r in recommendations),
                     "full_text": row["full_text"] or "",
                 }
@@ -155,7 +193,14 @@ def raw_bulk_index(engine: Engine, client: OpenSearch, *, index: str, body: dict
     count = 0
     for documents in _documents(engine, batch_size):
         actions = [
-            {"_op_type": "index", "_index": index, "_id": d["id"], "version": d["version"], "version_type": "external", "_source": d}
+            {
+                "_op_type": "index",
+                "_index": index,
+                "_id": d["id"],
+                "version": d["version"],
+                "version_type": "external",
+                "_source": d,
+            }
             for d in documents
         ]
         helpers.bulk(client, actions)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: import bench.*
 
-from bench.load import run_hammer  # noqa: E402
-from bench.servers import free_port, start_server  # noqa: E402
+from bench.load import run_hammer
+from bench.servers import free_port, start_server
 
 DOCUMENT = {"id": 1, "title": "Child A", "recommendations": [{"n": i, "text": "Share information."} for i in range(5)]}
 

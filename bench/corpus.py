@@ -83,34 +83,73 @@ ORGANISATIONS = ["Independent", "Independent", "Health board", "Local authority"
 
 WORDS: dict[str, list[str]] = {
     "role": [
-        "the health visitor", "the social worker", "the GP", "the midwife", "the school nurse",
-        "the police officer", "the team manager", "the designated safeguarding lead", "the family support worker",
-        "the paediatrician", "the emergency department nurse", "the probation officer", "the housing officer",
-        "the community psychiatric nurse", "the independent reviewing officer", "the youth justice worker",
+        "the health visitor",
+        "the social worker",
+        "the GP",
+        "the midwife",
+        "the school nurse",
+        "the police officer",
+        "the team manager",
+        "the designated safeguarding lead",
+        "the family support worker",
+        "the paediatrician",
+        "the emergency department nurse",
+        "the probation officer",
+        "the housing officer",
+        "the community psychiatric nurse",
+        "the independent reviewing officer",
+        "the youth justice worker",
     ],
     "adult": [
-        "the mother", "the father", "the mother's new partner", "the maternal grandmother", "the paternal grandmother",
-        "the maternal uncle", "a family friend", "the father's partner",
+        "the mother",
+        "the father",
+        "the mother's new partner",
+        "the maternal grandmother",
+        "the paternal grandmother",
+        "the maternal uncle",
+        "a family friend",
+        "the father's partner",
     ],
     "meeting": [
-        "a strategy discussion", "an initial child protection conference", "a review child protection conference",
-        "a core group meeting", "a multi-agency risk assessment conference", "a team around the family meeting",
-        "a professionals' meeting", "a looked after child review",
+        "a strategy discussion",
+        "an initial child protection conference",
+        "a review child protection conference",
+        "a core group meeting",
+        "a multi-agency risk assessment conference",
+        "a team around the family meeting",
+        "a professionals' meeting",
+        "a looked after child review",
     ],
     "weeks": [str(n) for n in range(2, 21)],
     "count": ["two", "three", "four", "five", "six", "seven", "eight", "nine", "eleven", "twelve"],
     "period": [
-        "the six months before the incident", "the period under review", "the eighteen months under review",
-        "the weeks before the incident", "the year before the referral",
+        "the six months before the incident",
+        "the period under review",
+        "the eighteen months under review",
+        "the weeks before the incident",
+        "the year before the referral",
     ],
     "record": [
-        "case notes", "the health visiting record", "the GP record", "the school's safeguarding file",
-        "police incident logs", "the social care case file", "the midwifery notes", "the referral form",
+        "case notes",
+        "the health visiting record",
+        "the GP record",
+        "the school's safeguarding file",
+        "police incident logs",
+        "the social care case file",
+        "the midwifery notes",
+        "the referral form",
     ],
     "concern": [
-        "bruising to the face", "missed health appointments", "poor school attendance", "an untidy and cold home",
-        "weight loss", "a head injury explained as a fall", "reports of shouting from neighbours",
-        "the child being left alone", "a parent under the influence of alcohol", "self-harm",
+        "bruising to the face",
+        "missed health appointments",
+        "poor school attendance",
+        "an untidy and cold home",
+        "weight loss",
+        "a head injury explained as a fall",
+        "reports of shouting from neighbours",
+        "the child being left alone",
+        "a parent under the influence of alcohol",
+        "self-harm",
     ],
 }
 
@@ -250,19 +289,46 @@ CONTEXT_SENTENCES = {
 }
 
 RECOMMENDATIONS = [
-    ("information-sharing-and-recording", "The Regional Safeguarding Board should ensure that every agency keeps a shared chronology for each child on the child protection register."),
-    ("information-sharing-and-recording", "Agencies should issue clear guidance to practitioners that data protection law does not prevent sharing information to protect a child."),
-    ("information-sharing-and-recording", "Agencies should audit the quality of records of home visits, including what was seen and what it meant for the child."),
-    ("hierarchy-of-knowledge", "Practitioners should seek the views of fathers and of every adult in the household, and record them."),
-    ("hierarchy-of-knowledge", "The Board should promote professional curiosity and respectful challenge between professions through multi-agency training."),
-    ("hierarchy-of-knowledge", "Agencies should ensure that concerns raised by the wider family and the community are recorded and assessed."),
+    (
+        "information-sharing-and-recording",
+        "The Regional Safeguarding Board should ensure that every agency keeps a shared chronology for each child on the child protection register.",
+    ),
+    (
+        "information-sharing-and-recording",
+        "Agencies should issue clear guidance to practitioners that data protection law does not prevent sharing information to protect a child.",
+    ),
+    (
+        "information-sharing-and-recording",
+        "Agencies should audit the quality of records of home visits, including what was seen and what it meant for the child.",
+    ),
+    (
+        "hierarchy-of-knowledge",
+        "Practitioners should seek the views of fathers and of every adult in the household, and record them.",
+    ),
+    (
+        "hierarchy-of-knowledge",
+        "The Board should promote professional curiosity and respectful challenge between professions through multi-agency training.",
+    ),
+    (
+        "hierarchy-of-knowledge",
+        "Agencies should ensure that concerns raised by the wider family and the community are recorded and assessed.",
+    ),
     ("partial-assessment", "Assessments should identify and consider every adult in the household, including new partners."),
-    ("partial-assessment", "Agencies should review how missed appointments are followed up before a family is discharged from a service."),
+    (
+        "partial-assessment",
+        "Agencies should review how missed appointments are followed up before a family is discharged from a service.",
+    ),
     ("partial-assessment", "Supervision should test the progress of agreed actions, not only record them."),
     ("voice-of-the-child", "Practitioners should see children alone and record what each child says about daily life at home."),
     ("voice-of-the-child", "The Board should develop guidance on direct work with children in large families."),
-    ("practice-challenges", "Agencies should review caseloads and the quality of reflective supervision for frontline practitioners."),
-    ("practice-challenges", "The Welsh Government should consider national guidance on the sharing of records between IT systems."),
+    (
+        "practice-challenges",
+        "Agencies should review caseloads and the quality of reflective supervision for frontline practitioners.",
+    ),
+    (
+        "practice-challenges",
+        "The Welsh Government should consider national guidance on the sharing of records between IT systems.",
+    ),
     (None, "The Board should share the learning from this review through a seven-minute briefing to all agencies."),
     (None, "Agencies should report progress on this action plan to the Board every six months."),
 ]
@@ -327,7 +393,9 @@ class Writer:
         return " ".join(self.fill(t) for t in self.rng.sample(templates, count))
 
 
-def _review(index: int, seed: int, counters: dict[tuple[str, int], int]) -> tuple[str, dict[str, Any], list[tuple[str, list[str]]]]:
+def _review(
+    index: int, seed: int, counters: dict[tuple[str, int], int]
+) -> tuple[str, dict[str, Any], list[tuple[str, list[str]]]]:
     """Review number `index` (1-based): its file stem, its JSON, and its report as (heading, paragraphs)."""
     rng = random.Random(f"{seed}:{index}")
     region = rng.choice(sorted(REGIONS))
@@ -359,7 +427,9 @@ def _review(index: int, seed: int, counters: dict[tuple[str, int], int]) -> tupl
         kind_name = "Child Practice Review"
     else:
         review_type = None
-        extra = [c for c in ("apr", "dhr", "mhhr", "owhr") if rng.random() < {"apr": 0.15, "dhr": 0.35, "mhhr": 0.1, "owhr": 0.05}[c]]
+        extra = [
+            c for c in ("apr", "dhr", "mhhr", "owhr") if rng.random() < {"apr": 0.15, "dhr": 0.35, "mhhr": 0.1, "owhr": 0.05}[c]
+        ]
         criteria = ["cpr", *extra]
         reviewer_count = 2
         kind_name = "Single Unified Safeguarding Review"
@@ -383,13 +453,15 @@ def _review(index: int, seed: int, counters: dict[tuple[str, int], int]) -> tupl
                 status = rng.choice(["completed", "in_progress", "in_progress", "not_started"])
             else:
                 status = rng.choice(["not_started", "in_progress"])
-            actions.append({
-                "recommendation_ref": recommendation["ref"],
-                "description": rng.choice(ACTION_TEMPLATES),
-                "lead_agency": rng.choice(agencies),
-                "target_date": target.isoformat(),
-                "status": status,
-            })
+            actions.append(
+                {
+                    "recommendation_ref": recommendation["ref"],
+                    "description": rng.choice(ACTION_TEMPLATES),
+                    "lead_agency": rng.choice(agencies),
+                    "target_date": target.isoformat(),
+                    "status": status,
+                }
+            )
 
     writer = Writer(
         rng,
@@ -415,10 +487,13 @@ def _review(index: int, seed: int, counters: dict[tuple[str, int], int]) -> tupl
     target = rng.randint(21_000, 58_000)
     sections: list[tuple[str, list[str]]] = [
         ("1. Introduction", [writer.paragraph(GENERAL["intro"], 4, 7)]),
-        ("2. Terms of reference and methodology", [
-            "The methodology followed the statutory guidance: a multi-agency chronology, agency reports and a "
-            "learning event with practitioners. " + writer.paragraph(GENERAL["method"], 3, 6)
-        ]),
+        (
+            "2. Terms of reference and methodology",
+            [
+                "The methodology followed the statutory guidance: a multi-agency chronology, agency reports and a "
+                "learning event with practitioners. " + writer.paragraph(GENERAL["method"], 3, 6)
+            ],
+        ),
         ("3. The family", [writer.paragraph(GENERAL["family"], 3, 5)]),
         ("4. Summary timeline", []),
         ("5. Practice and organisational learning", []),
@@ -434,7 +509,9 @@ def _review(index: int, seed: int, counters: dict[tuple[str, int], int]) -> tupl
             timeline.append(paragraph)
         else:
             theme = rng.choice(themes)
-            paragraph = writer.paragraph(THEME_SENTENCES[theme] + learning + [s for c in context for s in CONTEXT_SENTENCES[c]], 4, 7)
+            paragraph = writer.paragraph(
+                THEME_SENTENCES[theme] + learning + [s for c in context for s in CONTEXT_SENTENCES[c]], 4, 7
+            )
             findings.append(paragraph)
         length += len(paragraph) + 2
 
@@ -547,9 +624,11 @@ def write_corpus(out: Path, *, count: int, seed: int, pdf_every: int) -> tuple[i
             (out / f"{stem}.report.pdf").write_bytes(report_pdf(review, sections))
             pdfs += 1
         else:
-            review = {**{k: v for k, v in review.items() if k not in ("status", "published_on", "action_plan")},
-                      "full_text": report_text(review, sections),
-                      **{k: review[k] for k in ("status", "published_on", "action_plan") if k in review}}
+            review = {
+                **{k: v for k, v in review.items() if k not in ("status", "published_on", "action_plan")},
+                "full_text": report_text(review, sections),
+                **{k: review[k] for k in ("status", "published_on", "action_plan") if k in review},
+            }
         (out / f"{stem}.json").write_text(json.dumps(review, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return count, pdfs
 
@@ -559,7 +638,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True, help="how many reviews")
     parser.add_argument("--out", type=Path, required=True, help="the folder to write (created if missing)")
     parser.add_argument("--seed", type=int, default=2026, help="the same seed writes the same corpus (default 2026)")
-    parser.add_argument("--pdf-every", type=int, default=10, metavar="K", help="every K-th review has a PDF report instead of full_text (0: none; default 10)")
+    parser.add_argument(
+        "--pdf-every",
+        type=int,
+        default=10,
+        metavar="K",
+        help="every K-th review has a PDF report instead of full_text (0: none; default 10)",
+    )
     args = parser.parse_args(argv)
     if args.count < 0 or args.pdf_every < 0:
         parser.error("--count and --pdf-every must not be negative")

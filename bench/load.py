@@ -149,9 +149,7 @@ async def hammer(
 
     now = perf_counter()
     stats = _Stats(count_from=now + warmup, stop_at=now + warmup + seconds)
-    tasks = [
-        asyncio.create_task(_connection(parts.hostname, port, requests, i, stats)) for i in range(concurrency)
-    ]
+    tasks = [asyncio.create_task(_connection(parts.hostname, port, requests, i, stats)) for i in range(concurrency)]
     _, pending = await asyncio.wait(tasks, timeout=warmup + seconds + GRACE)
     for task in pending:  # a server that stopped answering: give up on its requests
         task.cancel()
@@ -184,6 +182,4 @@ def run_hammer(
 ) -> dict[str, Any]:
     """hammer() in a fresh event loop (uvloop's when available)."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop if uvloop else None) as runner:
-        return runner.run(
-            hammer(url, headers=headers, concurrency=concurrency, seconds=seconds, warmup=warmup, paths=paths)
-        )
+        return runner.run(hammer(url, headers=headers, concurrency=concurrency, seconds=seconds, warmup=warmup, paths=paths))

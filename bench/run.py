@@ -113,7 +113,8 @@ def corpus(work: Path, count: int) -> list[Path]:
         say(f"writing a corpus of {count} reviews to {folder} (once)")
         subprocess.run(
             [sys.executable, str(ROOT / "bench" / "corpus.py"), "--count", str(count), "--out", str(folder), "--pdf-every", "0"],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         files = sorted(folder.glob("*.json"))
     return files[:count]
@@ -159,8 +160,11 @@ def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, f
         raise SystemExit(f"the corpus has problems: {checked.problems[:3]}")
     check_seconds = time.perf_counter() - started
     loaded = Importer(
-        engine=engine, store=DocumentStore(settings.documents_dir), limits=limits,
-        public_window_days=settings.public_window_days, principal=import_principal("bench"),
+        engine=engine,
+        store=DocumentStore(settings.documents_dir),
+        limits=limits,
+        public_window_days=settings.public_window_days,
+        principal=import_principal("bench"),
         search_outbox=not search.indexes_in_transaction,
     ).load(checked.to_import)
     drain(build_sessionmaker(engine), search, now=lambda: datetime.now(UTC), include_postponed=True)
@@ -207,18 +211,28 @@ class Running:
 
 @contextmanager
 def registry_server(db: Database, work: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[Running]:
-    env = {**os.environ, **db.env(work), "REGISTRY_JWT_SECRET": "bench-" + "x" * 40, "REGISTRY_JWT_TTL_SECONDS": "3600", **(extra_env or {})}
+    env = {
+        **os.environ,
+        **db.env(work),
+        "REGISTRY_JWT_SECRET": "bench-" + "x" * 40,
+        "REGISTRY_JWT_TTL_SECONDS": "3600",
+        **(extra_env or {}),
+    }
     client_id = f"bench-inspectorate-{os.getpid()}-{time.monotonic_ns()}"
     created = subprocess.run(
         [str(REGISTRY), "create-client", "--client-id", client_id, "--role", "inspectorate"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     secret = next(line.split("=", 1)[1] for line in created.splitlines() if line.startswith("client_secret="))
     with start_server("registry", free_port(), env) as server:
         parts = urlsplit(server.url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         connection.request(
-            "POST", "/api/v1/auth/token",
+            "POST",
+            "/api/v1/auth/token",
             body=urlencode({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
@@ -255,9 +269,12 @@ def section_import(db_kind: str, work: Path, postgres: str, files: list[Path], *
     assert imported == len(files), imported
     return {
         "reviews": len(files),
-        "ours_s": round(ours, 2), "ours_check_pass_s": round(checking, 2),
-        "raw_s": round(raw_seconds, 2), "ratio": round(ours / raw_seconds, 2),
-        "ours_reviews_per_s": round(len(files) / ours, 1), "raw_reviews_per_s": round(len(files) / raw_seconds, 1),
+        "ours_s": round(ours, 2),
+        "ours_check_pass_s": round(checking, 2),
+        "raw_s": round(raw_seconds, 2),
+        "ratio": round(ours / raw_seconds, 2),
+        "ours_reviews_per_s": round(len(files) / ours, 1),
+        "raw_reviews_per_s": round(len(files) / raw_seconds, 1),
     }, db
 
 
@@ -288,7 +305,14 @@ def section_search_sql(db: Database, work: Path, *, rounds: int) -> dict[str, An
             ours += latency(lambda q=q: running.get("/api/v1/search", {"q": q, "limit": 20}), rounds=rounds)
             with build_sessionmaker(engine)() as session, captured_sql(engine) as statements:
                 page = service.search(
-                    session, principal=_inspectorate(), backend=backend, q=q, filters=ReviewFilters(), limit=20, cursor=None, clock=Clock()
+                    session,
+                    principal=_inspectorate(),
+                    backend=backend,
+                    q=q,
+                    filters=ReviewFilters(),
+                    limit=20,
+                    cursor=None,
+                    clock=Clock(),
                 )
             assert page.total == totals[q], (q, page.total, totals[q])
             raw += latency(replay_sql(engine, statements), rounds=rounds)
@@ -319,12 +343,16 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
     client.search = recording  # type: ignore[method-assign]
     ours: list[float] = []
     raw: list[float] = []
-    with registry_server(db, work, extra_env={
+    with registry_server(
+        db,
+        work,
+        extra_env={
             "REGISTRY_OPENSEARCH_URL": osmem_url,
             "REGISTRY_OPENSEARCH_INDEX_PREFIX": "bench-reviews",
             # The in-memory stand-in is slow on long texts; a busy machine must not turn that into 503s.
             "REGISTRY_OPENSEARCH_TIMEOUT_SECONDS": "120",
-        }) as running:
+        },
+    ) as running:
         for q in QUERIES:
             status, body = running.get("/api/v1/search", {"q": q, "limit": 20})
             assert status == 200, (status, body[:300])
@@ -362,8 +390,12 @@ def section_reindex(db: Database, work: Path, osmem_url: str) -> dict[str, Any]:
     ours = time.perf_counter() - started
     engine.dispose()
     return {
-        "reviews": count, "ours_s": round(ours, 2), "raw_s": round(raw_seconds, 2), "ratio": round(ours / raw_seconds, 2),
-        "ours_reviews_per_s": round(count / ours, 1), "raw_reviews_per_s": round(count / raw_seconds, 1),
+        "reviews": count,
+        "ours_s": round(ours, 2),
+        "raw_s": round(raw_seconds, 2),
+        "ratio": round(ours / raw_seconds, 2),
+        "ours_reviews_per_s": round(count / ours, 1),
+        "raw_reviews_per_s": round(count / raw_seconds, 1),
     }
 
 
@@ -384,7 +416,9 @@ def section_trends(db: Database, work: Path, *, rounds: int) -> dict[str, Any]:
             assert status == 200, (status, body[:300])
             ours += latency(lambda group=group: running.get("/api/v1/trends", {"group_by": group}), rounds=rounds)
             with build_sessionmaker(engine)() as session, captured_sql(engine) as statements:
-                service.trends(session, principal=_inspectorate(), backend=backend, group_by=[group], filters=ReviewFilters(), clock=Clock())
+                service.trends(
+                    session, principal=_inspectorate(), backend=backend, group_by=[group], filters=ReviewFilters(), clock=Clock()
+                )
             raw += latency(replay_sql(engine, statements), rounds=rounds)
         peak = running.server.peak_rss_mb()
     engine.dispose()
@@ -404,7 +438,9 @@ def section_read(db: Database, work: Path, *, seconds: float) -> dict[str, Any]:
         status, body = running.get(paths[0])
         assert status == 200, (status, body[:300])
         say(f"read: registry, {READ_CONCURRENCY} connections, {seconds:.0f} s")
-        ours = run_hammer(running.url + paths[0], headers=running.headers, concurrency=READ_CONCURRENCY, seconds=seconds, paths=paths)
+        ours = run_hammer(
+            running.url + paths[0], headers=running.headers, concurrency=READ_CONCURRENCY, seconds=seconds, paths=paths
+        )
         peak = running.server.peak_rss_mb()
     document = work / "bare-document.json"
     document.write_bytes(body)
@@ -416,7 +452,10 @@ def section_read(db: Database, work: Path, *, seconds: float) -> dict[str, Any]:
         db_paths = [path.replace("/api/v1/", "/db/") for path in paths]
         with_db = run_hammer(bare.url + db_paths[0], headers={}, concurrency=READ_CONCURRENCY, seconds=seconds, paths=db_paths)
     return {
-        "ours": ours, "bare": ceiling, "bare_with_sql": with_db, "body_bytes": len(body),
+        "ours": ours,
+        "bare": ceiling,
+        "bare_with_sql": with_db,
+        "body_bytes": len(body),
         "throughput_ratio": round(ours["rps"] / ceiling["rps"], 3),
         "throughput_ratio_to_bare_with_sql": round(ours["rps"] / with_db["rps"], 3),
         "server_peak_rss_mb": peak,
@@ -435,7 +474,9 @@ def osmem() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [osmem_server.resolve_binary(), "--addr", f"127.0.0.1:{port}", "--no-ja", "--parent-pid", str(os.getpid())],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     json.loads(process.stdout.readline())  # one line when ready
@@ -477,16 +518,33 @@ def copy_database(source: Database, name: str, work: Path, postgres: str) -> Dat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, required=True, help="scratch folder: corpus, SQLite files, documents")
-    parser.add_argument("--reviews", type=int, default=10_000, help="reviews for import, reindex, search and read (default 10000)")
+    parser.add_argument(
+        "--reviews", type=int, default=10_000, help="reviews for import, reindex, search and read (default 10000)"
+    )
     parser.add_argument("--trend-reviews", type=int, default=100_000, help="reviews for trends and memory (default 100000)")
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432", help="PostgreSQL server (databases bench_* are made and dropped)")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432",
+        help="PostgreSQL server (databases bench_* are made and dropped)",
+    )
     parser.add_argument("--skip-postgres", action="store_true", help="SQLite and the OpenSearch stand-in only")
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"which, in order, of {','.join(SECTIONS)} (default all); "
-                        "the later ones use the databases the earlier ones left in --work")
-    parser.add_argument("--opensearch-search-reviews", type=int, default=1_000, help="reviews in the index that search on the OpenSearch stand-in is measured on (default 1000)")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"which, in order, of {','.join(SECTIONS)} (default all); "
+        "the later ones use the databases the earlier ones left in --work",
+    )
+    parser.add_argument(
+        "--opensearch-search-reviews",
+        type=int,
+        default=1_000,
+        help="reviews in the index that search on the OpenSearch stand-in is measured on (default 1000)",
+    )
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of each search and trends request (default 20)")
     parser.add_argument("--read-seconds", type=float, default=15.0, help="seconds of load on each read endpoint (default 15)")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="results file (sections run now replace theirs)")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "bench" / "results.json", help="results file (sections run now replace theirs)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     chosen = [name.strip() for name in args.sections.split(",") if name.strip()]
@@ -513,10 +571,17 @@ def main() -> None:
             elif section == "load":
                 db = copy_database(existing(kind, small[kind]), large[kind], args.work, args.postgres)
                 say(f"loading {args.trend_reviews} reviews on {kind} (registry import, resumed from {args.reviews})")
-                imported, seconds, checking = import_with_registry(db, args.work, folder_of(args.work, files[: args.trend_reviews]))
+                imported, seconds, checking = import_with_registry(
+                    db, args.work, folder_of(args.work, files[: args.trend_reviews])
+                )
                 record(
                     f"load_{kind}",
-                    {"reviews": args.trend_reviews, "imported": imported, "seconds": round(seconds, 1), "check_pass_s": round(checking, 1)},
+                    {
+                        "reviews": args.trend_reviews,
+                        "imported": imported,
+                        "seconds": round(seconds, 1),
+                        "check_pass_s": round(checking, 1),
+                    },
                 )
             elif section == "search":
                 record(f"search_{kind}", section_search_sql(existing(kind, small[kind]), args.work, rounds=args.rounds))
@@ -538,7 +603,10 @@ def main() -> None:
             import_with_registry(searched, args.work, folder_of(args.work, files[:count]))
             with osmem() as osmem_url:
                 section_reindex(searched, args.work, osmem_url)
-                record("search_opensearch", section_search_opensearch(searched, args.work, osmem_url, rounds=args.rounds) | {"reviews": count})
+                record(
+                    "search_opensearch",
+                    section_search_opensearch(searched, args.work, osmem_url, rounds=args.rounds) | {"reviews": count},
+                )
     print_table(results)
     print(f"\nwritten to {args.json}")
 
@@ -549,9 +617,25 @@ def print_table(results: dict[str, Any]) -> None:
         if not isinstance(value, dict) or name == "machine":
             continue
         if "p95_ratio" in value:
-            rows.append((name, f"p95 {value['ours']['p95_ms']} ms", f"p95 {value['raw']['p95_ms']} ms", f"{value['p95_ratio']}x", "<= 1.5x"))
+            rows.append(
+                (
+                    name,
+                    f"p95 {value['ours']['p95_ms']} ms",
+                    f"p95 {value['raw']['p95_ms']} ms",
+                    f"{value['p95_ratio']}x",
+                    "<= 1.5x",
+                )
+            )
         elif "throughput_ratio" in value:
-            rows.append((name, f"{value['ours']['rps']:.0f} req/s, p99 {value['ours']['p99_ms']:.0f} ms", f"{value['bare']['rps']:.0f} req/s, p99 {value['bare']['p99_ms']:.0f} ms", f"{value['throughput_ratio']}x", ">= 0.5x"))
+            rows.append(
+                (
+                    name,
+                    f"{value['ours']['rps']:.0f} req/s, p99 {value['ours']['p99_ms']:.0f} ms",
+                    f"{value['bare']['rps']:.0f} req/s, p99 {value['bare']['p99_ms']:.0f} ms",
+                    f"{value['throughput_ratio']}x",
+                    ">= 0.5x",
+                )
+            )
         elif "ratio" in value:
             rows.append((name, f"{value['ours_s']} s", f"{value['raw_s']} s", f"{value['ratio']}x", "<= 2x"))
     peaks = [v["server_peak_rss_mb"] for v in results.values() if isinstance(v, dict) and "server_peak_rss_mb" in v]

@@ -6,6 +6,7 @@ options `registry serve` uses (`app.cli.uvicorn_options`), so only the applicati
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -69,10 +70,8 @@ class Server:
         """Terminate (SIGTERM, uvicorn's graceful shutdown), then kill if it has not exited in time."""
         if self.process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(OSError, RuntimeError):  # it may exit between poll() and the read
             self._peak_rss_mb = self.peak_rss_mb()
-        except (OSError, RuntimeError):  # exited between poll() and the read
-            pass
         self.process.terminate()
         try:
             self.process.wait(STOP_TIMEOUT)
@@ -83,9 +82,7 @@ class Server:
     def __enter__(self) -> Server:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
 
@@ -108,9 +105,7 @@ def start_server(kind: ServerKind, port: int, env: dict[str, str] | None = None,
 
     log_path = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-")) / "server.log"
     with log_path.open("wb") as log:  # the child keeps its own descriptor
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     if cpu is not None:
         os.sched_setaffinity(process.pid, {cpu})
     server = Server(process, f"http://{host}:{port}", log_path)
@@ -127,9 +122,7 @@ def _wait_until_answering(server: Server, probe_url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(
-                f"server exited with code {server.process.returncode}:\n{server.log_tail()}"
-            )
+            raise RuntimeError(f"server exited with code {server.process.returncode}:\n{server.log_tail()}")
         try:
             with urllib.request.urlopen(probe_url, timeout=1.0) as response:
                 if 200 <= response.status < 300:

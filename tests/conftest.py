@@ -8,11 +8,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import tempfile
+import time
 import uuid
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,10 @@ def clock() -> FixedClock:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # No start-up recovery thread: the app fixture's sessions share the test's one connection.
     return Settings(
-        database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=tmp_path / "documents", recover_extractions_on_startup=False
+        database_url=database_url,
+        jwt_secret=TEST_SECRET,
+        documents_dir=tmp_path / "documents",
+        recover_extractions_on_startup=False,
     )
 
 

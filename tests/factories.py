@@ -9,7 +9,11 @@ from app import openapi_examples
 
 # The API document's own example (so the example is proven by every test that uses it), with the
 # optional fields a board system usually sends too.
-REVIEW: dict[str, Any] = copy.deepcopy(openapi_examples.REVIEW) | {"susr_criteria": [], "historic": False, "multiple_abuse": False}
+REVIEW: dict[str, Any] = copy.deepcopy(openapi_examples.REVIEW) | {
+    "susr_criteria": [],
+    "historic": False,
+    "multiple_abuse": False,
+}
 
 SUSR: dict[str, Any] = {
     **REVIEW,

@@ -103,13 +103,21 @@ def _edited(change: Callable[[PdfWriter], None]) -> bytes:
 def _action(kind: str, **entries: object) -> DictionaryObject:
     action = DictionaryObject({NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind)})
     for key, value in entries.items():
-        action[NameObject(f"/{key}")] = value if isinstance(value, DictionaryObject | NameObject) else TextStringObject(str(value))
+        action[NameObject(f"/{key}")] = (
+            value if isinstance(value, DictionaryObject | NameObject) else TextStringObject(str(value))
+        )
     return action
 
 
 def _document_script(writer: PdfWriter) -> None:
     """A script in the catalog's /Names tree, run by readers when the file opens."""
-    scripts = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("x"), writer._add_object(_action("/JavaScript", JS="app.alert('x');"))])})
+    scripts = DictionaryObject(
+        {
+            NameObject("/Names"): ArrayObject(
+                [TextStringObject("x"), writer._add_object(_action("/JavaScript", JS="app.alert('x');"))]
+            )
+        }
+    )
     writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): writer._add_object(scripts)})
 
 
@@ -118,9 +126,13 @@ def _open_with(writer: PdfWriter, action: DictionaryObject) -> None:
 
 
 def _annotate(writer: PdfWriter, **entries: object) -> None:
-    annotation = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4)})
+    annotation = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Annot"), NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4)}
+    )
     for key, value in entries.items():
-        annotation[NameObject(f"/{key}")] = value if isinstance(value, DictionaryObject | NameObject) else TextStringObject(str(value))
+        annotation[NameObject(f"/{key}")] = (
+            value if isinstance(value, DictionaryObject | NameObject) else TextStringObject(str(value))
+        )
     writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
 
 
@@ -136,7 +148,9 @@ def _in_object_stream(body: bytes) -> bytes:
     out = io.BytesIO()
     offsets = _objects(out, objects)
     stream_at = out.tell()
-    out.write(b"7 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(packed)))
+    out.write(
+        b"7 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(packed))
+    )
     out.write(packed + b"\nendstream\nendobj\n")
     xref_at = out.tell()
     rows = [b"\x00" + b"\x00" * 4 + b"\xff\xff"]
@@ -174,14 +188,19 @@ ACTIVE: dict[str, tuple[Callable[[], bytes], list[str]]] = {
         ["/FileAttachment"],
     ),
     "additional actions on a page": (
-        lambda: _edited(lambda w: w.pages[0].__setitem__(NameObject("/AA"), DictionaryObject({NameObject("/O"): _action("/URI", URI="http://x.invalid")}))),
+        lambda: _edited(
+            lambda w: w.pages[0].__setitem__(
+                NameObject("/AA"), DictionaryObject({NameObject("/O"): _action("/URI", URI="http://x.invalid")})
+            )
+        ),
         ["/AA"],
     ),
     "rich media": (lambda: _edited(lambda w: _annotate(w, Subtype=NameObject("/RichMedia"))), ["/RichMedia"]),
     "an XFA form": (
         lambda: _edited(
             lambda w: w._root_object.__setitem__(
-                NameObject("/AcroForm"), DictionaryObject({NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp/>")})
+                NameObject("/AcroForm"),
+                DictionaryObject({NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp/>")}),
             )
         ),
         ["/XFA"],

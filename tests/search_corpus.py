@@ -10,43 +10,89 @@ from tests import flows
 
 # (region, reference, status, changes): several regions, years, kinds and statuses.
 CORPUS: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("gwent", "GW 1/2019", "published", {
-        "completed_on": "2019-03-01", "themes": ["information-sharing-and-recording"],
-        "summary": "Chronologies were missing and records were not shared between agencies.",
-        "full_text": "The health visitor kept notes but no chronology existed. Information sharing failed.",
-    }),
-    ("gwent", "GW 2/2021", "published", {
-        "completed_on": "2021-06-01", "themes": ["hierarchy-of-knowledge"],
-        "summary": "The father was not consulted; professionals relied on the mother's account.",
-        "full_text": "Fathers were not consulted at any stage. Tunnel vision shaped the assessment.",
-    }),
-    ("north-wales", "NW 3/2021", "published", {
-        "completed_on": "2021-09-01", "themes": ["voice-of-the-child"], "review_type": "concise",
-        "on_cp_register_6m": False, "reviewers": [{"name": "Solo Reviewer"}],
-        "summary": "The child was spoken to in front of parents; the child's lived experience was missed.",
-        "full_text": "Practitioners did not hear the voice of the child. Chronologies were incomplete.",
-    }),
-    ("cardiff-vale", "CV 4/2023", "published", {
-        "completed_on": "2023-02-01", "themes": ["partial-assessment", "voice-of-the-child"],
-        "summary": "A new partner was not followed up; the large family was assessed as one.",
-        "full_text": "The mother's new partner was never assessed. Grandparents were expected to cope.",
-    }),
-    ("cardiff-vale", "CV 5/2025", "published", {
-        "kind": "susr", "review_type": None, "susr_criteria": ["cpr", "dhr"], "completed_on": "2025-01-15",
-        "themes": ["information-sharing-and-recording"],
-        "summary": "Domestic abuse was known to police; information was not shared with schools.",
-        "full_text": "Fear of complaints and GDPR confusion stopped information sharing. The father's violence was recorded.",
-    }),
-    ("gwent", "GW 6/2024", "submitted", {
-        "completed_on": "2024-04-01", "themes": ["hierarchy-of-knowledge"],
-        "summary": "Medical evidence was prioritised even though it was inconclusive.",
-        "full_text": "Chronologies were missing from the police file. The father was consulted late.",
-    }),
-    ("north-wales", "NW 7/2024", "draft", {
-        "completed_on": "2024-08-01", "themes": ["voice-of-the-child"],
-        "summary": "Draft: the voice of the child was not heard by school staff.",
-        "full_text": "Chronologies were missing; this draft is not yet submitted.",
-    }),
+    (
+        "gwent",
+        "GW 1/2019",
+        "published",
+        {
+            "completed_on": "2019-03-01",
+            "themes": ["information-sharing-and-recording"],
+            "summary": "Chronologies were missing and records were not shared between agencies.",
+            "full_text": "The health visitor kept notes but no chronology existed. Information sharing failed.",
+        },
+    ),
+    (
+        "gwent",
+        "GW 2/2021",
+        "published",
+        {
+            "completed_on": "2021-06-01",
+            "themes": ["hierarchy-of-knowledge"],
+            "summary": "The father was not consulted; professionals relied on the mother's account.",
+            "full_text": "Fathers were not consulted at any stage. Tunnel vision shaped the assessment.",
+        },
+    ),
+    (
+        "north-wales",
+        "NW 3/2021",
+        "published",
+        {
+            "completed_on": "2021-09-01",
+            "themes": ["voice-of-the-child"],
+            "review_type": "concise",
+            "on_cp_register_6m": False,
+            "reviewers": [{"name": "Solo Reviewer"}],
+            "summary": "The child was spoken to in front of parents; the child's lived experience was missed.",
+            "full_text": "Practitioners did not hear the voice of the child. Chronologies were incomplete.",
+        },
+    ),
+    (
+        "cardiff-vale",
+        "CV 4/2023",
+        "published",
+        {
+            "completed_on": "2023-02-01",
+            "themes": ["partial-assessment", "voice-of-the-child"],
+            "summary": "A new partner was not followed up; the large family was assessed as one.",
+            "full_text": "The mother's new partner was never assessed. Grandparents were expected to cope.",
+        },
+    ),
+    (
+        "cardiff-vale",
+        "CV 5/2025",
+        "published",
+        {
+            "kind": "susr",
+            "review_type": None,
+            "susr_criteria": ["cpr", "dhr"],
+            "completed_on": "2025-01-15",
+            "themes": ["information-sharing-and-recording"],
+            "summary": "Domestic abuse was known to police; information was not shared with schools.",
+            "full_text": "Fear of complaints and GDPR confusion stopped information sharing. The father's violence was recorded.",
+        },
+    ),
+    (
+        "gwent",
+        "GW 6/2024",
+        "submitted",
+        {
+            "completed_on": "2024-04-01",
+            "themes": ["hierarchy-of-knowledge"],
+            "summary": "Medical evidence was prioritised even though it was inconclusive.",
+            "full_text": "Chronologies were missing from the police file. The father was consulted late.",
+        },
+    ),
+    (
+        "north-wales",
+        "NW 7/2024",
+        "draft",
+        {
+            "completed_on": "2024-08-01",
+            "themes": ["voice-of-the-child"],
+            "summary": "Draft: the voice of the child was not heard by school staff.",
+            "full_text": "Chronologies were missing; this draft is not yet submitted.",
+        },
+    ),
 ]
 
 # Queries whose answers every backend must agree on.
@@ -110,9 +156,19 @@ QUERIES_FOR_HIDDEN = [*QUERIES, "withdrawn", "secret chronologies", "gdpr OR tun
 # (region, status) of reviews hidden from each caller. `published-expired` is published but past
 # its public window.
 HIDDEN_FROM: dict[str, list[tuple[str, str]]] = {
-    "anonymous": [("gwent", "draft"), ("gwent", "submitted"), ("north-wales", "withdrawn"), ("west-glamorgan", "published-expired")],
+    "anonymous": [
+        ("gwent", "draft"),
+        ("gwent", "submitted"),
+        ("north-wales", "withdrawn"),
+        ("west-glamorgan", "published-expired"),
+    ],
     "practitioner": [("gwent", "draft"), ("north-wales", "submitted"), ("cardiff-vale", "withdrawn")],
-    "board:gwent": [("north-wales", "draft"), ("north-wales", "submitted"), ("gwent", "withdrawn"), ("west-glamorgan", "withdrawn")],
+    "board:gwent": [
+        ("north-wales", "draft"),
+        ("north-wales", "submitted"),
+        ("gwent", "withdrawn"),
+        ("west-glamorgan", "withdrawn"),
+    ],
     "inspectorate": [("gwent", "draft"), ("north-wales", "draft"), ("west-glamorgan", "draft")],
 }
 

@@ -46,7 +46,10 @@ def test_overdue_is_derived_from_the_target_date_and_status(client, board, clock
     first = plan["actions"][0]
     done = client.patch(
         f"{url}/actions/{first['id']}",
-        json={"status": "completed", "progress_note": {"note": "Shared chronology in use in all three areas.", "evidence": "Audit report 2027/14"}},
+        json={
+            "status": "completed",
+            "progress_note": {"note": "Shared chronology in use in all three areas.", "evidence": "Audit report 2027/14"},
+        },
         headers={**board, "If-Match": f'"{first["version"]}"'},
     )
     assert done.status_code == 200, done.text
@@ -60,10 +63,16 @@ def test_progress_notes_are_kept_as_a_dated_list(client, board, clock):
     action = client.get(url, headers=board).json()["actions"][0]
     action_url = f"{url}/actions/{action['id']}"
 
-    first = client.patch(action_url, json={"status": "in_progress", "progress_note": {"note": "Training booked."}}, headers={**board, "If-Match": '"1"'})
+    first = client.patch(
+        action_url,
+        json={"status": "in_progress", "progress_note": {"note": "Training booked."}},
+        headers={**board, "If-Match": '"1"'},
+    )
     assert first.status_code == 200 and first.headers["etag"] == '"2"'
     clock.advance(days=30)
-    second = client.patch(action_url, json={"progress_note": {"note": "Half the teams trained."}}, headers={**board, "If-Match": '"2"'})
+    second = client.patch(
+        action_url, json={"progress_note": {"note": "Half the teams trained."}}, headers={**board, "If-Match": '"2"'}
+    )
     notes = second.json()["progress_notes"]
     assert [(n["note"], n["status"], n["recorded_by"]) for n in notes] == [
         ("Training booked.", "in_progress", "board-gwent"),
@@ -77,7 +86,9 @@ def test_each_action_carries_the_etag_that_patches_it(client, board):
     url = f"{API}/reviews/{review['id']}/action-plan"
     action = client.get(url, headers=board).json()["actions"][0]
     assert action["etag"] == f'"{action["version"]}"'
-    changed = client.patch(f"{url}/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": action["etag"]})
+    changed = client.patch(
+        f"{url}/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": action["etag"]}
+    )
     assert changed.status_code == 200 and changed.json()["etag"] == changed.headers["etag"] != action["etag"]
 
 
@@ -85,8 +96,18 @@ def test_two_people_can_update_different_actions_but_not_the_same_one_blindly(cl
     review = flows.review_in(client, board, "submitted")
     url = f"{API}/reviews/{review['id']}/action-plan"
     one, two = client.get(url, headers=board).json()["actions"]
-    assert client.patch(f"{url}/actions/{one['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'}).status_code == 200
-    assert client.patch(f"{url}/actions/{two['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'}).status_code == 200
+    assert (
+        client.patch(
+            f"{url}/actions/{one['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"{url}/actions/{two['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'}
+        ).status_code
+        == 200
+    )
     stale = client.patch(f"{url}/actions/{one['id']}", json={"status": "completed"}, headers={**board, "If-Match": '"1"'})
     assert stale.status_code == 412
     assert client.get(url, headers=board).json()["actions"][0]["status"] == "in_progress"
@@ -123,6 +144,8 @@ def test_an_action_of_another_review_is_not_found(client, board):
     second = flows.review_in(client, board, "submitted", reference="GWSB 9/2023")
     action = client.get(f"{API}/reviews/{first['id']}/action-plan", headers=board).json()["actions"][0]
     response = client.patch(
-        f"{API}/reviews/{second['id']}/action-plan/actions/{action['id']}", json={"status": "completed"}, headers={**board, "If-Match": '"1"'}
+        f"{API}/reviews/{second['id']}/action-plan/actions/{action['id']}",
+        json={"status": "completed"},
+        headers={**board, "If-Match": '"1"'},
     )
     assert response.status_code == 404

@@ -410,7 +410,12 @@ IMPLAUSIBLE_DATES = [
     ("create", lambda d: new_review(completed_on=d), "completed_on", ["0001-01-01", "1899-12-31", "9999-12-31", "2101-01-01"]),
     ("create", lambda d: new_review(completed_on=d), "completed_on", [_days_from_today(2), "2100-12-31"]),  # not yet happened
     ("patch-review", lambda d: {"completed_on": d}, "completed_on", ["0001-01-01", "9999-12-31", _days_from_today(30)]),
-    ("put-plan", lambda d: plan_with(1, target_date=d), "actions.1.target_date", ["0001-01-01", "1899-12-31", "9999-12-31", "2101-01-01"]),
+    (
+        "put-plan",
+        lambda d: plan_with(1, target_date=d),
+        "actions.1.target_date",
+        ["0001-01-01", "1899-12-31", "9999-12-31", "2101-01-01"],
+    ),
 ]
 PLAUSIBLE_DATES = [
     ("create", lambda d: new_review(completed_on=d), "completed_on", ["1900-01-01", _days_from_today(0), _days_from_today(1)]),
@@ -469,9 +474,7 @@ UNKNOWN_CODES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("target", "body", "fields"), UNKNOWN_CODES, ids=[f"{t}:{'+'.join(f)}" for t, _, f in UNKNOWN_CODES]
-)
+@pytest.mark.parametrize(("target", "body", "fields"), UNKNOWN_CODES, ids=[f"{t}:{'+'.join(f)}" for t, _, f in UNKNOWN_CODES])
 def test_an_unknown_code_is_refused_and_every_field_named(world, target, body, fields):
     problem = refused_and_unchanged(world, target, body, 422, *fields)
     assert len(problem["errors"]) == len(fields), problem["errors"]
@@ -498,9 +501,7 @@ MISMATCHES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("target", "body", "name"), MISMATCHES, ids=[f"{t}:{n}:{i}" for i, (t, _, n) in enumerate(MISMATCHES)]
-)
+@pytest.mark.parametrize(("target", "body", "name"), MISMATCHES, ids=[f"{t}:{n}:{i}" for i, (t, _, n) in enumerate(MISMATCHES)])
 def test_fields_that_contradict_each_other_are_refused_saying_which(world, target, body, name):
     problem = refused_and_unchanged(world, target, body, 422)
     assert mentions(problem, name), problem["errors"]
@@ -590,7 +591,11 @@ def test_an_unquoted_if_match_is_told_that_etags_are_quoted(world, target):
     not that the resource changed (a 412 would send it to read again and repeat the mistake)."""
     world = _bumped(world)
     before = world.state()
-    body = {"patch-review": {"title": "Child Z"}, "put-plan": factories.action_plan("R1"), "patch-action": {"status": "completed"}}[target]
+    body = {
+        "patch-review": {"title": "Child Z"},
+        "put-plan": factories.action_plan("R1"),
+        "patch-action": {"status": "completed"},
+    }[target]
     problem = assert_problem(world.send(target, body, if_match="2"), 428)
     assert problem["type"].endswith("/precondition-required")
     assert 'If-Match: "2"' in problem["detail"] and "changed" not in problem["detail"]
@@ -769,9 +774,7 @@ def test_a_bad_query_parameter_is_refused_by_name(world, params, field):
 def test_a_cursor_the_api_gave_out_still_works(world):
     flows.create(world.client, world.board, reference="GWSB 3/2023")
     first = world.client.get(f"{API}/reviews", params={"limit": 1}, headers=world.admin).json()
-    second = world.client.get(
-        f"{API}/reviews", params={"limit": 1, "cursor": first["next_cursor"]}, headers=world.admin
-    ).json()
+    second = world.client.get(f"{API}/reviews", params={"limit": 1, "cursor": first["next_cursor"]}, headers=world.admin).json()
     assert len(first["items"]) == len(second["items"]) == 1
     assert first["items"][0]["id"] != second["items"][0]["id"]
 
@@ -809,7 +812,9 @@ TAMPERED_CURSORS = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "position"), TAMPERED_CURSORS, ids=[f"{e}:{i}" for i, (e, _) in enumerate(TAMPERED_CURSORS)])
+@pytest.mark.parametrize(
+    ("endpoint", "position"), TAMPERED_CURSORS, ids=[f"{e}:{i}" for i, (e, _) in enumerate(TAMPERED_CURSORS)]
+)
 def test_a_cursor_holding_a_value_of_the_wrong_type_or_range_is_refused(client, token_for, endpoint, position):
     path, params, role = CURSOR_ENDPOINTS[endpoint]
     response = client.get(f"{API}{path}", params={**params, "cursor": cursor_of(position)}, headers=token_for(role))
@@ -990,7 +995,11 @@ def officer(session):
         ({"data": {"grant_type": "client_credentials", "client_id": "x"}}, "invalid_request", ["client_secret"]),
         ({"data": {"grant_type": "password", "username": "u" * 10_000, "password": PASSWORD}}, "invalid_request", ["username"]),
         ({"content": b"", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, "unsupported_grant_type", []),
-        ({"content": b"%%%&&&===", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, "unsupported_grant_type", []),
+        (
+            {"content": b"%%%&&&===", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            "unsupported_grant_type",
+            [],
+        ),
         ({"files": {"grant_type": (None, "password")}}, "invalid_request", []),
     ],
     ids=[
@@ -1117,8 +1126,16 @@ def _term(label: str = "A label", description: str | None = None) -> dict[str, A
 ONE_LINE_FIELDS = {
     "create:reference": ("create", lambda t: new_review(reference=t), "reference"),
     "create:title": ("create", lambda t: new_review(title=t), "title"),
-    "create:reviewer-name": ("create", lambda t: new_review(reviewers=[{"name": "A. Reviewer"}, {"name": t}]), "reviewers.1.name"),
-    "create:reviewer-organisation": ("create", lambda t: new_review(reviewers=[{"name": "A. Reviewer", "organisation": t}, {"name": "B. Reviewer"}]), "reviewers.0.organisation"),
+    "create:reviewer-name": (
+        "create",
+        lambda t: new_review(reviewers=[{"name": "A. Reviewer"}, {"name": t}]),
+        "reviewers.1.name",
+    ),
+    "create:reviewer-organisation": (
+        "create",
+        lambda t: new_review(reviewers=[{"name": "A. Reviewer", "organisation": t}, {"name": "B. Reviewer"}]),
+        "reviewers.0.organisation",
+    ),
     "patch:title": ("patch-review", lambda t: {"title": t}, "title"),
     "patch:reference": ("patch-review", lambda t: {"reference": t}, "reference"),
     "patch:reviewer-name": ("patch-review", lambda t: {"reviewers": [{"name": t}, {"name": "B. Reviewer"}]}, "reviewers.0.name"),
@@ -1130,16 +1147,28 @@ PATTERN_FIELDS = {
     "create:region": ("create", lambda t: new_review(region=t), "region"),
     "create:age-band": ("create", lambda t: new_review(age_band=t), "age_band"),
     "create:theme": ("create", lambda t: new_review(themes=[t]), "themes.0"),
-    "create:recommendation-ref": ("create", lambda t: new_review(recommendations=with_recommendation(0, ref=t[:20])), "recommendations.0.ref"),
+    "create:recommendation-ref": (
+        "create",
+        lambda t: new_review(recommendations=with_recommendation(0, ref=t[:20])),
+        "recommendations.0.ref",
+    ),
     "plan:lead-agency": ("put-plan", lambda t: plan_with(0, lead_agency=t), "actions.0.lead_agency"),
     "region:code": ("region", lambda t: {"code": t, "name": "Powys"}, "code"),
 }
 MULTI_LINE_FIELDS = {
     "create:summary": ("create", lambda t: new_review(summary=t), "summary"),
     "create:full-text": ("create", lambda t: new_review(full_text=t), "full_text"),
-    "create:recommendation-text": ("create", lambda t: new_review(recommendations=with_recommendation(1, text=t)), "recommendations.1.text"),
+    "create:recommendation-text": (
+        "create",
+        lambda t: new_review(recommendations=with_recommendation(1, text=t)),
+        "recommendations.1.text",
+    ),
     "patch:summary": ("patch-review", lambda t: {"summary": t}, "summary"),
-    "patch:recommendation-text": ("patch-review", lambda t: {"recommendations": with_recommendation(0, text=t)}, "recommendations.0.text"),
+    "patch:recommendation-text": (
+        "patch-review",
+        lambda t: {"recommendations": with_recommendation(0, text=t)},
+        "recommendations.0.text",
+    ),
     "plan:description": ("put-plan", lambda t: plan_with(1, description=t), "actions.1.description"),
     "action:note": ("patch-action", lambda t: {"progress_note": {"note": t}}, "progress_note.note"),
     "action:evidence": ("patch-action", lambda t: {"progress_note": {"note": "Done.", "evidence": t}}, "progress_note.evidence"),
@@ -1190,7 +1219,9 @@ def test_one_line_text_with_a_hidden_or_control_character_is_refused(world, wher
     refused_for_the_character(world, where, body_of(text), field, character)
 
 
-@pytest.mark.parametrize(("where", "body_of", "field", "text", "character"), cases(PATTERN_FIELDS, {k: HIDDEN_IN_ONE_LINE[k] for k in SAMPLE}, SAMPLE))
+@pytest.mark.parametrize(
+    ("where", "body_of", "field", "text", "character"), cases(PATTERN_FIELDS, {k: HIDDEN_IN_ONE_LINE[k] for k in SAMPLE}, SAMPLE)
+)
 def test_a_code_with_a_hidden_or_control_character_is_refused(world, where, body_of, field, text, character):
     refused_for_the_character(world, where, body_of(text), field, None)
 
@@ -1201,10 +1232,14 @@ def test_multi_line_text_with_a_hidden_character_is_refused(world, where, body_o
 
 
 def test_a_zero_width_joiner_is_refused_even_beside_an_emoji_in_one_line_text(world):
-    refused_for_the_character(world, "create", new_review(title="Child A \U0001f468\u200d\U0001f469"), "title", "U+200D ZERO WIDTH JOINER")
+    refused_for_the_character(
+        world, "create", new_review(title="Child A \U0001f468\u200d\U0001f469"), "title", "U+200D ZERO WIDTH JOINER"
+    )
 
 
-MULTI_LINE_TEXT = "Line one.\r\nLine two.\n\n\tIndented: \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f3f3\ufe0f\u200d\U0001f308"
+MULTI_LINE_TEXT = (
+    "Line one.\r\nLine two.\n\n\tIndented: \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f3f3\ufe0f\u200d\U0001f308"
+)
 
 
 @pytest.mark.parametrize(("where", "body_of", "field"), MULTI_LINE_FIELDS.values(), ids=MULTI_LINE_FIELDS.keys())
@@ -1373,6 +1408,13 @@ def test_text_longer_than_documented_is_refused_even_when_it_is_whitespace_that_
     """The OpenAPI maxLength is about the text sent; stripping whitespace must not let more through
     (a fuzz test found a label of a carriage return and 200 characters accepted)."""
     admin = token_for("admin")
-    response = client.post(f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": "\r" + "x" * 200}, headers=admin)
+    response = client.post(
+        f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": "\r" + "x" * 200}, headers=admin
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "label"
-    assert client.post(f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": " " + "x" * 199}, headers=admin).status_code == 201
+    assert (
+        client.post(
+            f"{API}/vocabularies/theme/terms", json={"code": "long-label", "label": " " + "x" * 199}, headers=admin
+        ).status_code
+        == 201
+    )

@@ -19,10 +19,27 @@ def test_every_section_of_the_benchmark_runs_and_reports_ratios(tmp_path: Path, 
     results = tmp_path / "results.json"
     done = subprocess.run(
         [
-            sys.executable, str(ROOT / "bench" / "run.py"), "--work", str(tmp_path / "work"), "--skip-postgres",
-            "--reviews", "24", "--trend-reviews", "30", "--rounds", "2", "--read-seconds", "1", "--json", str(results),
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--work",
+            str(tmp_path / "work"),
+            "--skip-postgres",
+            "--reviews",
+            "24",
+            "--trend-reviews",
+            "30",
+            "--rounds",
+            "2",
+            "--read-seconds",
+            "1",
+            "--json",
+            str(results),
         ],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     found = json.loads(results.read_text())

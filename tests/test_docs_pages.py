@@ -43,7 +43,10 @@ def test_every_asset_the_page_loads_is_served_by_the_app_with_its_type(client, p
         assert response.status_code == 200, address
         suffix = re.search(r"\.[a-z]+$", address)
         assert suffix, address
-        assert response.headers["content-type"].startswith(EXPECTED_TYPES[suffix.group()]), (address, response.headers["content-type"])
+        assert response.headers["content-type"].startswith(EXPECTED_TYPES[suffix.group()]), (
+            address,
+            response.headers["content-type"],
+        )
         assert response.headers["x-content-type-options"] == "nosniff"
         if suffix.group() == ".css":
             # A stylesheet may load fonts and images: only inline data ones.

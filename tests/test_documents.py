@@ -65,11 +65,15 @@ def test_a_multi_page_report_makes_its_words_searchable(client, board, review, t
 def test_hidden_characters_in_a_report_are_dropped_from_its_text_and_the_review_can_still_be_edited(client, board, review):
     """A report's soft hyphens, zero-width spaces and direction overrides are the PDF's, not the
     board's to correct (ADR 0019): its text is stored without them, so the review stays editable."""
-    response = _upload(client, board, review, "report", pdfs.report_in_unicode("Chi\u00adld A: neg\u200blect, \u202eexe.png\u202c."))
+    response = _upload(
+        client, board, review, "report", pdfs.report_in_unicode("Chi\u00adld A: neg\u200blect, \u202eexe.png\u202c.")
+    )
     assert response.status_code == 201, response.text
     stored = client.get(f"{API}/reviews/{review['id']}", headers=board)
     assert stored.json()["full_text"] == "Child A: neglect, exe.png."
-    edited = client.patch(f"{API}/reviews/{review['id']}", json={"title": "Child A (edited)"}, headers={**board, "If-Match": stored.headers["etag"]})
+    edited = client.patch(
+        f"{API}/reviews/{review['id']}", json={"title": "Child A (edited)"}, headers={**board, "If-Match": stored.headers["etag"]}
+    )
     assert edited.status_code == 200, edited.text
     found = client.get(f"{API}/search", params={"q": "neglect"}, headers=board).json()
     assert [item["id"] for item in found["items"]] == [review["id"]]
@@ -123,19 +127,19 @@ def test_bad_files_are_refused_clearly_and_change_nothing(client, board, review,
     assert stored == []  # nothing kept on disk either
 
 
-def test_a_pdf_bomb_is_refused_without_exhausting_the_server(client, board, review):
-    before = _state(client, review)
+def test_a_pdf_bomb_is_read_within_limits_and_the_server_stays_up(client, board, review):
+    # The file itself is a small, valid PDF, so it is kept. Inflating its 2 GB page stream is what must
+    # not happen: the extraction runs in a subprocess capped in memory and time (pypdf also caps what
+    # one stream may inflate to), so it ends, extracted or failed, and the server answers on.
     response = _upload(client, board, review, "report", pdfs.bomb(2048))
-    assert response.status_code in (201, 422), response.text
-    if response.status_code == 201:
-        # pypdf's own limits may read the structure; then the text extraction is what must not blow up.
-        assert client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()[0]["text_status"] in ("failed", "extracted")
-    else:
-        assert _state(client, review) == before
+    assert response.status_code == 201, response.text
+    documents = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
+    assert documents[0]["text_status"] in ("failed", "extracted")
+    assert client.get("/readyz").status_code == 200
 
 
 def test_an_oversize_upload_is_refused_before_it_is_read(client, board, review, app):
-    app.state.settings  # the limit comes from REGISTRY_MAX_UPLOAD_MB (25 by default)
+    # The limit comes from REGISTRY_MAX_UPLOAD_MB (25 by default).
     before = _state(client, review)
     big = b"%PDF-1.7\n" + b"0" * (27 << 20)
     response = _upload(client, board, review, "report", big)
@@ -243,7 +247,14 @@ def test_a_report_extraction_waits_for_a_concurrent_writer_and_completes(
         with build_sessionmaker(isolated_engine)() as session:
             begin_writing(session)
             principal = Principal("board-gwent", Role.board, "gwent")
-            reviews.update_review(session, principal=principal, review_id=review_id, patch={"title": "Edited meanwhile"}, if_match='"1"', clock=clock)
+            reviews.update_review(
+                session,
+                principal=principal,
+                review_id=review_id,
+                patch={"title": "Edited meanwhile"},
+                if_match='"1"',
+                clock=clock,
+            )
             holding.set()
             threading.Event().wait(hold_seconds)  # the extraction tries to commit now
             session.commit()
@@ -285,7 +296,9 @@ def crashed_extraction(isolated_engine, settings, clock):
     with TestClient(app) as client:
         review = flows.create(client, board, full_text=None)
         assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
-        assert [d["text_status"] for d in client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()] == ["pending"]
+        assert [d["text_status"] for d in client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()] == [
+            "pending"
+        ]
         assert client.get("/readyz").json()["reports_pending_text"] == 1
         yield review, client, board
 
@@ -304,7 +317,9 @@ def test_a_report_left_pending_is_extracted_when_the_registry_starts_again(crash
     from app.main import create_app
 
     review, _, board = crashed_extraction
-    restarted = create_app(settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine)
+    restarted = create_app(
+        settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine
+    )
     with TestClient(restarted) as client:
         deadline = time.monotonic() + 60
         while client.get("/readyz").json()["reports_pending_text"] and time.monotonic() < deadline:

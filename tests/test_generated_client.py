@@ -165,7 +165,9 @@ def test_a_third_party_runs_a_reviews_whole_life_through_the_generated_client_al
         review_id,
         models.DocumentKind.REPORT,
         client=board,
-        body=body_model(ops["upload_document"])(file=File(payload=io.BytesIO(report), file_name="report.pdf", mime_type="application/pdf")),
+        body=body_model(ops["upload_document"])(
+            file=File(payload=io.BytesIO(report), file_name="report.pdf", mime_type="application/pdf")
+        ),
     )
     assert uploaded.status_code == 201 and isinstance(uploaded.parsed, models.DocumentOut), uploaded.content
     assert uploaded.parsed.sha256 == hashlib.sha256(report).hexdigest()
@@ -209,7 +211,9 @@ def test_a_third_party_runs_a_reviews_whole_life_through_the_generated_client_al
 
     # Cursor paging: two more drafts, then the board's list one review a page.
     others = [
-        ops["create_review"].sync(client=board, body=models.ReviewCreate.from_dict(factories.review(reference=f"GWSB {n}/2026"))).id
+        ops["create_review"]
+        .sync(client=board, body=models.ReviewCreate.from_dict(factories.review(reference=f"GWSB {n}/2026")))
+        .id
         for n in (10, 11)
     ]
     seen: list[str] = []

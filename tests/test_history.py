@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -27,9 +28,7 @@ def _first_action(client, board) -> tuple[dict[str, Any], str]:
 
 def _history_bytes(session, review_id: str) -> int:
     """What the review's history takes in the database: the JSON of every revision's values."""
-    rows = session.execute(
-        text("SELECT snapshot, changed_fields FROM revision WHERE review_id = :id"), {"id": review_id}
-    ).all()
+    rows = session.execute(text("SELECT snapshot, changed_fields FROM revision WHERE review_id = :id"), {"id": review_id}).all()
     return sum(len(v if isinstance(v, str) else json.dumps(v)) for row in rows for v in row)
 
 
@@ -45,7 +44,7 @@ def test_history_grows_by_each_note_not_by_every_earlier_note(client, board, ses
         sizes.append(_history_bytes(session, review["id"]))
 
     note_bytes = len(json.dumps(sent[0]))
-    growth = [after - before for before, after in zip(sizes, sizes[1:])]
+    growth = [after - before for before, after in itertools.pairwise(sizes)]
     # Each PATCH adds its own note and a few hundred bytes of who, when and status: the 40th no more
     # than the first (a full copy of the action would add every earlier note again, 40 times 12 KB).
     assert all(note_bytes <= grew <= note_bytes + 1_000 for grew in growth), growth
@@ -54,7 +53,9 @@ def test_history_grows_by_each_note_not_by_every_earlier_note(client, board, ses
     page = client.get(f"{API}/reviews/{review['id']}/revisions", params={"limit": 100}, headers=board).json()
     progress = [r for r in page["items"] if r["change"] == "progress"]
     # Each revision still says what its change did: the note it added, by whom, and the status left.
-    assert [{"note": r["snapshot"]["progress_note"]["note"], "evidence": r["snapshot"]["progress_note"]["evidence"]} for r in progress] == sent
+    assert [
+        {"note": r["snapshot"]["progress_note"]["note"], "evidence": r["snapshot"]["progress_note"]["evidence"]} for r in progress
+    ] == sent
     assert all(r["changed_fields"] == ["progress_note"] and r["changed_by"] == "gwent-officer" for r in progress)
     assert all(r["snapshot"]["progress_note"]["status"] == "not_started" for r in progress)
     assert len(client.get(action_url.rsplit("/actions/", 1)[0], headers=board).json()["actions"][0]["progress_notes"]) == 40
@@ -78,7 +79,13 @@ def test_an_action_keeps_at_most_the_documented_number_of_notes(client, board, s
     action_id = action_url.rsplit("/", 1)[1]
     # The action has all but one of its entries already (written directly: 199 PATCHes add nothing to this test).
     earlier = [
-        {"recorded_at": "2026-06-01T09:00:00+00:00", "recorded_by": "gwent-officer", "note": f"Update {n}", "evidence": None, "status": "in_progress"}
+        {
+            "recorded_at": "2026-06-01T09:00:00+00:00",
+            "recorded_by": "gwent-officer",
+            "note": f"Update {n}",
+            "evidence": None,
+            "status": "in_progress",
+        }
         for n in range(MAX_PROGRESS_NOTES - 1)
     ]
     session.execute(

@@ -34,7 +34,7 @@ CORPUS = ROOT / "bench" / "corpus.py"
 
 
 def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([REGISTRY, *args], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([REGISTRY, *args], check=False, env=env, capture_output=True, text=True, timeout=300)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -42,8 +42,21 @@ def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comp
 
 def _corpus(out: Path, count: int, *, pdf_every: int = 0, seed: int = 2026) -> list[Path]:
     subprocess.run(
-        [sys.executable, str(CORPUS), "--count", str(count), "--out", str(out), "--seed", str(seed), "--pdf-every", str(pdf_every)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            str(CORPUS),
+            "--count",
+            str(count),
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+            "--pdf-every",
+            str(pdf_every),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return sorted(out.glob("*.json"))
 
@@ -78,7 +91,8 @@ def _count(env: dict[str, str], sql: str) -> int:
 def api(import_env: dict[str, str]) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The registry's API over the imported database, and an inspector's headers."""
     settings = Settings(
-        database_url=import_env["REGISTRY_DATABASE_URL"], jwt_secret=TEST_SECRET,
+        database_url=import_env["REGISTRY_DATABASE_URL"],
+        jwt_secret=TEST_SECRET,
         documents_dir=Path(import_env["REGISTRY_DOCUMENTS_DIR"]),
     )
     app = create_app(settings)
@@ -168,7 +182,9 @@ def test_a_folder_with_problems_is_refused_whole_with_every_problem_listed(impor
     assert "5 problem(s) in 5 file(s); nothing was imported." in result.stderr
     assert "Traceback" not in result.stderr
     assert _count(import_env, "SELECT count(*) FROM review") == 0
-    assert not Path(import_env["REGISTRY_DOCUMENTS_DIR"]).exists() or not any(Path(import_env["REGISTRY_DOCUMENTS_DIR"]).rglob("*.pdf"))
+    assert not Path(import_env["REGISTRY_DOCUMENTS_DIR"]).exists() or not any(
+        Path(import_env["REGISTRY_DOCUMENTS_DIR"]).rglob("*.pdf")
+    )
 
 
 def test_an_archive_with_deceiving_text_or_impossible_dates_is_refused_like_the_api_refuses_it(import_env, tmp_path):
@@ -303,7 +319,12 @@ def test_every_generated_review_passes_the_submission_rules(tmp_path):
         unsaved = Review(**review.model_dump(exclude={"abuse_categories", "agencies", "themes", "context_factors"}))
         assert submission_problems(unsaved, {a.recommendation_ref for a in plan.actions}) == []
         assert review.region in regions and review.age_band in terms["age_band"]
-        for field, vocabulary in (("themes", "theme"), ("agencies", "agency"), ("abuse_categories", "abuse_category"), ("context_factors", "context_factor")):
+        for field, vocabulary in (
+            ("themes", "theme"),
+            ("agencies", "agency"),
+            ("abuse_categories", "abuse_category"),
+            ("context_factors", "context_factor"),
+        ):
             assert set(getattr(review, field)) <= terms[vocabulary]
         assert {a.lead_agency for a in plan.actions} <= terms["agency"]
         assert 2 <= len(review.recommendations) <= 6

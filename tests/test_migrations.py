@@ -24,9 +24,12 @@ def _round_trip(url: str) -> None:
         assert regions == ["cardiff-vale", "cwm-taf-morgannwg", "gwent", "mid-west-wales", "north-wales", "west-glamorgan"]
         themes = connection.execute(text("SELECT code FROM vocabulary_term WHERE vocabulary = 'theme'")).scalars().all()
         assert "voice-of-the-child" in themes
-        diff = compare_metadata(MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": lambda name, _type, _parents: is_modelled(name)}
-        ), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": lambda name, _type, _parents: is_modelled(name)}
+            ),
+            metadata,
+        )
         assert diff == [], f"models and migrations disagree: {diff}"
     downgrade(url, "base")
     with engine.connect() as connection:

@@ -125,7 +125,9 @@ def test_wrong_basic_credentials_are_invalid_client_and_count_towards_the_limit(
     """A wrong secret over Basic answers 401 invalid_client with a Basic challenge, and is counted
     before it is checked: past the limit even the right secret waits (429)."""
     app.state.login_limits = LoginLimits(per_account=2, per_address=100)
-    wrong = [client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(CLIENT_ID, "wrong")) for _ in range(2)]
+    wrong = [
+        client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(CLIENT_ID, "wrong")) for _ in range(2)
+    ]
     for response in wrong:
         _assert_token_error(response, 401, "invalid_client")
         assert response.headers["www-authenticate"].startswith("Basic ")
@@ -137,13 +139,18 @@ def test_wrong_basic_credentials_are_invalid_client_and_count_towards_the_limit(
 def test_an_unknown_client_and_a_wrong_secret_get_the_same_answer(client, secret):
     unknown = client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic("nobody", secret))
     wrong = client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(CLIENT_ID, "wrong"))
-    assert _assert_token_error(unknown, 401, "invalid_client")["detail"] == _assert_token_error(wrong, 401, "invalid_client")["detail"]
+    assert (
+        _assert_token_error(unknown, 401, "invalid_client")["detail"]
+        == _assert_token_error(wrong, 401, "invalid_client")["detail"]
+    )
 
 
 def test_a_bearer_header_on_the_token_request_is_not_client_authentication(client, secret, token_for):
     """Only Basic authenticates a client here; a leftover bearer token neither helps nor hurts."""
     headers = token_for("admin")
-    granted = client.post(TOKEN_URL, data={"grant_type": "password", "username": "gwent-officer", "password": PASSWORD}, headers=headers)
+    granted = client.post(
+        TOKEN_URL, data={"grant_type": "password", "username": "gwent-officer", "password": PASSWORD}, headers=headers
+    )
     assert _me(client, granted)["subject"] == "gwent-officer"
     refused = client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=headers)
     _assert_token_error(refused, 400, "invalid_request")

@@ -60,9 +60,7 @@ def test_every_error_response_is_a_problem_document(document):
             if status.startswith(("4", "5")):
                 assert list(response["content"]) == ["application/problem+json"], (name, status)
                 expected = "TokenError" if operation["operationId"] == "issue_token" and status in ("400", "401") else "Problem"
-                assert response["content"]["application/problem+json"]["schema"] == {
-                    "$ref": f"#/components/schemas/{expected}"
-                }
+                assert response["content"]["application/problem+json"]["schema"] == {"$ref": f"#/components/schemas/{expected}"}
 
 
 def test_writes_to_existing_resources_declare_their_preconditions(document):
@@ -73,7 +71,15 @@ def test_writes_to_existing_resources_declare_their_preconditions(document):
 
 def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token(document):
     optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document"}
-    public = {"issue_token", "list_regions", "list_vocabularies", "get_liveness", "get_readiness", "get_metrics", "get_problem_type"}
+    public = {
+        "issue_token",
+        "list_regions",
+        "list_vocabularies",
+        "get_liveness",
+        "get_readiness",
+        "get_metrics",
+        "get_problem_type",
+    }
     for name, operation in _operations(document):
         security = operation["security"]  # declared on every operation (Redocly: security-defined)
         if operation["operationId"] in public:
@@ -138,11 +144,17 @@ def test_the_documents_examples_are_what_the_registry_takes_and_answers(client, 
     planned = client.put(f"/api/v1/reviews/{review['id']}/action-plan", json=ACTION_PLAN, headers=board)
     assert planned.status_code == 201, planned.text
 
-    lacking = client.post("/api/v1/reviews", json=REVIEW | {"reference": "GWSB 3/2023", "reviewers": [{"name": "A. Reviewer"}]}, headers=board)
+    lacking = client.post(
+        "/api/v1/reviews", json=REVIEW | {"reference": "GWSB 3/2023", "reviewers": [{"name": "A. Reviewer"}]}, headers=board
+    )
     refused = client.post(f"/api/v1/reviews/{lacking.json()['id']}/submit", headers=board)
     assert refused.status_code == 422
     problem = refused.json()
     assert (problem["type"], problem["title"], problem["detail"]) == (
-        SUBMISSION_REJECTED["type"], SUBMISSION_REJECTED["title"], SUBMISSION_REJECTED["detail"]
+        SUBMISSION_REJECTED["type"],
+        SUBMISSION_REJECTED["title"],
+        SUBMISSION_REJECTED["detail"],
     )
-    assert [(e["code"], e["detail"]) for e in problem["errors"]] == [(e["code"], e["detail"]) for e in SUBMISSION_REJECTED["errors"]]
+    assert [(e["code"], e["detail"]) for e in problem["errors"]] == [
+        (e["code"], e["detail"]) for e in SUBMISSION_REJECTED["errors"]
+    ]

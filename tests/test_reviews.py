@@ -24,7 +24,10 @@ def test_a_created_draft_reads_back_as_sent(client, board):
     body = read.json()
     for field, value in factories.review().items():
         if field == "reviewers":
-            assert body[field] == [{"name": "A. Reviewer", "organisation": "Independent"}, {"name": "B. Reviewer", "organisation": None}]
+            assert body[field] == [
+                {"name": "A. Reviewer", "organisation": "Independent"},
+                {"name": "B. Reviewer", "organisation": None},
+            ]
         elif field in ("themes", "agencies", "abuse_categories"):
             assert body[field] == sorted(value)
         else:
@@ -34,7 +37,9 @@ def test_a_created_draft_reads_back_as_sent(client, board):
 def test_patch_changes_what_was_sent_and_bumps_the_version(client, board):
     review = flows.create(client, board)
     url = f"{API}/reviews/{review['id']}"
-    response = client.patch(url, json={"title": "Child A (revised)", "themes": ["partial-assessment"]}, headers={**board, "If-Match": '"1"'})
+    response = client.patch(
+        url, json={"title": "Child A (revised)", "themes": ["partial-assessment"]}, headers={**board, "If-Match": '"1"'}
+    )
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == '"2"'
     body = response.json()
@@ -46,7 +51,9 @@ def test_patch_changes_what_was_sent_and_bumps_the_version(client, board):
 
 def test_merge_patch_null_resets_an_optional_field(client, board):
     review = flows.create(client, board)
-    response = client.patch(f"{API}/reviews/{review['id']}", json={"themes": None, "summary": None}, headers={**board, "If-Match": '"1"'})
+    response = client.patch(
+        f"{API}/reviews/{review['id']}", json={"themes": None, "summary": None}, headers={**board, "If-Match": '"1"'}
+    )
     assert response.status_code == 200
     assert response.json()["themes"] == [] and response.json()["summary"] is None
 
@@ -100,7 +107,9 @@ def test_renaming_onto_a_taken_reference_is_a_conflict(client, board):
 def test_unknown_codes_are_named(client, board):
     response = client.post(
         f"{API}/reviews",
-        json=factories.review(themes=["voice-of-the-child", "astrology"], agencies=["police", "ministry-of-magic"], age_band="ancient"),
+        json=factories.review(
+            themes=["voice-of-the-child", "astrology"], agencies=["police", "ministry-of-magic"], age_band="ancient"
+        ),
         headers=board,
     )
     assert response.status_code == 422
@@ -116,8 +125,14 @@ def test_list_filters(client, token_for):
     a = _published(client, token_for, "gwent", "G1", completed_on="2021-04-01", themes=["voice-of-the-child"])
     b = _published(client, token_for, "gwent", "G2", completed_on="2023-04-01", age_band="1-5", themes=[])
     c = _published(
-        client, token_for, "north-wales", "N1", completed_on="2023-09-01", review_type="concise",
-        on_cp_register_6m=False, themes=["partial-assessment"],
+        client,
+        token_for,
+        "north-wales",
+        "N1",
+        completed_on="2023-09-01",
+        review_type="concise",
+        on_cp_register_6m=False,
+        themes=["partial-assessment"],
     )
     reader = token_for("practitioner")
 
@@ -175,16 +190,26 @@ def test_an_admin_extends_a_vocabulary_and_boards_can_then_use_it(client, token_
         f"{API}/vocabularies/theme/terms", json={"code": "transitions", "label": "Transitions between services"}, headers=admin
     )
     assert added.status_code == 201
-    assert client.post(f"{API}/vocabularies/theme/terms", json={"code": "transitions", "label": "again"}, headers=admin).status_code == 409
+    assert (
+        client.post(f"{API}/vocabularies/theme/terms", json={"code": "transitions", "label": "again"}, headers=admin).status_code
+        == 409
+    )
     board = token_for("board", "gwent")
     assert flows.create(client, board, themes=["transitions"])["themes"] == ["transitions"]
-    assert client.post(f"{API}/regions", json={"code": "cumbria", "name": "Cumbria Safeguarding Partnership"}, headers=admin).status_code == 201
+    assert (
+        client.post(
+            f"{API}/regions", json={"code": "cumbria", "name": "Cumbria Safeguarding Partnership"}, headers=admin
+        ).status_code
+        == 201
+    )
     assert "cumbria" in {r["code"] for r in client.get(f"{API}/regions").json()}
 
 
 def test_a_change_to_tags_alone_is_a_new_version(client, board):
     review = flows.create(client, board)
-    response = client.patch(f"{API}/reviews/{review['id']}", json={"themes": ["partial-assessment"]}, headers={**board, "If-Match": '"1"'})
+    response = client.patch(
+        f"{API}/reviews/{review['id']}", json={"themes": ["partial-assessment"]}, headers={**board, "If-Match": '"1"'}
+    )
     assert response.headers["etag"] == '"2"'
 
 
@@ -209,10 +234,14 @@ def test_of_two_writers_who_read_the_same_version_exactly_one_wins(isolated_engi
         # Both read version 1 before either writes.
         for session in (first, second):
             assert service.get_review(session, principal=principal, review_id=review_id, clock=clock).version == 1
-        service.update_review(first, principal=principal, review_id=review_id, patch={"title": "Mine"}, if_match='"1"', clock=clock)
+        service.update_review(
+            first, principal=principal, review_id=review_id, patch={"title": "Mine"}, if_match='"1"', clock=clock
+        )
         first.commit()
         with pytest.raises(PreconditionFailed):
-            service.update_review(second, principal=principal, review_id=review_id, patch={"title": "Theirs"}, if_match='"1"', clock=clock)
+            service.update_review(
+                second, principal=principal, review_id=review_id, patch={"title": "Theirs"}, if_match='"1"', clock=clock
+            )
         second.rollback()
 
     with sessions() as check:

@@ -47,9 +47,7 @@ def _documents(session: Session) -> list[SearchDocument]:
 
 
 def _answer(backend, session, principal, clock, q, filters):
-    page = backend.search(
-        session, principal=principal, today=clock.today(), request=SearchRequest(parse(q), filters, 0, 100)
-    )
+    page = backend.search(session, principal=principal, today=clock.today(), request=SearchRequest(parse(q), filters, 0, 100))
     return page.total, [(hit.id, hit.score) for hit in page.hits], {k: sorted(map(tuple, v)) for k, v in page.facets.items()}
 
 
@@ -64,9 +62,7 @@ def _ids_only(answer):
     return total, sorted(hit_id for hit_id, _ in hits), facets
 
 
-def test_the_same_questions_get_the_same_answers_from_sql_and_opensearch(
-    client, token_for, session, clock, opensearch_backend
-):
+def test_the_same_questions_get_the_same_answers_from_sql_and_opensearch(client, token_for, session, clock, opensearch_backend):
     search_corpus.build(client, token_for)
     opensearch_backend.index(_documents(session))
     sql = SqlSearchBackend(session.get_bind().dialect.name)
@@ -113,7 +109,9 @@ def test_reviews_a_caller_may_not_read_change_nothing_in_its_opensearch_answers(
 
     def answers():
         request = {q: SearchRequest(parse(q), ReviewFilters(), 0, 100) for q in search_corpus.QUERIES_FOR_HIDDEN}
-        return {q: opensearch_backend.search(session, principal=principal, today=clock.today(), request=r) for q, r in request.items()}
+        return {
+            q: opensearch_backend.search(session, principal=principal, today=clock.today(), request=r) for q, r in request.items()
+        }
 
     before = answers()
     hidden = search_corpus.add_hidden(client, token_for, clock, caller)
@@ -123,7 +121,9 @@ def test_reviews_a_caller_may_not_read_change_nothing_in_its_opensearch_answers(
         assert page == before[q], (caller, q)
     assert sum(page.total for page in before.values()) >= 3
     admin = opensearch_backend.search(
-        session, principal=Principal("admin", Role.admin), today=clock.today(),
+        session,
+        principal=Principal("admin", Role.admin),
+        today=clock.today(),
         request=SearchRequest(parse("secret chronologies"), ReviewFilters(), 0, 100),
     )
     assert set(hidden) <= {hit.id for hit in admin.hits}

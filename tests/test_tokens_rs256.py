@@ -31,7 +31,15 @@ def _b64(data: bytes) -> bytes:
 
 def _claims(**changes):
     now = int(time.time())
-    claims = {"sub": "x", "role": "admin", "region": None, "iss": "safeguarding-registry", "aud": "safeguarding-registry-api", "iat": now, "exp": now + 300}
+    claims = {
+        "sub": "x",
+        "role": "admin",
+        "region": None,
+        "iss": "safeguarding-registry",
+        "aud": "safeguarding-registry-api",
+        "iat": now,
+        "exp": now + 300,
+    }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not ...}
 

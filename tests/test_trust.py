@@ -62,7 +62,9 @@ def test_every_change_keeps_the_earlier_state(client, board, token_for):
     flows.put_plan(client, board, review)
     flows.submit(client, board, review)
     action = client.get(f"{url}/action-plan", headers=board).json()["actions"][0]
-    client.patch(f"{url}/action-plan/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'})
+    client.patch(
+        f"{url}/action-plan/actions/{action['id']}", json={"status": "in_progress"}, headers={**board, "If-Match": '"1"'}
+    )
 
     revisions = client.get(f"{url}/revisions", headers=board).json()["items"]
     assert [(r["entity"], r["change"], r["version"]) for r in revisions] == [
@@ -94,9 +96,11 @@ def test_a_revision_records_the_new_values_of_what_changed_and_nothing_else(clie
         {"title": "Child A (final)"},
     ]
     assert [r["changed_fields"] for r in revisions[1:]] == [["title"], ["full_text"], ["title"]]
-    stored = session.execute(
-        text("SELECT snapshot FROM revision WHERE review_id = :id ORDER BY id"), {"id": review["id"]}
-    ).scalars().all()
+    stored = (
+        session.execute(text("SELECT snapshot FROM revision WHERE review_id = :id ORDER BY id"), {"id": review["id"]})
+        .scalars()
+        .all()
+    )
     assert ["full_text" in (s if isinstance(s, dict) else json.loads(s)) for s in stored] == [True, False, True, False]
 
 
@@ -129,7 +133,10 @@ def test_search_hits_outside_their_public_window_are_audited_like_reads(client, 
     public = flows.review_in(client, board, "published", reference="PUB 1", **words)
     submitted = flows.review_in(client, board, "submitted", reference="SUB 1", **words)
     withdrawn = flows.review_in(client, board, "published", reference="WD 1", **words)
-    assert client.post(f"{API}/reviews/{withdrawn['id']}/withdraw", json={"reason": "Identifying."}, headers=board).status_code == 200
+    assert (
+        client.post(f"{API}/reviews/{withdrawn['id']}/withdraw", json={"reason": "Identifying."}, headers=board).status_code
+        == 200
+    )
     inspector = token_for("inspectorate", subject="inspector-1")
 
     found = client.get(f"{API}/search", params={"q": "escalation"}, headers=inspector)

@@ -13,6 +13,7 @@ written in the same transaction as the review. The outbox feeds external backend
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0002"
@@ -77,7 +78,8 @@ def upgrade() -> None:
         op.execute("INSERT INTO search_key (review_id) SELECT id FROM review ORDER BY created_at")
         op.execute(
             "INSERT INTO review_fts (rowid, title, summary, recommendations, full_text) "
-            + "SELECT " + _SQLITE_DOCUMENT.replace("new.", "review.").replace(
+            + "SELECT "
+            + _SQLITE_DOCUMENT.replace("new.", "review.").replace(
                 "(SELECT key FROM search_key WHERE review_id = review.id)", "search_key.key"
             )
             + " FROM review JOIN search_key ON search_key.review_id = review.id"

@@ -11,6 +11,7 @@ both SQLite and PostgreSQL (and TRUNCATE on PostgreSQL), whatever the applicatio
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0004"

@@ -11,6 +11,7 @@ burst of parallel guesses all read the same count (ADR 0017).
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0005"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.action_plans import service
 from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut, OverdueActions
-from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
+from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses

@@ -28,9 +28,7 @@ def addressed_recommendations(session: Session, *, review_id: str) -> set[str] |
     return repository.addressed_refs(session, review_id)
 
 
-def get_plan(
-    session: Session, *, principal: Principal, review_id: str, clock: Clock
-) -> tuple[ActionPlan, list[Action]]:
+def get_plan(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> tuple[ActionPlan, list[Action]]:
     readable_review(session, principal=principal, review_id=review_id, today=clock.today())
     plan = repository.get_plan(session, review_id)
     if plan is None:

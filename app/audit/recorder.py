@@ -84,9 +84,16 @@ class AuditRecorder:
             with self._sessions() as session:
                 begin_writing(session)
                 for row in rows:
-                    write(session, row.note, status=row.status, at=row.at, request_id=row.request_id, client_address=row.client_address)
+                    write(
+                        session,
+                        row.note,
+                        status=row.status,
+                        at=row.at,
+                        request_id=row.request_id,
+                        client_address=row.client_address,
+                    )
                 session.commit()
-        except BaseException as exc:  # every waiting request learns of it; the thread carries on
+        except BaseException as exc:  # noqa: BLE001 -- every waiting request learns of it; the thread carries on
             for row in rows:
                 row.written.set_exception(exc)
         else:

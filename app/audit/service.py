@@ -35,7 +35,9 @@ class AuditNote:
     only_if_refused: bool = False
 
 
-def note(session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None) -> None:
+def note(
+    session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None
+) -> None:
     session.info[_NOTE] = AuditNote(principal, action, target_type, target_id)
 
 

@@ -106,7 +106,10 @@ def client_credentials(basic: ClientCredentials | None, client_id: str | None, c
 def missing_fields(names: Sequence[str]) -> InvalidTokenRequest:
     return InvalidTokenRequest(
         "The grant needs more fields.",
-        errors=[ProblemItem(code="missing", detail=f"{name} is required for this grant", location="body", field=name) for name in names],
+        errors=[
+            ProblemItem(code="missing", detail=f"{name} is required for this grant", location="body", field=name)
+            for name in names
+        ],
     )
 
 

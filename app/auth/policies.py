@@ -100,9 +100,7 @@ def grant_admits(
         return False
     if grant.own_region_only and region != principal.region:
         return False
-    if grant.within_public_window and (public_until is None or today > public_until):
-        return False
-    return True
+    return not (grant.within_public_window and (public_until is None or today > public_until))
 
 
 def can_read(principal: Principal, *, region: str, status: str, public_until: date | None, today: date) -> bool:

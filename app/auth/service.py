@@ -8,9 +8,9 @@ from sqlmodel import Session
 
 from app.auth import repository
 from app.auth.models import ApiClient, User
+from app.auth.oauth import InvalidClient, InvalidGrant
 from app.auth.passwords import hash_secret, verify_secret
 from app.auth.principals import ACCOUNT_ROLES, Principal, Role
-from app.auth.oauth import InvalidClient, InvalidGrant
 from app.errors import Conflict, InvalidInput, ProblemItem
 from app.vocab.service import check_codes
 
@@ -36,9 +36,7 @@ def authenticate_client(session: Session, *, client_id: str, client_secret: str)
 def _check_role_and_region(session: Session, role: str, region: str | None) -> Role:
     problems = []
     if role not in {r.value for r in ACCOUNT_ROLES}:
-        problems.append(
-            ProblemItem(code="unknown-role", detail=f"role must be one of {', '.join(ACCOUNT_ROLES)}", field="role")
-        )
+        problems.append(ProblemItem(code="unknown-role", detail=f"role must be one of {', '.join(ACCOUNT_ROLES)}", field="role"))
     elif role == Role.board and not region:
         problems.append(ProblemItem(code="region-required", detail="a board account needs its region", field="region"))
     if problems:

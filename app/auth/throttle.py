@@ -50,9 +50,7 @@ class Admitted:
     keys: tuple[str, ...]
 
 
-def admit(
-    sessions: Callable[[], Session], *, claimed: str, address: str | None, limits: LoginLimits, now: datetime
-) -> Admitted:
+def admit(sessions: Callable[[], Session], *, claimed: str, address: str | None, limits: LoginLimits, now: datetime) -> Admitted:
     """Count one attempt for the account name and the address, or raise TooManyAttempts (429)
     and count nothing. Commits before returning, so the password is checked outside the lock."""
     # Always the account first, then the address: concurrent transactions lock rows in one order.

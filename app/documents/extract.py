@@ -29,8 +29,12 @@ REFUSE_ACTIVE_CONTENT = "--refuse-active-content"
 
 # What makes a PDF act rather than show pages: scripts, launching programs, carried files, forms that
 # send data away, embedded players. Names as pypdf decodes them (`/J#61vaScript` is `/JavaScript`).
-ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia", "/RichMediaContent", "/XFA"})
-ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute"})  # an action's /S
+ACTIVE_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia", "/RichMediaContent", "/XFA"}
+)
+ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute"}
+)  # an action's /S
 ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})  # a /Type or /Subtype
 
 

@@ -12,9 +12,7 @@ from sqlmodel import Session
 from app.documents import repository
 
 
-def recover_pending(
-    sessions: sessionmaker[Session], *, extract: Callable[..., None], stop: threading.Event | None = None
-) -> int:
+def recover_pending(sessions: sessionmaker[Session], *, extract: Callable[..., None], stop: threading.Event | None = None) -> int:
     """Run `extract(review_id=..., sha256=...)` for each pending report, oldest first, until done or
     `stop` is set. Returns how many were run. Safe beside a live extraction of the same report:
     whichever records first wins, the other finds it no longer pending."""

@@ -26,7 +26,9 @@ def count_pending_reports(session: Session) -> int:
 
 
 def of_review(session: Session, review_id: str) -> list[ReviewDocument]:
-    return list(session.exec(select(ReviewDocument).where(ReviewDocument.review_id == review_id).order_by(col(ReviewDocument.kind))))
+    return list(
+        session.exec(select(ReviewDocument).where(ReviewDocument.review_id == review_id).order_by(col(ReviewDocument.kind)))
+    )
 
 
 def add(session: Session, document: ReviewDocument) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
-from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
+from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.documents import service
@@ -28,7 +28,9 @@ router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])
     responses=problem_responses(404),
 )
 def list_documents(review_id: ReviewId, session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> list[DocumentOut]:
-    return [DocumentOut.from_model(d) for d in service.list_documents(session, principal=principal, review_id=review_id, clock=clock)]
+    return [
+        DocumentOut.from_model(d) for d in service.list_documents(session, principal=principal, review_id=review_id, clock=clock)
+    ]
 
 
 @router.put(
@@ -67,9 +69,7 @@ def upload_document(
         clock=clock,
     )
     if kind is DocumentKind.report:
-        background.add_task(
-            state.extract_report_text, review_id=review_id, sha256=document.sha256
-        )
+        background.add_task(state.extract_report_text, review_id=review_id, sha256=document.sha256)
     if created:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = etag(document.version)

@@ -15,7 +15,9 @@ class DocumentOut(BaseModel):
     size: int
     sha256: str
     pages: int
-    text_status: TextStatus = Field(description="For the report: whether its text has been extracted into the review's full text.")
+    text_status: TextStatus = Field(
+        description="For the report: whether its text has been extracted into the review's full text."
+    )
     version: int
     uploaded_at: datetime
     uploaded_by: str

@@ -74,7 +74,9 @@ def checked_pdf(head: bytes, path: Path, *, max_pages: int, timeout_seconds: flo
     if not head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(b"%PDF-"):
         raise NotAPdf("The file is not a PDF (its content does not start with %PDF-).")
     try:
-        return read_pdf(path, max_pages=max_pages, timeout_seconds=timeout_seconds, refuse_active_content=not allow_active_content)
+        return read_pdf(
+            path, max_pages=max_pages, timeout_seconds=timeout_seconds, refuse_active_content=not allow_active_content
+        )
     except UnreadablePdf as exc:
         raise InvalidInput(
             refusal(exc),
@@ -139,7 +141,10 @@ def upload(
     received = store.receive(content)
     try:
         pages = checked_pdf(
-            received.head, received.path, max_pages=0, timeout_seconds=limits.check_seconds,
+            received.head,
+            received.path,
+            max_pages=0,
+            timeout_seconds=limits.check_seconds,
             allow_active_content=limits.allow_active_content,
         ).pages
         store.keep(received)

@@ -54,9 +54,7 @@ def record(
 ) -> None:
     """`snapshot` is the entity's state after the change, `previous` its state before (None when
     it is new); only the fields that differ are stored, with their new values."""
-    changed = sorted(
-        k for k in snapshot if k not in _BOOKKEEPING and (previous is None or previous.get(k) != snapshot.get(k))
-    )
+    changed = sorted(k for k in snapshot if k not in _BOOKKEEPING and (previous is None or previous.get(k) != snapshot.get(k)))
     session.add(
         Revision(
             review_id=review_id,

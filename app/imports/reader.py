@@ -135,7 +135,11 @@ def _message(error: Any) -> str:
 
 def _validation_problems(file: str, exc: ValidationError, prefix: str = "", whole: str = "review") -> list[Problem]:
     return [
-        Problem(file, prefix + ".".join(str(p) for p in error["loc"]) if error["loc"] else (prefix.rstrip(".") or whole), _message(error))
+        Problem(
+            file,
+            prefix + ".".join(str(p) for p in error["loc"]) if error["loc"] else (prefix.rstrip(".") or whole),
+            _message(error),
+        )
         for error in exc.errors()
     ]
 
@@ -195,7 +199,9 @@ def parse(source: ReviewFile) -> tuple[Entry | None, list[Problem]]:
             problems.extend(_validation_problems(name, exc, prefix="published_on."))
         else:
             if status is not ReviewStatus.published:
-                problems.append(Problem(name, "published_on", f"only a published review has a publication date; this one is {status}"))
+                problems.append(
+                    Problem(name, "published_on", f"only a published review has a publication date; this one is {status}")
+                )
             elif review is not None and review.completed_on and published_on < review.completed_on:
                 problems.append(Problem(name, "published_on", f"is before the review was completed ({review.completed_on})"))
 
@@ -205,7 +211,9 @@ def parse(source: ReviewFile) -> tuple[Entry | None, list[Problem]]:
     if plan is not None:
         refs = {r.ref for r in review.recommendations}
         problems.extend(
-            Problem(name, f"action_plan.actions.{i}.recommendation_ref", f"The review has no recommendation '{a.recommendation_ref}'.")
+            Problem(
+                name, f"action_plan.actions.{i}.recommendation_ref", f"The review has no recommendation '{a.recommendation_ref}'."
+            )
             for i, a in enumerate(plan.actions)
             if a.recommendation_ref not in refs
         )
@@ -297,10 +305,16 @@ def check_folder(
         if entry is not None:
             found = vocabulary_problems(session, entry, known)
             if region is not None and entry.review.region != region:
-                found.append(Problem(source.name, "region", f"'{entry.review.region}' is not {region}, the region this import is for"))
+                found.append(
+                    Problem(source.name, "region", f"'{entry.review.region}' is not {region}, the region this import is for")
+                )
             if entry.key in seen:
                 found.append(
-                    Problem(source.name, "reference", f"'{entry.review.reference}' of {entry.review.region} is also in {seen[entry.key]}")
+                    Problem(
+                        source.name,
+                        "reference",
+                        f"'{entry.review.reference}' of {entry.review.region} is also in {seen[entry.key]}",
+                    )
                 )
             else:
                 seen[entry.key] = source.name

@@ -123,7 +123,10 @@ class Importer:
             with path.open("rb") as handle:
                 head = handle.read(1024)
             return documents.checked_pdf(
-                head, path, max_pages=self.limits.max_pages, timeout_seconds=self.limits.extract_seconds,
+                head,
+                path,
+                max_pages=self.limits.max_pages,
+                timeout_seconds=self.limits.extract_seconds,
                 allow_active_content=self.limits.allow_active_content,
             )
         except DomainError as exc:
@@ -132,7 +135,13 @@ class Importer:
             return Problem(path.name, "file", f"cannot be read: {exc}")
 
     def _batch(
-        self, sessions: Callable[[], Session], entries: list[Entry], contents: dict[Path, PdfContents | Problem], *, run: str, done: int,
+        self,
+        sessions: Callable[[], Session],
+        entries: list[Entry],
+        contents: dict[Path, PdfContents | Problem],
+        *,
+        run: str,
+        done: int,
         one_by_one: bool,
     ) -> int:
         """One transaction: the batch's reviews not yet in the registry. Returns how many it added."""
@@ -186,8 +195,13 @@ class Importer:
                 raise _Unreadable(read)
             dependents.append(
                 documents.archived(
-                    review_id=review.id, kind=kind, path=path, contents=read, store=self.store,
-                    subject=principal.subject, now=at,
+                    review_id=review.id,
+                    kind=kind,
+                    path=path,
+                    contents=read,
+                    store=self.store,
+                    subject=principal.subject,
+                    now=at,
                 )
             )
             if kind is DocumentKind.report:
@@ -216,7 +230,10 @@ class Importer:
         audit.write(
             session,
             AuditNote(principal, IMPORT_ACTION, target_type="review", target_id=review.id),
-            status=201, at=self.now(), request_id=run, client_address=None,
+            status=201,
+            at=self.now(),
+            request_id=run,
+            client_address=None,
         )
         return [review], dependents, list(actions)
 

@@ -16,13 +16,10 @@ from app.errors import NotFound
 from app.reviews import repository
 from app.reviews.models import Review
 
-
 READ = "review:read"
 
 
-def readable_review(
-    session: Session, *, principal: Principal, review_id: str, today: date, audit_as: str = READ
-) -> Review:
+def readable_review(session: Session, *, principal: Principal, review_id: str, today: date, audit_as: str = READ) -> Review:
     """The review, or 404 when it does not exist or the caller may not see it (the same answer).
     Audited as `audit_as`; a plain read of a review inside its public window only if it is refused
     after all. An anonymous caller's refusal is never recorded (`audit.to_record`)."""
@@ -39,9 +36,7 @@ def readable_review(
     return review
 
 
-def writable_review(
-    session: Session, *, principal: Principal, review_id: str, permission: Permission, today: date
-) -> Review:
+def writable_review(session: Session, *, principal: Principal, review_id: str, permission: Permission, today: date) -> Review:
     """The review if the caller may read it (else 404) and may do `permission` on it (else 401/403)."""
     review = readable_review(session, principal=principal, review_id=review_id, today=today, audit_as=permission.value)
     require(principal, permission, region=review.region)

@@ -1,6 +1,5 @@
 """Review tables. A review is never deleted; its status and version only move forward."""
 
-
 import uuid
 from datetime import date, datetime
 from enum import StrEnum

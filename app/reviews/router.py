@@ -6,24 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
-from app.auth.dependencies import PrincipalDep, TOKEN_OPTIONAL
+from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.clock import ClockDep
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
+from app.history.service import RevisionPage
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.reviews import service
 from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
 from app.reviews.repository import ReviewFilters
-from app.history.service import RevisionPage
 from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 ReviewId = Annotated[str, Path(min_length=1, max_length=64, description="The review's id")]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", max_length=200, description="The ETag from your last read")
-]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200, description="The ETag from your last read")]
 CodeFilter = Annotated[str | None, Query(max_length=64)]
 
 

@@ -34,13 +34,9 @@ def submission_problems(review: Review, addressed_refs: Set[str] | None) -> list
     """Every broken rule at once. `addressed_refs` is None when the review has no action plan."""
     problems: list[ProblemItem] = []
     if addressed_refs is None:
-        problems.append(
-            _problem("action-plan-required", "A review cannot be submitted without an action plan: PUT it first.")
-        )
+        problems.append(_problem("action-plan-required", "A review cannot be submitted without an action plan: PUT it first."))
     if not review.recommendations:
-        problems.append(
-            _problem("recommendations-required", "A review ends in recommendations; it has none.", "recommendations")
-        )
+        problems.append(_problem("recommendations-required", "A review ends in recommendations; it has none.", "recommendations"))
     for index, recommendation in enumerate(review.recommendations):
         if addressed_refs is not None and recommendation["ref"] not in addressed_refs:
             problems.append(

@@ -44,7 +44,9 @@ def _no_duplicates(name: str, values: list[str]) -> None:
 class ReviewContent(StrictInput):
     """Everything a board writes about a review (all but its region)."""
 
-    reference: Annotated[SingleLine, Field(min_length=1, max_length=100, description="The board's own reference, unique per region.")]
+    reference: Annotated[
+        SingleLine, Field(min_length=1, max_length=100, description="The board's own reference, unique per region.")
+    ]
     kind: ReviewKind
     review_type: ReviewType | None = Field(default=None, description="A CPR's type; a SUSR has none.")
     susr_criteria: Annotated[list[SusrCriterion], Field(max_length=5)] = Field(
@@ -163,9 +165,7 @@ class ReviewPage(BaseModel):
 
     @classmethod
     def from_models(cls, reviews: list[Review], next_cursor: str | None) -> ReviewPage:
-        return cls(
-            items=[ReviewListItem.model_validate(review_as_dict(r)) for r in reviews], next_cursor=next_cursor
-        )
+        return cls(items=[ReviewListItem.model_validate(review_as_dict(r)) for r in reviews], next_cursor=next_cursor)
 
 
 def review_as_dict(review: Review) -> dict[str, object]:

@@ -16,6 +16,7 @@ from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
 from app.etags import check_if_match, lost_race_is_412
+from app.history import service as history
 from app.pagination import CursorPosition, Instant, TextId, decode_cursor, encode_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
@@ -23,7 +24,6 @@ from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import TAG_FIELDS, Review, ReviewStatus, ReviewTag
 from app.reviews.repository import Position, ReviewFilters
 from app.reviews.rules import submission_problems
-from app.history import service as history
 from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
 from app.vocab.service import KnownCodes, check_codes
@@ -197,17 +197,22 @@ def _transition(
     return review
 
 
-def submit_review(
-    session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
-) -> Review:
+def submit_review(session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock) -> Review:
     """Draft -> submitted, only when every submission rule holds (all broken ones reported at once)."""
 
     def submit(review: Review) -> None:
         mark_submitted(review, action_plans.addressed_recommendations(session, review_id=review.id), at=clock.now())
 
     return _transition(
-        session, principal=principal, review_id=review_id, permission=Permission.review_submit, if_match=if_match,
-        clock=clock, change="submit", allowed_from={ReviewStatus.draft}, apply=submit,
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_submit,
+        if_match=if_match,
+        clock=clock,
+        change="submit",
+        allowed_from={ReviewStatus.draft},
+        apply=submit,
     )
 
 
@@ -226,8 +231,15 @@ def publish_review(
         open_public_window(review, published_on=clock.today(), public_window_days=public_window_days)
 
     return _transition(
-        session, principal=principal, review_id=review_id, permission=Permission.review_publish, if_match=if_match,
-        clock=clock, change="publish", allowed_from={ReviewStatus.submitted}, apply=publish,
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_publish,
+        if_match=if_match,
+        clock=clock,
+        change="publish",
+        allowed_from={ReviewStatus.submitted},
+        apply=publish,
     )
 
 
@@ -265,9 +277,7 @@ def remember(session: Session, review: Review, *, change: str, previous: dict[st
     )
 
 
-def _touch(
-    session: Session, review: Review, subject: str, clock: Clock, *, change: str, previous: dict[str, Any]
-) -> None:
+def _touch(session: Session, review: Review, subject: str, clock: Clock, *, change: str, previous: dict[str, Any]) -> None:
     """Every change: a new version, who and when, its place in the history, and a note for search."""
     review.version += 1
     review.updated_at = clock.now()
@@ -303,14 +313,19 @@ def withdraw_review(
 
     live = {ReviewStatus.draft, ReviewStatus.submitted, ReviewStatus.published}
     return _transition(
-        session, principal=principal, review_id=review_id, permission=Permission.review_withdraw, if_match=if_match,
-        clock=clock, change="withdraw", allowed_from=live, apply=withdraw,
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_withdraw,
+        if_match=if_match,
+        clock=clock,
+        change="withdraw",
+        allowed_from=live,
+        apply=withdraw,
     )
 
 
-def reinstate_review(
-    session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock
-) -> Review:
+def reinstate_review(session: Session, *, principal: Principal, review_id: str, if_match: str | None, clock: Clock) -> Review:
     """Return a withdrawn review to the status it was withdrawn from."""
 
     def reinstate(review: Review) -> None:
@@ -318,8 +333,15 @@ def reinstate_review(
         review.withdrawn_from = review.withdrawn_at = review.withdrawn_reason = None
 
     return _transition(
-        session, principal=principal, review_id=review_id, permission=Permission.review_reinstate, if_match=if_match,
-        clock=clock, change="reinstate", allowed_from={ReviewStatus.withdrawn}, apply=reinstate,
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_reinstate,
+        if_match=if_match,
+        clock=clock,
+        change="reinstate",
+        allowed_from={ReviewStatus.withdrawn},
+        apply=reinstate,
     )
 
 

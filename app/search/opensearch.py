@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any
 
@@ -204,10 +204,8 @@ class OpenSearchBackend:
     def remove(self, review_ids: list[str]) -> None:
         with _unavailable_on_transport_errors():
             for review_id in review_ids:
-                try:
+                with suppress(NotFoundError):
                     self.client.delete(index=self.write_alias, id=review_id)
-                except NotFoundError:
-                    pass
 
     # --- reading ------------------------------------------------------------------------------
     def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
@@ -244,7 +242,11 @@ class OpenSearchBackend:
         hits = []
         for hit in answer["hits"]["hits"]:
             source = hit["_source"]
-            fragments = [f for field in ("title", "summary", "recommendations", "full_text") for f in hit.get("highlight", {}).get(field, [])]
+            fragments = [
+                f
+                for field in ("title", "summary", "recommendations", "full_text")
+                for f in hit.get("highlight", {}).get(field, [])
+            ]
             hits.append(
                 Hit(
                     id=source["id"],
@@ -260,7 +262,9 @@ class OpenSearchBackend:
                 )
             )
         facets = {
-            name: [(key, n) for (key,), n in ordered(((b["key"],), b["doc_count"]) for b in answer["aggregations"][name]["buckets"])]
+            name: [
+                (key, n) for (key,), n in ordered(((b["key"],), b["doc_count"]) for b in answer["aggregations"][name]["buckets"])
+            ]
             for name in FACETS
         }
         return SearchPage(total=answer["hits"]["total"]["value"], hits=hits, facets=facets)
@@ -271,7 +275,9 @@ class OpenSearchBackend:
         self.ensure_index()
         aggs: dict[str, Any] = {}
         for name in reversed(group_by):
-            aggs = {name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}, **({"aggs": aggs} if aggs else {})}}
+            aggs = {
+                name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}, **({"aggs": aggs} if aggs else {})}
+            }
         body = {
             "size": 0,
             "query": {"bool": {"filter": [_visibility(principal, today), *_filters(filters)]}},
@@ -282,7 +288,9 @@ class OpenSearchBackend:
         return ordered(_flatten(answer["aggregations"], group_by))
 
 
-def _flatten(aggregations: dict[str, Any], group_by: tuple[str, ...], prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], int]]:
+def _flatten(
+    aggregations: dict[str, Any], group_by: tuple[str, ...], prefix: tuple[Any, ...] = ()
+) -> list[tuple[tuple[Any, ...], int]]:
     name, rest = group_by[0], group_by[1:]
     cells = []
     for bucket in aggregations[name]["buckets"]:

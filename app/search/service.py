@@ -81,8 +81,14 @@ def trends(
         group_by=list(dimensions),
         suppression=suppressing,
         buckets=[
-            *(TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=count, suppressed=False) for key, count in shown),
-            *(TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=None, suppressed=True) for key in concealed),
+            *(
+                TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=count, suppressed=False)
+                for key, count in shown
+            ),
+            *(
+                TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=None, suppressed=True)
+                for key in concealed
+            ),
         ],
     )
 

@@ -29,12 +29,17 @@ _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
 # The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
 _PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
-    col(Review.id), col(Review.reference), col(Review.region), col(Review.kind), col(Review.review_type),
-    col(Review.status), col(Review.title), col(Review.completed_on),
+    col(Review.id),
+    col(Review.reference),
+    col(Review.region),
+    col(Review.kind),
+    col(Review.review_type),
+    col(Review.status),
+    col(Review.title),
+    col(Review.completed_on),
 )
 _HEADLINE_OPTIONS = (
-    f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, "
-    "FragmentDelimiter=\ue002"
+    f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\ue002"
 )
 
 
@@ -95,9 +100,7 @@ class SqlSearchBackend:
         if self.dialect == "postgresql":
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
             return Review.__table__, literal_column("review.search_vector").op("@@")(tsquery)
-        source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
-            Review, col(Review.id) == _SEARCH_KEY.c.review_id
-        )
+        source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(Review, col(Review.id) == _SEARCH_KEY.c.review_id)
         return source, literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
 
     def _score(self, query: ParsedQuery) -> ColumnElement[int]:
@@ -113,9 +116,11 @@ class SqlSearchBackend:
                     condition = literal_column("review.search_vector").op("@@")(tsquery)
                 else:
                     # Each clause and tier is one lookup in the FTS index, made once per query.
-                    rowids = text(f"SELECT rowid FROM review_fts WHERE review_fts MATCH :rank_{c}_{t}").bindparams(
-                        **{f"rank_{c}_{t}": to_fts5_clause(clause, fields)}
-                    ).columns(column("rowid"))
+                    rowids = (
+                        text(f"SELECT rowid FROM review_fts WHERE review_fts MATCH :rank_{c}_{t}")
+                        .bindparams(**{f"rank_{c}_{t}": to_fts5_clause(clause, fields)})
+                        .columns(column("rowid"))
+                    )
                     condition = _FTS.c.rowid.in_(rowids)
                 found_in.append(case((condition, weight), else_=0))
         return sum(found_in[1:], found_in[0])
@@ -124,9 +129,7 @@ class SqlSearchBackend:
         if not review_ids:
             return {}
         if self.dialect == "postgresql":
-            source = func.left(
-                func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000
-            )
+            source = func.left(func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000)
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
             rows = session.execute(
                 select(Review.id, func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
@@ -143,9 +146,7 @@ class SqlSearchBackend:
                 ).bindparams(start=highlight.START, stop=highlight.STOP, q=to_fts5(query), ids=json.dumps(review_ids))
             ).all()
             fragments = {rid: [snippet] for rid, snippet in rows}
-        return {
-            rid: [highlight.to_html(f) for f in parts if highlight.START in f] for rid, parts in fragments.items()
-        }
+        return {rid: [highlight.to_html(f) for f in parts if highlight.START in f] for rid, parts in fragments.items()}
 
     # --- counting (facets and trends) ---------------------------------------------------------
     def trends(

@@ -1,6 +1,5 @@
 """Regions and controlled vocabularies: data seeded by a migration, extended by admins."""
 
-
 from datetime import datetime
 from enum import StrEnum
 

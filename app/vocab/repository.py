@@ -34,7 +34,5 @@ def known_codes(session: Session, vocabulary: str, codes: Iterable[str]) -> set[
     wanted = set(codes)
     if not wanted:
         return set()
-    query = select(VocabularyTerm.code).where(
-        VocabularyTerm.vocabulary == vocabulary, col(VocabularyTerm.code).in_(wanted)
-    )
+    query = select(VocabularyTerm.code).where(VocabularyTerm.vocabulary == vocabulary, col(VocabularyTerm.code).in_(wanted))
     return set(session.exec(query))

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from app.schemas import Code, MultiLine, SingleLine, StrictInput
 
 
-
 class RegionOut(BaseModel):
     code: str
     name: str

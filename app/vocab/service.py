@@ -59,9 +59,7 @@ def create_region(session: Session, *, principal: Principal, data: RegionCreate)
 def vocabularies(session: Session) -> Vocabularies:
     by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in Vocabulary}
     for term in repository.list_terms(session):
-        by_vocabulary.setdefault(term.vocabulary, []).append(
-            Term(code=term.code, label=term.label, description=term.description)
-        )
+        by_vocabulary.setdefault(term.vocabulary, []).append(Term(code=term.code, label=term.label, description=term.description))
     return Vocabularies(
         **by_vocabulary,
         kind=_fixed(ReviewKind),
@@ -114,6 +112,7 @@ def check_codes(
     `single` maps field -> (vocabulary, code); `multiple` maps field -> (vocabulary, codes), where
     the field may hold `{}` for the index (`actions.{}.lead_agency`). `known` (from `all_codes`)
     saves a bulk caller a query per check."""
+
     def known_of(vocabulary: str, codes: Sequence[str]) -> set[str]:
         if known is None:
             return repository.known_codes(session, vocabulary, codes)
