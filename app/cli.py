@@ -34,10 +34,32 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    _refuse_a_schema_behind(settings)
     if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
         # Development: one secret shared by every worker of this run (each would otherwise make its own).
         os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
+
+
+def _refuse_a_schema_behind(settings: Settings) -> None:
+    """Serving a schema that is not at head would answer every request with an error: say so at once."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import build_engine
+    from app.migrations import schema_behind
+
+    engine = build_engine(settings)
+    try:
+        with engine.connect() as connection:
+            behind = schema_behind(connection)
+    except SQLAlchemyError as exc:
+        typer.echo(f"the database is not answering: {type(exc).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    if behind:
+        typer.echo(behind, err=True)
+        raise typer.Exit(1)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, object]:

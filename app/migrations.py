@@ -31,6 +31,15 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def schema_behind(connection: Connection) -> str | None:
+    """Why this database cannot be served (its schema is not at the latest migration), or None."""
+    current = current_revision(connection)
+    if current == head_revision():
+        return None
+    found = f"at revision {current}" if current else "empty (never migrated)"
+    return f"The database schema is {found}, not at {head_revision()}: run `registry migrate`."
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 

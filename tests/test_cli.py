@@ -12,7 +12,9 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from alembic.script import ScriptDirectory
 
+from app.migrations import alembic_config, downgrade, head_revision
 from tests.conftest import REGISTRY, free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,23 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
     return env
+
+
+def test_serve_refuses_a_database_whose_schema_is_not_at_head(cli_env):
+    port = str(free_port())
+    never_migrated = _run(cli_env, "serve", "--port", port, check=False)
+    assert never_migrated.returncode == 1
+    assert "empty (never migrated)" in never_migrated.stderr and "run `registry migrate`" in never_migrated.stderr
+    _run(cli_env, "migrate")
+    downgrade(cli_env["REGISTRY_DATABASE_URL"], "-1")
+    behind = _run(cli_env, "serve", "--port", port, check=False)
+    assert behind.returncode == 1
+    assert f"at revision {_previous_revision()}, not at {head_revision()}" in behind.stderr
+
+
+def _previous_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return str(script.get_revision(head_revision()).down_revision)
 
 
 def test_export_openapi_prints_the_committed_document(cli_env):

@@ -63,5 +63,7 @@ def test_readiness_fails_clearly_on_an_unmigrated_database(tmp_path: Path, clien
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert "registry migrate" in response.json()["detail"]
+    assert response.json()["detail"] == (
+        f"The database schema is empty (never migrated), not at {head_revision()}: run `registry migrate`."
+    )
     empty.dispose()
