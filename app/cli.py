@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from app.registry import Registry
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="The national registry of child safeguarding reviews.", no_args_is_help=True)
 
@@ -22,6 +32,18 @@ def _settings() -> Settings:
     except ValueError as exc:
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _registry() -> Iterator[Registry]:
+    """The registry the environment configures, as the server builds it; closed afterwards."""
+    from app.registry import Registry
+
+    registry = Registry.from_settings(_settings())
+    try:
+        yield registry
+    finally:
+        registry.close()
 
 
 @cli.command()
@@ -87,23 +109,18 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "
     typer.echo(f"database at {revision}")
 
 
-def _in_session(work):  # type: ignore[no-untyped-def]
+def _in_session(work: Callable[[Session], T]) -> T:
     """Run work(session) in one committed transaction; report a problem as a clean error."""
-    from app.db import build_engine, build_sessionmaker
+    from app.db import write_transaction
     from app.errors import DomainError
 
-    engine = build_engine(_settings())
     try:
-        with build_sessionmaker(engine)() as session:
-            result = work(session)
-            session.commit()
-            return result
+        with _registry() as registry, write_transaction(registry.sessions) as session:
+            return work(session)
     except DomainError as exc:
         details = "; ".join(f"{e.field}: {e.detail}" for e in exc.errors or [])
         typer.echo(f"error: {exc.detail}{' (' + details + ')' if details else ''}", err=True)
         raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
 
 
 @cli.command("create-user")
@@ -141,40 +158,29 @@ search_cli = typer.Typer(help="The search index: drain the outbox, rebuild the i
 cli.add_typer(search_cli, name="search")
 
 
-def _search_parts():  # type: ignore[no-untyped-def]
-    from app.db import build_engine, build_sessionmaker
-    from app.search.factory import build_search_backend
-
-    settings = _settings()
-    engine = build_engine(settings)
-    return engine, build_sessionmaker(engine), build_search_backend(settings, engine)
-
-
 @search_cli.command("drain")
 def search_drain(
     follow: Annotated[bool, typer.Option(help="Keep draining (a sidecar); safe to run several")] = False,
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes with --follow")] = 2.0,
 ) -> None:
     """Index what the search outbox holds."""
+    with _registry() as registry, contextlib.suppress(KeyboardInterrupt):
+        _drain(registry, follow=follow, interval=interval)
+
+
+def _drain(registry: Registry, *, follow: bool, interval: float) -> None:
     import time
-    from datetime import UTC, datetime
 
     from app.search.outbox import drain
 
-    engine, sessions, backend = _search_parts()
-    try:
-        while True:
-            # One pass on request retries everything now; a --follow sidecar respects the backoff.
-            result = drain(sessions, backend, now=lambda: datetime.now(UTC), include_postponed=not follow)
-            if result.indexed or result.waiting or not follow:
-                typer.echo(f"indexed {result.indexed}, waiting {result.waiting}", err=follow)
-            if not follow:
-                raise typer.Exit(1 if result.waiting else 0)
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        engine.dispose()
+    while True:
+        # One pass on request retries everything now; a --follow sidecar respects the backoff.
+        result = drain(registry.sessions, registry.search, now=registry.clock.now, include_postponed=not follow)
+        if result.indexed or result.waiting or not follow:
+            typer.echo(f"indexed {result.indexed}, waiting {result.waiting}", err=follow)
+        if not follow:
+            raise typer.Exit(1 if result.waiting else 0)
+        time.sleep(interval)
 
 
 @search_cli.command("reindex")
@@ -182,11 +188,8 @@ def search_reindex() -> None:
     """Rebuild the search index from the database into a new index, then swap to it."""
     from app.search.outbox import reindex
 
-    engine, sessions, backend = _search_parts()
-    try:
-        typer.echo(f"rebuilt: {reindex(sessions, backend)}")
-    finally:
-        engine.dispose()
+    with _registry() as registry:
+        typer.echo(f"rebuilt: {reindex(registry.sessions, registry.search)}")
 
 
 documents_cli = typer.Typer(help="Review documents: recover report text extractions.", no_args_is_help=True)
@@ -199,20 +202,15 @@ def documents_recover() -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.documents import repository
-    from app.documents.recovery import recover_pending
-    from app.main import create_app
 
-    app = create_app(_settings())
     try:
-        tried = recover_pending(app.state.sessionmaker, extract=app.state.extract_report_text)
-        with app.state.sessionmaker() as session:
-            left = repository.count_pending_reports(session)
+        with _registry() as registry:
+            tried = registry.recover_extractions()
+            with registry.sessions() as session:
+                left = repository.count_pending_reports(session)
     except SQLAlchemyError as exc:
         typer.echo(f"error: the database failed: {type(exc).__name__}; is it up and migrated (`registry migrate`)?", err=True)
         raise typer.Exit(1) from None
-    finally:
-        app.state.audit_recorder.close()
-        app.state.engine.dispose()
     typer.echo(f"read {tried} pending report(s); {left} still pending")
     raise typer.Exit(1 if left else 0)
 
@@ -235,40 +233,35 @@ def import_archive(
     """Import a board's archive: check every file first, then load it in batches (run it again to resume)."""
     import re
     import time
-    from datetime import UTC, datetime
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.db import build_engine, build_sessionmaker
-    from app.documents.service import PdfLimits
-    from app.documents.storage import DocumentStore
     from app.imports.reader import check_folder, scan
     from app.imports.service import Importer, ImportStopped, import_principal
-    from app.migrations import current_revision, head_revision
-    from app.search.factory import build_search_backend
+    from app.migrations import schema_behind
+    from app.registry import Registry
     from app.search.outbox import drain
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}", as_name):
         typer.echo("error: --as takes a name of letters, digits and . _ @ - (at most 100)", err=True)
         raise typer.Exit(2)
-    settings = _settings()
-    engine = build_engine(settings)
+    registry = Registry.from_settings(_settings())
+    settings = registry.settings
     progress = _Progress(enabled=sys.stdout.isatty())
     started = time.monotonic()
     try:
-        with engine.connect() as connection:
-            if current_revision(connection) != head_revision():
-                typer.echo("error: the database schema is not up to date; run `registry migrate` first", err=True)
+        with registry.engine.connect() as connection:
+            if behind := schema_behind(connection):
+                typer.echo(f"error: {behind}", err=True)
                 raise typer.Exit(1)
-        limits = PdfLimits.of(settings)
         found = scan(folder)
-        with progress, build_sessionmaker(engine)() as session:
+        with progress, registry.sessions() as session:
             checking = progress.task("checking", len(found.files) + sum(len(f.documents) for f in found.files))
             checked = check_folder(
                 session,
                 found,
                 region=region,
-                limits=limits,
+                limits=registry.pdf_limits,
                 max_upload_bytes=settings.max_upload_mb << 20,
                 workers=min(8, os.cpu_count() or 2),
                 on_checked=checking,
@@ -285,16 +278,7 @@ def import_archive(
         if check:
             return
 
-        search = build_search_backend(settings, engine)
-        importer = Importer(
-            engine=engine,
-            store=DocumentStore(settings.documents_dir),
-            limits=limits,
-            public_window_days=settings.public_window_days,
-            principal=import_principal(as_name),
-            batch_size=batch_size,
-            search_outbox=not search.indexes_in_transaction,
-        )
+        importer = Importer(registry, import_principal(as_name), batch_size=batch_size)
         total = len(checked.to_import)
         with progress:
             importing = progress.task("importing", total)
@@ -317,12 +301,7 @@ def import_archive(
                 raise typer.Exit(130) from None
 
         # Everything waiting for search, this run's and any earlier interrupted run's.
-        indexed = drain(
-            build_sessionmaker(engine),
-            search,
-            now=lambda: datetime.now(UTC),
-            include_postponed=True,
-        )
+        indexed = drain(registry.sessions, registry.search, now=registry.clock.now, include_postponed=True)
         if indexed.waiting:
             typer.echo(f"search: {indexed.waiting} change(s) wait for the index; run `registry search drain` later", err=True)
         seconds = time.monotonic() - started
@@ -332,7 +311,7 @@ def import_archive(
         typer.echo(f"error: the database failed: {reason}", err=True)
         raise typer.Exit(1) from None
     finally:
-        engine.dispose()
+        registry.close()
 
 
 class _Progress:

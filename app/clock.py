@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 
 class Clock:
@@ -28,10 +25,3 @@ class FixedClock(Clock):
 
     def advance(self, **delta: float) -> None:
         self.at += timedelta(**delta)
-
-
-async def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
-
-
-ClockDep = Annotated[Clock, Depends(get_clock)]

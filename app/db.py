@@ -1,53 +1,17 @@
-"""Engine, the session dependency (the only place that commits) and shared column types."""
+"""Engines and sessionmakers, and the one way to run a write transaction outside a request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from fastapi import BackgroundTasks, Depends, Request
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from app.config import Settings
-
-# Stable constraint names, so migrations can alter and drop them on SQLite and PostgreSQL alike.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps are always aware UTC in Python, whatever the database keeps."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 # A connection for each of the server's request threads (anyio runs at most 40 at once), so that
 # no request waits for one, and no connection is opened and closed again for each busy moment.
@@ -97,13 +61,21 @@ def _sqlite_begin(connection: Any) -> None:
 SEARCH_OUTBOX = "search_outbox"  # session.info: whether changes queue search outbox rows
 
 
-def build_sessionmaker(engine: Engine, *, search_outbox: bool = True) -> sessionmaker[Session]:
-    """`search_outbox=False` when the search backend indexes in the writing transaction itself."""
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False, info={SEARCH_OUTBOX: search_outbox})
+def build_sessionmaker(bind: Engine | Connection, *, search_outbox: bool = True) -> sessionmaker[Session]:
+    """`bind`: the engine, or a connection already in a transaction (a test's, rolled back at its
+    end), whose sessions' commits then only release savepoints. `search_outbox=False` when the
+    search backend indexes in the writing transaction itself."""
+    return sessionmaker(
+        bind=bind,
+        class_=Session,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+        info={SEARCH_OUTBOX: search_outbox},
+    )
 
 
 WRITE_OPTION = "registry_writes"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def begin_writing(session: Session) -> None:
@@ -111,51 +83,16 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
-def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
-    """One session per request: committed once if the handler succeeds, rolled back otherwise.
-    After a commit that queued search work, the outbox is drained once the response is sent."""
-    yield from _request_session(request, background, writes=request.method not in _SAFE_METHODS)
-
-
-def get_reading_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
-    """For a POST that only reads (the token request): its transaction takes no write lock, so on
-    SQLite a slow password check does not hold the single writer up; its audit row is written
-    apart, like a read's."""
-    yield from _request_session(request, background, writes=False)
-
-
-def _request_session(request: Request, background: BackgroundTasks, *, writes: bool) -> Iterator[Session]:
-    from app import audit  # here, not at the top: the audit models need this module first
-
-    sessions = request.app.state.sessionmaker
-    recorder = request.app.state.audit_recorder
-    now = request.app.state.clock.now
-    request_id = request.scope.get("state", {}).get("request_id")
-    client_address = request.client.host if request.client else None
-    session = sessions()
-    try:
-        if writes:
-            begin_writing(session)
-        yield session
-        entry = audit.to_record(session, refused=False)
-        if entry and writes:
-            audit.write(session, entry, status=200, at=now(), request_id=request_id, client_address=client_address)
-        session.commit()
-        if entry and not writes:
-            # A read's record is a write of its own (on SQLite a read transaction cannot become a
-            # write once another writer has committed), committed with other requests' records.
-            recorder.record(entry, status=200, at=now(), request_id=request_id, client_address=client_address)
-        if session.info.get("search_outbox_written"):
-            background.add_task(request.app.state.drain_search_outbox)
-    except BaseException as exc:
-        session.rollback()
-        if entry := audit.to_record(session, refused=True):
-            # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
-            recorder.record(entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address)
-        raise
-    finally:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ReadingSessionDep = Annotated[Session, Depends(get_reading_session, scope="function")]
+@contextmanager
+def write_transaction(sessions: Callable[[], Session]) -> Iterator[Session]:
+    """One write transaction outside a request (the CLI, background work, the audit recorder, the
+    sign-in counters): the write lock first, committed when the block ends, rolled back if it raises.
+    A request's own transaction is `app.sessions.get_session`."""
+    with sessions() as session:
+        begin_writing(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

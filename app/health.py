@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
@@ -13,6 +13,7 @@ from app.documents import repository as documents
 from app.errors import ServiceUnavailable
 from app.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, REGISTRY
 from app.migrations import current_revision, schema_behind
+from app.registry import RegistryDep
 from app.search.outbox import lag as outbox_lag
 
 router = APIRouter(tags=["health"])
@@ -49,18 +50,18 @@ def healthz() -> Health:
     operation_id="get_readiness",
     summary="The database answers and its schema is at the latest migration",
 )
-def readyz(request: Request) -> Readiness:
+def readyz(registry: RegistryDep) -> Readiness:
     try:
-        with request.app.state.sessionmaker() as session:
+        with registry.sessions() as session:
             session.execute(text("SELECT 1"))
             if behind := schema_behind(session.connection()):
                 raise ServiceUnavailable(behind, headers={"Retry-After": "30"})
             revision = current_revision(session.connection()) or ""
-            lag = outbox_lag(session, request.app.state.clock.now())
+            lag = outbox_lag(session, registry.clock.now())
             pending_text = documents.count_pending_reports(session)
     except SQLAlchemyError:
         raise ServiceUnavailable("The database is not answering.", headers={"Retry-After": "5"}) from None
-    backend = request.app.state.search
+    backend = registry.search
     return Readiness(
         status="ready",
         database="ok",
@@ -78,10 +79,10 @@ def readyz(request: Request) -> Readiness:
     response_class=PlainTextResponse,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}},
 )
-def metrics(request: Request) -> PlainTextResponse:
+def metrics(registry: RegistryDep) -> PlainTextResponse:
     try:
-        with request.app.state.sessionmaker() as session:
-            lag = outbox_lag(session, request.app.state.clock.now())
+        with registry.sessions() as session:
+            lag = outbox_lag(session, registry.clock.now())
         OUTBOX_PENDING.set(lag["pending"])
         OUTBOX_OLDEST.set(lag["oldest_seconds"])
     except SQLAlchemyError:

@@ -140,36 +140,26 @@ def settings_for(db: Database, work: Path, **extra: Any) -> Any:
 def import_with_registry(db: Database, work: Path, folder: Path) -> tuple[int, float, float]:
     """`registry import`'s work, in this process: check the whole folder, load it, drain the outbox.
     Returns how many were imported, the seconds in all, and the seconds the check pass took."""
-    from app.db import build_engine, build_sessionmaker
-    from app.documents.service import PdfLimits
-    from app.documents.storage import DocumentStore
     from app.imports.reader import check_folder, scan
     from app.imports.service import Importer, import_principal
-    from app.search.factory import build_search_backend
+    from app.registry import Registry
     from app.search.outbox import drain
 
-    settings = settings_for(db, work)
-    engine = build_engine(settings)
-    limits = PdfLimits(settings.pdf_check_seconds, settings.pdf_extract_seconds, settings.pdf_max_pages)
-    search = build_search_backend(settings, engine)
+    registry = Registry.from_settings(settings_for(db, work))
+    settings = registry.settings
     started = time.perf_counter()
     found = scan(folder)
-    with build_sessionmaker(engine)() as session:
-        checked = check_folder(session, found, region=None, limits=limits, max_upload_bytes=settings.max_upload_mb << 20)
+    with registry.sessions() as session:
+        checked = check_folder(
+            session, found, region=None, limits=registry.pdf_limits, max_upload_bytes=settings.max_upload_mb << 20
+        )
     if checked.problems:
         raise SystemExit(f"the corpus has problems: {checked.problems[:3]}")
     check_seconds = time.perf_counter() - started
-    loaded = Importer(
-        engine=engine,
-        store=DocumentStore(settings.documents_dir),
-        limits=limits,
-        public_window_days=settings.public_window_days,
-        principal=import_principal("bench"),
-        search_outbox=not search.indexes_in_transaction,
-    ).load(checked.to_import)
-    drain(build_sessionmaker(engine), search, now=lambda: datetime.now(UTC), include_postponed=True)
+    loaded = Importer(registry, import_principal("bench")).load(checked.to_import)
+    drain(registry.sessions, registry.search, now=registry.clock.now, include_postponed=True)
     seconds = time.perf_counter() - started
-    engine.dispose()
+    registry.close()
     return loaded.imported, seconds, check_seconds
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -32,6 +33,7 @@ from app.config import Settings
 from app.db import build_engine
 from app.main import create_app
 from app.migrations import upgrade
+from app.registry import Registry
 
 TEST_SECRET = "test-secret-" + "x" * 40
 REGISTRY = str(Path(sys.executable).with_name("registry"))
@@ -94,11 +96,8 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
-    # Each commit of the app's session dependency only releases a savepoint of the test's transaction.
-    return sessionmaker(
-        bind=connection, class_=Session, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
-    )
+def session_factory(registry: Registry) -> sessionmaker[Session]:
+    return registry.sessions
 
 
 @pytest.fixture
@@ -124,10 +123,25 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session], clock: FixedClock) -> Any:
-    app = create_app(settings, clock=clock, engine=engine)
-    app.state.sessionmaker = session_factory
-    return app
+def registry(settings: Settings, engine: Engine, connection: Connection, clock: FixedClock) -> Registry:
+    """Wired as production wires it (`Registry.from_settings`), its sessions on the test's connection:
+    each commit only releases a savepoint of the test's transaction."""
+    return Registry.from_settings(settings, clock=clock, engine=engine, bind=connection)
+
+
+@pytest.fixture
+def app(registry: Registry) -> FastAPI:
+    return create_app(registry=registry)
+
+
+@pytest.fixture
+def app_over(settings: Settings, engine: Engine, connection: Connection, clock: FixedClock) -> Callable[..., FastAPI]:
+    """An app over this test's own search backend or settings, otherwise wired as `app` is."""
+
+    def build(*, search: Any = None, settings: Settings = settings) -> FastAPI:
+        return create_app(registry=Registry.from_settings(settings, clock=clock, engine=engine, bind=connection, search=search))
+
+    return build
 
 
 @pytest.fixture
@@ -142,7 +156,7 @@ def token_for(app: Any) -> Callable[..., dict[str, str]]:
 
     def make(role: str, region: str | None = None, subject: str | None = None) -> dict[str, str]:
         principal = Principal(subject=subject or f"{role}-{region or 'all'}", role=Role(role), region=region)
-        return {"Authorization": f"Bearer {app.state.tokens.issue(principal)}"}
+        return {"Authorization": f"Bearer {app.state.registry.tokens.issue(principal)}"}
 
     return make
 

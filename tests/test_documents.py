@@ -190,18 +190,16 @@ def test_clean_pdfs_are_not_taken_for_active_ones(client, board, review):
     assert _upload(client, board, review, "briefing", pdfs.report("Seven-minute briefing.")).status_code == 201
 
 
-def test_an_admin_setting_lets_active_content_through(settings, engine, session_factory, clock):
+def test_an_admin_setting_lets_active_content_through(settings, app_over):
     """REGISTRY_PDF_ALLOW_ACTIVE_CONTENT=true: the registry stores and serves such a PDF unchanged."""
     from fastapi.testclient import TestClient
 
     from app.auth.principals import Principal, Role
-    from app.main import create_app
 
-    app = create_app(settings.model_copy(update={"pdf_allow_active_content": True}), clock=clock, engine=engine)
-    app.state.sessionmaker = session_factory
+    app = app_over(settings=settings.model_copy(update={"pdf_allow_active_content": True}))
     content = pdfs.ACTIVE["JavaScript run on opening"][0]()
     with TestClient(app) as client:
-        board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+        board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
         review = flows.create(client, board, full_text=None)
         assert _upload(client, board, review, "report", content).status_code == 201
         assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).content == content
@@ -213,7 +211,7 @@ def test_an_admin_setting_lets_active_content_through(settings, engine, session_
 def _board_of(app):
     from app.auth.principals import Principal, Role
 
-    return {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    return {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
 
 
 @pytest.mark.parametrize(
@@ -235,11 +233,12 @@ def test_a_report_extraction_waits_for_a_concurrent_writer_and_completes(
     from app.db import begin_writing, build_engine, build_sessionmaker
     from app.documents import service as documents
     from app.main import create_app
+    from app.registry import Registry
     from app.reviews import service as reviews
 
     url = isolated_engine.url.render_as_string(hide_password=False)
     engine = build_engine(settings.model_copy(update={"database_url": url, "database_timeout_seconds": busy_timeout}))
-    app = create_app(settings, clock=clock, engine=engine)
+    app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=engine))
     board = _board_of(app)
     holding, holders = threading.Event(), []
 
@@ -289,9 +288,10 @@ def crashed_extraction(isolated_engine, settings, clock):
     from fastapi.testclient import TestClient
 
     from app.main import create_app
+    from app.registry import Registry
 
-    app = create_app(settings, clock=clock, engine=isolated_engine)
-    app.state.extract_report_text = lambda **job: None  # the process died before the background task
+    app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=isolated_engine))
+    app.state.registry.extract_then_index = lambda **job: None  # the process died before the background task
     board = _board_of(app)
     with TestClient(app) as client:
         review = flows.create(client, board, full_text=None)
@@ -315,10 +315,13 @@ def test_a_report_left_pending_is_extracted_when_the_registry_starts_again(crash
     from fastapi.testclient import TestClient
 
     from app.main import create_app
+    from app.registry import Registry
 
     review, _, board = crashed_extraction
     restarted = create_app(
-        settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine
+        registry=Registry.from_settings(
+            settings.model_copy(update={"recover_extractions_on_startup": True}), clock=clock, engine=isolated_engine
+        )
     )
     with TestClient(restarted) as client:
         deadline = time.monotonic() + 60

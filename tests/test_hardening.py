@@ -16,6 +16,7 @@ from app.auth import passwords, service
 from app.config import Settings
 from app.db import build_sessionmaker
 from app.main import create_app
+from app.registry import Registry
 from tests.conftest import TEST_SECRET, running_server
 from tests.flows import API
 
@@ -82,7 +83,7 @@ def test_cors_allows_only_the_configured_origins(database_url, engine, tmp_path)
     settings = Settings(
         database_url=database_url, jwt_secret=TEST_SECRET, cors_origins="https://dashboard.example.wales", documents_dir=tmp_path
     )
-    with TestClient(create_app(settings, engine=engine)) as client:
+    with TestClient(create_app(registry=Registry.from_settings(settings, engine=engine))) as client:
         allowed = client.options(
             f"{API}/regions",
             headers={"Origin": "https://dashboard.example.wales", "Access-Control-Request-Method": "GET"},

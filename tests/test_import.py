@@ -96,7 +96,7 @@ def api(import_env: dict[str, str]) -> Iterator[tuple[TestClient, dict[str, str]
         documents_dir=Path(import_env["REGISTRY_DOCUMENTS_DIR"]),
     )
     app = create_app(settings)
-    token = app.state.tokens.issue(Principal(subject="inspector", role=Role.inspectorate))
+    token = app.state.registry.tokens.issue(Principal(subject="inspector", role=Role.inspectorate))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, {"Authorization": f"Bearer {token}"}
 

@@ -59,7 +59,7 @@ def test_readiness_fails_clearly_on_an_unmigrated_database(tmp_path: Path, clien
     from app.db import build_sessionmaker
 
     empty = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    app.state.sessionmaker = build_sessionmaker(empty)
+    app.state.registry.sessions = build_sessionmaker(empty)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

@@ -256,9 +256,10 @@ def test_racing_edits_with_the_same_if_match_leave_exactly_one_winner(isolated_e
 
     from app.auth.principals import Principal, Role
     from app.main import create_app
+    from app.registry import Registry
 
-    app = create_app(settings, clock=clock, engine=isolated_engine)
-    board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=isolated_engine))
+    board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
     with TestClient(app, raise_server_exceptions=False) as client:
         review = flows.create(client, board)
         url = f"{API}/reviews/{review['id']}"

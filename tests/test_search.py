@@ -295,6 +295,7 @@ def test_with_the_sql_backend_a_change_is_searchable_at_its_commit_and_leaves_no
 
     from app.auth.principals import Principal, Role
     from app.main import create_app
+    from app.registry import Registry
 
     outbox_statements: list[str] = []
     event.listen(
@@ -302,8 +303,8 @@ def test_with_the_sql_backend_a_change_is_searchable_at_its_commit_and_leaves_no
         "before_cursor_execute",
         lambda _c, _cur, statement, *_: outbox_statements.append(statement) if "search_outbox" in statement else None,
     )
-    app = create_app(settings, clock=clock, engine=isolated_engine)
-    board = {"Authorization": "Bearer " + app.state.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=isolated_engine))
+    board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
     with TestClient(app) as client:
         review = flows.create(client, board, title="Child Q: the kinship placement")
         client.patch(

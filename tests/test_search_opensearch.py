@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.auth.principals import Principal, Role
@@ -152,8 +153,8 @@ def test_a_rebuild_swaps_to_a_new_index_without_a_gap(client, token_for, session
     assert _answer(opensearch_backend, session, PRINCIPALS[1], clock, "chronologies", ReviewFilters()) == expected
 
 
-def test_the_app_indexes_into_opensearch_after_each_committed_write(app, client, token_for, opensearch_backend):
-    app.state.search = opensearch_backend
+def test_the_app_indexes_into_opensearch_after_each_committed_write(app_over, token_for, opensearch_backend):
+    client = TestClient(app_over(search=opensearch_backend))
     board = token_for("board", "gwent")
     review = flows.review_in(client, board, "published", full_text="Chronologies were missing in every agency.")
     found = client.get(f"{API}/search", params={"q": "chronologies"}, headers=token_for("practitioner")).json()
@@ -163,7 +164,7 @@ def test_the_app_indexes_into_opensearch_after_each_committed_write(app, client,
 
 
 def test_a_submission_made_while_opensearch_is_down_is_found_once_it_is_back(
-    app, client, token_for, session_factory, clock, tmp_path
+    app_over, token_for, session_factory, clock, tmp_path
 ):
     from opensearchpy import OpenSearch
 
@@ -172,7 +173,7 @@ def test_a_submission_made_while_opensearch_is_down_is_found_once_it_is_back(
 
     server = OsmemProcess(free_port())
     backend = OpenSearchBackend(OpenSearch(hosts=[server.url], timeout=2, max_retries=0), prefix="outage", refresh=True)
-    app.state.search = backend
+    client = TestClient(app_over(search=backend))
     board = token_for("board", "gwent")
 
     # OpenSearch is down: every write still lands in the database, and waits in the outbox.

@@ -73,7 +73,7 @@ def rs256_client(tmp_path_factory):
     )
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
-        client.issue = lambda: app.state.tokens.issue(Principal("inspector", Role.inspectorate))
+        client.issue = lambda: app.state.registry.tokens.issue(Principal("inspector", Role.inspectorate))
         yield client
 
 

@@ -309,7 +309,7 @@ def test_anonymous_refused_writes_leave_no_audit_row(client, board, token_for, c
 def test_any_client_address_is_recorded_and_counted(app, token_for, connection, reported, stored):
     from app.auth.throttle import LoginLimits
 
-    app.state.login_limits = LoginLimits(per_account=100, per_address=2)
+    app.state.registry.login_limits = LoginLimits(per_account=100, per_address=2)
     board = token_for("board", "gwent", subject="gwent-officer")
     with TestClient(app, raise_server_exceptions=False, client=(reported, 50000)) as far:
         review = far.post(f"{API}/reviews", json=factories.review(), headers=board)  # a write: its own transaction

@@ -2,20 +2,13 @@
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-
-
-class ActionStatus(StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    completed = "completed"
-
+from app.action_plans.enums import ActionStatus
+from app.columns import UTCDateTime, utcnow
 
 _plan_version = Column("version", Integer, nullable=False, default=1)
 _action_version = Column("version", Integer, nullable=False, default=1)

@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlmodel import Session, col, delete, select
 
-from app.action_plans.models import Action, ActionPlan, ActionStatus
+from app.action_plans.enums import ActionStatus
+from app.action_plans.models import Action, ActionPlan
 from app.reviews.models import Review
 
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Response, status
 from app.action_plans import service
 from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut, OverdueActions
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
-from app.clock import ClockDep
-from app.db import SessionDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
+from app.registry import ClockDep
 from app.reviews.router import IfMatch, ReviewId
+from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews/{review_id}/action-plan", tags=["action plans"])
 overdue_router = APIRouter(tags=["action plans"])

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, computed_field, model_validator
 
-from app.action_plans.models import Action, ActionPlan, ActionStatus
+from app.action_plans.enums import ActionStatus
+from app.action_plans.models import Action, ActionPlan
 from app.etags import etag
 from app.schemas import Code, MultiLine, PlausibleDate, SingleLine, StrictInput
 

@@ -17,7 +17,8 @@ from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFa
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews.access import readable_review, writable_review
-from app.reviews.models import Review, ReviewStatus
+from app.reviews.enums import ReviewStatus
+from app.reviews.models import Review
 from app.vocab.service import check_codes
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
+from app.columns import UTCDateTime
 
 
 class AuditEvent(SQLModel, table=True):

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.audit.service import AuditNote, write
-from app.db import begin_writing
+from app.db import write_transaction
 
 MAX_BATCH = 500
 
@@ -81,8 +81,7 @@ class AuditRecorder:
 
     def _commit(self, rows: list[_Row]) -> None:
         try:
-            with self._sessions() as session:
-                begin_writing(session)
+            with write_transaction(self._sessions) as session:
                 for row in rows:
                     write(
                         session,
@@ -92,7 +91,6 @@ class AuditRecorder:
                         request_id=row.request_id,
                         client_address=row.client_address,
                     )
-                session.commit()
         except BaseException as exc:  # noqa: BLE001 -- every waiting request learns of it; the thread carries on
             for row in rows:
                 row.written.set_exception(exc)

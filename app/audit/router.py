@@ -11,11 +11,11 @@ from pydantic import BaseModel
 from app.audit import service
 from app.audit.repository import AuditFilters
 from app.auth.dependencies import PrincipalDep
-from app.db import SessionDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
 from app.reviews.router import Cursor, Limit
 from app.schemas import IsoDateTime
+from app.sessions import SessionDep
 
 router = APIRouter(tags=["audit"])
 

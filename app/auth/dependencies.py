@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.principals import ANONYMOUS, Principal
 from app.errors import AuthenticationRequired, InvalidToken
+from app.registry import RegistryDep
 
 TOKEN_URL = "/api/v1/auth/token"
 SCHEME = "OAuth2"
@@ -23,13 +24,13 @@ TOKEN_OPTIONAL: dict[str, object] = {"security": [{}]}
 
 # The dependencies that never block are `async`: each plain `def` costs a hop to the threadpool and
 # back, which costs more than they do (docs/benchmarks.md).
-async def get_principal(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+async def get_principal(request: Request, registry: RegistryDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
     if token is None:
         if request.headers.get("authorization"):
             # A header we cannot use (Basic, an empty Bearer) is refused, never read as anonymous.
             raise InvalidToken("Only `Authorization: Bearer <token>` is accepted.")
         return ANONYMOUS
-    principal = request.app.state.tokens.verify(token)
+    principal = registry.tokens.verify(token)
     request.scope.setdefault("state", {}).update(subject=principal.subject, role=principal.role.value)  # for the log
     return principal
 

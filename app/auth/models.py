@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.columns import UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):

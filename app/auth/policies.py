@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from app.auth.principals import Principal, Role
 from app.errors import AuthenticationRequired, Forbidden
-from app.reviews.models import ReviewStatus
+from app.reviews.enums import ReviewStatus
 
 
 class Permission(StrEnum):

@@ -13,9 +13,9 @@ from app.auth import oauth, service, throttle
 from app.auth.dependencies import AuthenticatedDep
 from app.auth.principals import Principal, Role
 from app.auth.schemas import MeOut, TokenOut, TokenRequest
-from app.clock import ClockDep
-from app.db import ReadingSessionDep
 from app.errors import PROBLEM_MEDIA_TYPE, problem_responses
+from app.registry import ClockDep, RegistryDep
+from app.sessions import ReadingSessionDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 # The token operation answers its refusals in RFC 6749's terms (app/auth/oauth.py).
@@ -46,6 +46,7 @@ def _token_error(description: str) -> dict[str, object]:
 def issue_token(
     request: Request,
     response: Response,
+    registry: RegistryDep,
     session: ReadingSessionDep,
     clock: ClockDep,
     form: Annotated[TokenRequest, Form()],
@@ -70,19 +71,19 @@ def issue_token(
             service.authenticate_client, session, client_id=client.client_id, client_secret=client.client_secret
         )
     # Counted, or refused with a 429, before any secret is checked (app/auth/throttle.py).
-    sessions = request.app.state.sessionmaker
+    sessions = registry.sessions
     admitted = throttle.admit(
         sessions,
         claimed=claimed,
         # Counted as the audit trail records it: canonical, and short enough for its key.
         address=bounds.client_address(request.client.host if request.client else None),
-        limits=request.app.state.login_limits,
+        limits=registry.login_limits,
         now=clock.now(),
     )
     principal = authenticate()
     throttle.refund(sessions, admitted)
     audit.identify(session, principal)
-    tokens = request.app.state.tokens
+    tokens = registry.tokens
     response.headers["Cache-Control"] = "no-store"
     return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.auth.models import SignInAttempts
-from app.db import begin_writing
+from app.db import write_transaction
 from app.errors import DomainError
 
 _TABLE = SignInAttempts.__table__  # type: ignore[attr-defined]
@@ -57,30 +57,25 @@ def admit(sessions: Callable[[], Session], *, claimed: str, address: str | None,
     counters = [_Counter(f"account:{claimed}", limits.per_account, "this account")]
     if address:
         counters.append(_Counter(f"address:{address}", limits.per_address, "your address"))
-    with sessions() as session:
-        begin_writing(session)
+    with write_transaction(sessions) as session:
         for counter in counters:
             attempts, window_started = _count(session, counter.key, now=now, since=now - limits.window)
             if attempts > counter.limit:
-                session.rollback()
                 wait = math.ceil((window_started + limits.window - now).total_seconds())
                 raise TooManyAttempts(
                     f"Too many sign-in attempts for {counter.whose}. Try again in {wait} seconds.",
                     headers={"Retry-After": str(max(wait, 1))},
                 )
-        session.commit()
     return Admitted(tuple(counter.key for counter in counters))
 
 
 def refund(sessions: Callable[[], Session], admitted: Admitted) -> None:
     """A successful sign-in does not count against its account or address."""
-    with sessions() as session:
-        begin_writing(session)
+    with write_transaction(sessions) as session:
         for key in admitted.keys:  # one statement per key, in admit's order
             session.execute(
                 update(_TABLE).where(_TABLE.c.key == key, _TABLE.c.attempts > 0).values(attempts=_TABLE.c.attempts - 1)
             )
-        session.commit()
 
 
 def _count(session: Session, key: str, *, now: datetime, since: datetime) -> tuple[int, datetime]:

@@ -2,29 +2,11 @@
 statement and action plan, each stored as a PDF with its checksum."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
-
-
-class DocumentKind(StrEnum):
-    report = "report"
-    terms_of_reference = "terms-of-reference"
-    timeline = "timeline"
-    briefing = "briefing"
-    press_statement = "press-statement"
-    action_plan = "action-plan"
-
-
-class TextStatus(StrEnum):
-    pending = "pending"
-    extracted = "extracted"
-    failed = "failed"
-    not_needed = "not-needed"
-
+from app.columns import UTCDateTime
 
 _document_version = Column("version", Integer, nullable=False, default=1)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from app.documents.models import DocumentKind, ReviewDocument, TextStatus
+from app.documents.enums import DocumentKind, TextStatus
+from app.documents.models import ReviewDocument
 
 
 def get(session: Session, review_id: str, kind: str, *, for_update: bool = False) -> ReviewDocument | None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Request, Response, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
-from app.clock import ClockDep
-from app.db import SessionDep
 from app.documents import service
-from app.documents.models import DocumentKind
+from app.documents.enums import DocumentKind
 from app.documents.schemas import DocumentOut
 from app.errors import problem_responses
 from app.etags import etag, with_etag
+from app.registry import ClockDep, RegistryDep
 from app.reviews.router import IfMatch, ReviewId
+from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])
 
@@ -47,7 +47,7 @@ def upload_document(
     review_id: ReviewId,
     kind: DocumentKind,
     file: Annotated[UploadFile, File(description="The PDF")],
-    request: Request,
+    registry: RegistryDep,
     response: Response,
     background: BackgroundTasks,
     session: SessionDep,
@@ -55,7 +55,6 @@ def upload_document(
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> DocumentOut:
-    state = request.app.state
     document, created = service.upload(
         session,
         principal=principal,
@@ -64,12 +63,12 @@ def upload_document(
         filename=file.filename or f"{kind.value}.pdf",
         content=file.file,
         if_match=if_match,
-        store=state.documents,
-        limits=state.pdf_limits,
+        store=registry.documents,
+        limits=registry.pdf_limits,
         clock=clock,
     )
     if kind is DocumentKind.report:
-        background.add_task(state.extract_report_text, review_id=review_id, sha256=document.sha256)
+        background.add_task(registry.extract_then_index, review_id=review_id, sha256=document.sha256)
     if created:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = etag(document.version)
@@ -95,10 +94,10 @@ def upload_document(
     },
 )
 def download_document(
-    review_id: ReviewId, kind: DocumentKind, request: Request, session: SessionDep, principal: PrincipalDep, clock: ClockDep
+    review_id: ReviewId, kind: DocumentKind, registry: RegistryDep, session: SessionDep, principal: PrincipalDep, clock: ClockDep
 ) -> FileResponse:
     document, path, filename = service.download(
-        session, principal=principal, review_id=review_id, kind=kind, store=request.app.state.documents, clock=clock
+        session, principal=principal, review_id=review_id, kind=kind, store=registry.documents, clock=clock
     )
     return FileResponse(
         path,

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.documents.models import DocumentKind, ReviewDocument, TextStatus
+from app.documents.enums import DocumentKind, TextStatus
+from app.documents.models import ReviewDocument
 
 
 class DocumentOut(BaseModel):

@@ -17,16 +17,17 @@ from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.config import Settings
-from app.db import begin_writing
+from app.db import write_transaction
 from app.documents import repository
+from app.documents.enums import DocumentKind, TextStatus
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
-from app.documents.models import DocumentKind, ReviewDocument, TextStatus
+from app.documents.models import ReviewDocument
 from app.documents.storage import DocumentStore
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.reviews import service as reviews
 from app.reviews.access import readable_review, writable_review
-from app.reviews.models import ReviewStatus
+from app.reviews.enums import ReviewStatus
 
 logger = logging.getLogger("app.documents")
 
@@ -221,8 +222,7 @@ def extract_report_text(
 def _record_extraction(
     sessions: sessionmaker[Session], *, review_id: str, sha256: str, text: str | None, status: TextStatus, clock: Clock
 ) -> None:
-    with sessions() as session:
-        begin_writing(session)  # SQLite: the write lock before the first read, waiting the busy timeout
+    with write_transaction(sessions) as session:  # SQLite: the write lock before the first read
         document = repository.get(session, review_id, DocumentKind.report.value, for_update=True)
         if document is None or document.sha256 != sha256 or document.text_status != TextStatus.pending.value:
             return  # replaced meanwhile (the newer upload has its own extraction), or already recorded
@@ -230,7 +230,6 @@ def _record_extraction(
             reviews.record_extracted_text(session, review_id=review_id, text=text, source="system:report-extraction", clock=clock)
         document.text_status = status.value
         document.version += 1
-        session.commit()
 
 
 def _safe_filename(name: str) -> str:

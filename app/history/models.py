@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
+from app.columns import UTCDateTime
 
 
 class Revision(SQLModel, table=True):

@@ -21,11 +21,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
 from app.action_plans.schemas import ActionPlanIn
+from app.documents.enums import DocumentKind
 from app.documents.extract import UnreadablePdf, read_pdf
-from app.documents.models import DocumentKind
 from app.documents.service import PdfLimits
 from app.errors import InvalidInput, ProblemItem
-from app.reviews.models import TAG_FIELDS, Review, ReviewStatus
+from app.reviews.enums import ReviewStatus
+from app.reviews.models import TAG_FIELDS, Review
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewCreate
 from app.schemas import PastDate

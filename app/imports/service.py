@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col
 
@@ -33,16 +33,16 @@ from app.action_plans.models import ActionPlan
 from app.audit.service import AuditNote
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal, Role
-from app.db import begin_writing, build_sessionmaker
+from app.db import begin_writing
 from app.documents import service as documents
+from app.documents.enums import DocumentKind
 from app.documents.extract import PdfContents
-from app.documents.models import DocumentKind
-from app.documents.service import PdfLimits
-from app.documents.storage import DocumentStore
 from app.errors import DomainError
 from app.imports.reader import Entry, Key, Problem, ReviewFile, parse
+from app.registry import Registry
 from app.reviews import service as reviews
-from app.reviews.models import Review, ReviewStatus
+from app.reviews.enums import ReviewStatus
+from app.reviews.models import Review
 from app.search import outbox
 from app.vocab.service import KnownCodes, all_codes, check_codes
 
@@ -75,14 +75,9 @@ class Loaded:
 
 @dataclass
 class Importer:
-    engine: Engine
-    store: DocumentStore
-    limits: PdfLimits
-    public_window_days: int
+    registry: Registry
     principal: Principal
     batch_size: int = 100
-    search_outbox: bool = True  # False when the search backend indexes in the writing transaction
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def load(
         self,
@@ -94,7 +89,7 @@ class Importer:
         """Import the files in order, committing every `batch_size` reviews."""
         result = Loaded()
         run = f"import-{uuid.uuid4().hex[:12]}"
-        sessions = build_sessionmaker(self.engine, search_outbox=self.search_outbox)
+        sessions = self.registry.sessions
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as readers:
             for start in range(0, len(files), self.batch_size):
                 done = result.imported
@@ -125,9 +120,9 @@ class Importer:
             return documents.checked_pdf(
                 head,
                 path,
-                max_pages=self.limits.max_pages,
-                timeout_seconds=self.limits.extract_seconds,
-                allow_active_content=self.limits.allow_active_content,
+                max_pages=self.registry.pdf_limits.max_pages,
+                timeout_seconds=self.registry.pdf_limits.extract_seconds,
+                allow_active_content=self.registry.pdf_limits.allow_active_content,
             )
         except DomainError as exc:
             return Problem(path.name, "file", exc.detail)
@@ -186,7 +181,7 @@ class Importer:
         # A review published long ago is recorded as of its publication day, so that `public_until`
         # follows from the real date and its timestamps stay in order. The audit trail keeps the
         # day it was actually imported.
-        at = datetime.combine(entry.published_on, PUBLICATION_HOUR) if entry.published_on else self.now()
+        at = datetime.combine(entry.published_on, PUBLICATION_HOUR) if entry.published_on else self.registry.clock.now()
         review = reviews.new_review(data, subject=principal.subject, now=at)
         dependents: list[SQLModel] = []
         for kind, path in sorted(entry.source.documents.items()):
@@ -199,7 +194,7 @@ class Importer:
                     kind=kind,
                     path=path,
                     contents=read,
-                    store=self.store,
+                    store=self.registry.documents,
                     subject=principal.subject,
                     now=at,
                 )
@@ -220,7 +215,9 @@ class Importer:
         if entry.status is ReviewStatus.published:
             require(principal, Permission.review_publish, region=region)
             # Without a publication date in the file, it is published today (its window opens now).
-            reviews.open_public_window(review, published_on=at.date(), public_window_days=self.public_window_days)
+            reviews.open_public_window(
+                review, published_on=at.date(), public_window_days=self.registry.settings.public_window_days
+            )
 
         reviews.remember(session, review, change="import", previous=None)
         if plan is not None:
@@ -231,7 +228,7 @@ class Importer:
             session,
             AuditNote(principal, IMPORT_ACTION, target_type="review", target_id=review.id),
             status=201,
-            at=self.now(),
+            at=self.registry.clock.now(),
             request_id=run,
             client_address=None,
         )

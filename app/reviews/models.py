@@ -2,51 +2,13 @@
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.db import UTCDateTime, utcnow
-
-
-class ReviewKind(StrEnum):
-    cpr = "cpr"
-    susr = "susr"
-
-
-class ReviewType(StrEnum):
-    concise = "concise"
-    extended = "extended"
-
-
-class SusrCriterion(StrEnum):
-    apr = "apr"
-    cpr = "cpr"
-    dhr = "dhr"
-    mhhr = "mhhr"
-    owhr = "owhr"
-
-
-class TriggerOutcome(StrEnum):
-    died = "died"
-    life_threatening_injury = "life_threatening_injury"
-    serious_permanent_impairment = "serious_permanent_impairment"
-
-
-class RecommendationLevel(StrEnum):
-    agency = "agency"
-    regional_board = "regional_board"
-    national = "national"
-
-
-class ReviewStatus(StrEnum):
-    draft = "draft"
-    submitted = "submitted"
-    published = "published"
-    withdrawn = "withdrawn"
-
+from app.columns import UTCDateTime, utcnow
+from app.reviews.enums import ReviewStatus
 
 _version_column = Column("version", Integer, nullable=False, default=1)
 

@@ -7,16 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
-from app.clock import ClockDep
-from app.db import SessionDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
 from app.history.service import RevisionPage
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.registry import ClockDep, RegistryDep
 from app.reviews import service
-from app.reviews.models import Review, ReviewKind, ReviewStatus, ReviewType
+from app.reviews.enums import ReviewKind, ReviewStatus, ReviewType
+from app.reviews.models import Review
 from app.reviews.repository import ReviewFilters
 from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
+from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
@@ -156,7 +157,7 @@ def submit_review(
 )
 def publish_review(
     review_id: ReviewId,
-    request: Request,
+    registry: RegistryDep,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
@@ -168,7 +169,7 @@ def publish_review(
         principal=principal,
         review_id=review_id,
         if_match=if_match,
-        public_window_days=request.app.state.settings.public_window_days,
+        public_window_days=registry.settings.public_window_days,
         clock=clock,
     )
     return _answer(response, review)

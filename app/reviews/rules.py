@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Set
 
 from app.errors import ProblemItem
-from app.reviews.models import Review, ReviewKind, ReviewType
+from app.reviews.enums import ReviewKind, ReviewType
+from app.reviews.models import Review
 
 # Fields a draft may leave empty but a submitted review must have.
 REQUIRED_TO_SUBMIT = ("summary", "completed_on", "age_band")

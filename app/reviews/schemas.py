@@ -7,16 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.reviews.models import (
-    TAG_FIELDS,
-    RecommendationLevel,
-    Review,
-    ReviewKind,
-    ReviewStatus,
-    ReviewType,
-    SusrCriterion,
-    TriggerOutcome,
-)
+from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewStatus, ReviewType, SusrCriterion, TriggerOutcome
+from app.reviews.models import TAG_FIELDS, Review
 from app.schemas import STORED, Code, IsoDate, MultiLine, PastDate, SingleLine, StrictBool, StrictInput
 
 ShortText = Annotated[SingleLine, Field(min_length=1, max_length=300)]

@@ -20,8 +20,9 @@ from app.history import service as history
 from app.pagination import CursorPosition, Instant, TextId, decode_cursor, encode_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
+from app.reviews.enums import ReviewStatus
 from app.reviews.exceptions import SubmissionRejected
-from app.reviews.models import TAG_FIELDS, Review, ReviewStatus, ReviewTag
+from app.reviews.models import TAG_FIELDS, Review, ReviewTag
 from app.reviews.repository import Position, ReviewFilters
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
+from app.columns import UTCDateTime
 
 
 class SearchOutbox(SQLModel, table=True):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from app.auth.dependencies import PrincipalDep
-from app.clock import ClockDep
-from app.db import SessionDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
+from app.registry import ClockDep, RegistryDep
 from app.reviews.router import Cursor, FiltersDep, Limit
 from app.search import service
 from app.search.backend import DIMENSIONS
 from app.search.schemas import SearchResults, Trends
+from app.sessions import SessionDep
 
 router = APIRouter(tags=["search"])
 
@@ -30,7 +30,7 @@ GROUP_BY_PATTERN = f"^ *{_DIMENSION} *(, *{_DIMENSION} *)?$"
     responses=problem_responses(403),
 )
 def search(
-    request: Request,
+    registry: RegistryDep,
     session: SessionDep,
     principal: PrincipalDep,
     clock: ClockDep,
@@ -49,7 +49,7 @@ def search(
     return service.search(
         session,
         principal=principal,
-        backend=request.app.state.search,
+        backend=registry.search,
         q=q,
         filters=filters,
         limit=limit,
@@ -66,7 +66,7 @@ def search(
     responses=problem_responses(403),
 )
 def trends(
-    request: Request,
+    registry: RegistryDep,
     session: SessionDep,
     principal: PrincipalDep,
     clock: ClockDep,
@@ -84,7 +84,7 @@ def trends(
     return service.trends(
         session,
         principal=principal,
-        backend=request.app.state.search,
+        backend=registry.search,
         group_by=group_by,
         filters=filters,
         clock=clock,

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.reviews.models import ReviewKind, ReviewStatus, ReviewType
+from app.reviews.enums import ReviewKind, ReviewStatus, ReviewType
 
 
 class SearchItem(BaseModel):

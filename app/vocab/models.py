@@ -1,27 +1,16 @@
 """Regions and controlled vocabularies: data seeded by a migration, extended by admins."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.columns import UTCDateTime, utcnow
 
 
 class Region(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Vocabulary(StrEnum):
-    """Vocabularies kept as data, because admins extend them."""
-
-    theme = "theme"
-    age_band = "age_band"
-    abuse_category = "abuse_category"
-    agency = "agency"
-    context_factor = "context_factor"
 
 
 class VocabularyTerm(SQLModel, table=True):

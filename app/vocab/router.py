@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.auth.dependencies import PrincipalDep
-from app.db import SessionDep
 from app.errors import problem_responses
+from app.sessions import SessionDep
 from app.vocab import service
-from app.vocab.models import Vocabulary
+from app.vocab.enums import Vocabulary
 from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
 
 router = APIRouter(tags=["vocabularies"])

@@ -9,13 +9,14 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from app import audit
-from app.action_plans.models import ActionStatus
+from app.action_plans.enums import ActionStatus
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
 from app.errors import Conflict, InvalidInput, ProblemItem
-from app.reviews.models import RecommendationLevel, ReviewKind, ReviewType, SusrCriterion, TriggerOutcome
+from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewType, SusrCriterion, TriggerOutcome
 from app.vocab import repository
-from app.vocab.models import Region, Vocabulary, VocabularyTerm
+from app.vocab.enums import Vocabulary
+from app.vocab.models import Region, VocabularyTerm
 from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
 
 _FIXED_LABELS: dict[str, str] = {
