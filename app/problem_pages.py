@@ -44,7 +44,7 @@ class ProblemTypeOut(BaseModel):
 async def get_problem_type(name: str, request: Request) -> Response:
     problem = PROBLEM_TYPES.get(name)
     if problem is None:
-        raise NotFound("There is no problem type of that name; the README lists them all.")
+        raise NotFound("There is no problem type of that name; docs/integrating.md lists them all.")
     if _prefers_html(request.headers.get("accept", "")):
         return HTMLResponse(_page(problem), headers=_PAGE_HEADERS)
     return JSONResponse(_described(problem).model_dump(), headers=_PAGE_HEADERS)

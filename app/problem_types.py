@@ -1,7 +1,7 @@
 """What each problem `type` the registry sends means, and what the caller should do about it.
 
 `/problems/{name}` (app/problem_pages.py) serves these; tests/test_problem_pages.py checks that
-every type the code can send is here, and that the README lists them all."""
+every type the code can send is here, and that docs/integrating.md lists them all."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ _TYPES = (
         409,
         "The review's current status does not allow this operation (for example, editing a published "
         "review, or submitting one twice).",
-        "Read the review to see its status; the README's lifecycle says which operations each status allows.",
+        "Read the review to see its status; docs/domain.md (the life of a review) says which operations each status allows.",
     ),
     ProblemType(
         "precondition-failed",

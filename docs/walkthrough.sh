@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's walk-through, as one script: a review from draft to published, then its action plan kept
-# up to date. Run it from the repository folder while `make run` serves the API in another terminal:
+# The walk-through of docs/integrating.md, as one script: a review from draft to published, then its
+# action plan kept up to date. Run it from the repository folder while `make run` serves the API in another terminal:
 #
 #     bash docs/walkthrough.sh              # PORT=8001 bash docs/walkthrough.sh for another port
 #

@@ -1,6 +1,6 @@
 """Who reaches what: every caller x review state x endpoint, written down as tables.
 
-The rules (API.md "Roles", DESIGN.md "Authorization is data"):
+The rules (docs/api.md "Roles", docs/design.md "Authorization is data"):
 - a review the caller may not read answers 404, exactly as a review that does not exist (never 403);
 - a caller who may read it but whose role or region may not change it gets 403;
 - an anonymous caller who would have to sign in gets 401 with `WWW-Authenticate: Bearer`;

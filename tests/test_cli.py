@@ -109,21 +109,25 @@ def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
     assert "a long passphrase" not in output and token not in output
 
 
-def _readme_walkthrough() -> str:
-    """The bash blocks of the README's walk-through section, in order."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Walk-through", 1)[1].split("\n## ", 1)[0]
+WALKTHROUGH_DOC = "docs/integrating.md"
+
+
+def _documented_walkthrough() -> str:
+    """The bash blocks of the walk-through section of docs/integrating.md, in order."""
+    document = (ROOT / WALKTHROUGH_DOC).read_text()
+    assert "\n## Walk-through" in document, f"{WALKTHROUGH_DOC} has no walk-through section"
+    section = document.split("\n## Walk-through", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
     return "\n".join(b for b in blocks if not b.lstrip().startswith("bash docs/walkthrough.sh"))
 
 
-@pytest.mark.parametrize("source", ["README.md", "docs/walkthrough.sh"])
+@pytest.mark.parametrize("source", [WALKTHROUGH_DOC, "docs/walkthrough.sh"])
 def test_the_documented_walkthrough_works_when_pasted_into_a_shell(cli_env, tmp_path, source):
     _run(cli_env, "migrate")
     workdir = tmp_path / "newcomer"
     workdir.mkdir()
-    (workdir / ".venv").symlink_to(Path(sys.executable).parent.parent)  # the README says .venv/bin/registry
-    script = _readme_walkthrough() if source == "README.md" else (ROOT / source).read_text()
+    (workdir / ".venv").symlink_to(Path(sys.executable).parent.parent)  # the walk-through says .venv/bin/registry
+    script = _documented_walkthrough() if source == WALKTHROUGH_DOC else (ROOT / source).read_text()
     with running_server(cli_env) as (base, _log):
         port = base.rsplit(":", 1)[1]
         result = subprocess.run(

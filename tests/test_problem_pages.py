@@ -1,5 +1,5 @@
-"""Every problem `type` the registry can send resolves to a page, and the README lists every type
-and every `errors[].code`. Both lists are read from the code, so neither can fall behind it."""
+"""Every problem `type` the registry can send resolves to a page, and docs/integrating.md lists every
+type and every `errors[].code`. Both lists are read from the code, so neither can fall behind it."""
 
 from __future__ import annotations
 
@@ -21,11 +21,22 @@ from tests.flows import API
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "app").rglob("*.py"))
-README = (ROOT / "README.md").read_text()
+INTEGRATING = (ROOT / "docs" / "integrating.md").read_text()
+
+
+def _after(text: str, heading: str) -> str:
+    """What follows `heading`, up to the next second-level heading."""
+    assert heading in text, f"docs/integrating.md has no {heading.strip()!r}"
+    return text.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+# The integrators' guide's list of every problem type, and within it the list of every code.
+PROBLEMS_DOC = _after(INTEGRATING, "\n## Problems and error codes\n")
+CODES_DOC = _after(PROBLEMS_DOC, "\n### Every `errors[].code`\n")
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # `errors[].code` values the code computes rather than writes out, and where their values come from.
 COMPUTED_CODES = {
-    "str(error.get('type', 'invalid'))",  # validation_items: Pydantic's error types (README says so)
+    "str(error.get('type', 'invalid'))",  # validation_items: Pydantic's error types (the docs say so)
     "f'pdf-{exc.reason}'",  # checked_pdf: one per reason in app/documents/service.py's _REASONS
     "code",  # the submission rules' _problem(code, ...): its callers' first arguments are collected
 }
@@ -77,7 +88,7 @@ def _item_codes() -> set[str]:
                             computed.add(ast.unparse(value))
             elif node.func.id == "_problem" and node.args and isinstance(node.args[0], ast.Constant):
                 codes.add(node.args[0].value)
-    assert computed == COMPUTED_CODES, "a new computed errors[].code: list its values in the README and here"
+    assert computed == COMPUTED_CODES, "a new computed errors[].code: list its values in docs/integrating.md and here"
     return codes | {f"pdf-{reason}" for reason in _REASONS}
 
 
@@ -155,10 +166,10 @@ def test_an_unknown_problem_type_is_a_404_problem_that_echoes_nothing(client, na
 
 
 @pytest.mark.parametrize("slug", SENT)
-def test_the_readme_lists_every_problem_type(slug):
-    assert f"`/problems/{slug}`" in README
+def test_the_docs_list_every_problem_type(slug):
+    assert f"`/problems/{slug}`" in PROBLEMS_DOC
 
 
 @pytest.mark.parametrize("code", sorted(_item_codes()))
-def test_the_readme_lists_every_errors_code(code):
-    assert f"`{code}`" in README.split("### Every `errors[].code`", 1)[-1]
+def test_the_docs_list_every_errors_code(code):
+    assert f"`{code}`" in CODES_DOC
