@@ -10,13 +10,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from app.config import Settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
     from sqlmodel import Session
 
     from app.registry import Registry
@@ -84,7 +85,7 @@ def _refuse_a_schema_behind(settings: Settings) -> None:
         raise typer.Exit(1)
 
 
-def uvicorn_options(settings: Settings) -> dict[str, object]:
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How the registry is served (shared with bench/, whose baseline must be served the same way).
     X-Forwarded-For is believed only from the proxies REGISTRY_TRUSTED_PROXIES names: from anyone
     else it would let a caller choose the address the sign-in throttle counts."""
@@ -319,7 +320,7 @@ class _Progress:
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
-        self._bar = None
+        self._bar: Progress | None = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -167,7 +167,7 @@ def problem_response(
     title: str,
     detail: str,
     errors: list[ProblemItem] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     problem = Problem(

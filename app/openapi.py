@@ -176,7 +176,7 @@ def _who(access: Permission | str) -> str:
     roles = [
         f"{role.value}" + (" (its own region)" if scope is Scope.own_region else "")
         for role, permissions in PERMISSIONS.items()
-        if (scope := permissions.get(access)) is not None and role is not Role.anonymous
+        if isinstance(access, Permission) and (scope := permissions.get(access)) is not None and role is not Role.anonymous
     ]
     return ", ".join(roles)
 

@@ -39,7 +39,7 @@ def replace_actions(session: Session, plan: ActionPlan, actions: list[Action]) -
 def overdue_actions(session: Session, *, today: date, statuses: list[str], region: str | None) -> list[tuple[str, str, date]]:
     """(region, lead agency, target date) of every open action past its date, on reviews in `statuses`."""
     query = (
-        select(Review.region, Action.lead_agency, Action.target_date)
+        select(col(Review.region), col(Action.lead_agency), col(Action.target_date))
         .join(Review, col(Review.id) == Action.review_id)
         .where(
             col(Action.status) != ActionStatus.completed,

@@ -71,7 +71,9 @@ def put_plan(
         plan.version += 1
         plan.updated_at, plan.updated_by = now, principal.subject
     actions = new_actions(review_id, data, subject=principal.subject, now=now)
-    previous = {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
+    previous: dict[str, object] | None = (
+        {"actions": [_action_snapshot(a) for a in repository.actions_of(session, review_id)]} if not created else None
+    )
     with lost_race_is_412("action plan"):
         repository.replace_actions(session, plan, actions)
     remember_plan(session, plan, actions, change="create" if created else "replace", previous=previous)

@@ -10,19 +10,27 @@ was cut. The limits are the model's own, never repeated.
 from __future__ import annotations
 
 import ipaddress
+from typing import overload
 
 from app.audit.models import AuditEvent
+from app.columns import table_of
 
 CUT = "…"  # ends a value that was too long for its column
 _NUL_STAND_IN = "\ufffd"
 
 
 def limit_of(column: str) -> int:
-    length = getattr(AuditEvent.__table__.c[column].type, "length", None)  # a VARCHAR(n) column's n
+    length = getattr(table_of(AuditEvent).c[column].type, "length", None)  # a VARCHAR(n) column's n
     assert isinstance(length, int), f"{column} has no length limit"
     return length
 
 
+@overload
+def fit(value: str, column: str) -> str: ...
+@overload
+def fit(value: None, column: str) -> None: ...
+@overload
+def fit(value: str | None, column: str) -> str | None: ...
 def fit(value: str | None, column: str) -> str | None:
     """The value, without NUL and cut to the column's length (its last character then says so)."""
     if value is None:

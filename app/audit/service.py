@@ -143,7 +143,9 @@ def events(
     rows = repository.search(session, filters, limit=limit + 1, before_id=before)
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor(AuditPosition(before=rows[-1].id))
+        last = rows[-1].id
+        assert last is not None, "an event read from the database has its id"
+        return rows, encode_cursor(AuditPosition(before=last))
     return rows, None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 from urllib.parse import unquote_plus
@@ -136,7 +136,7 @@ class TokenRoute(APIRoute):
     """The token operation's own refusals: a body that is not a form, and a form that does not
     validate, answer RFC 6749's 400s instead of the registry's usual 415 and 422."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def handle_token_request(request: Request) -> Response:

@@ -46,7 +46,8 @@ class TokenService:
             "exp": now + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, self._signing_key, algorithm=self._algorithm)
+        token: str = jwt.encode(claims, self._signing_key, algorithm=self._algorithm)
+        return token
 
     def verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_BYTES:

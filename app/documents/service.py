@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
@@ -154,7 +154,7 @@ def upload(
         raise
 
     status = TextStatus.pending if kind is DocumentKind.report else TextStatus.not_needed
-    fields = {
+    fields: dict[str, Any] = {
         "filename": _safe_filename(filename),
         "size": received.size,
         "sha256": received.sha256,

@@ -82,5 +82,10 @@ def page_of_review(session: Session, review_id: str, *, limit: int, cursor: str 
     if cursor is not None:
         query = query.where(col(Revision.id) > decode_cursor(cursor, RevisionPosition).after)
     rows = list(session.exec(query.order_by(col(Revision.id)).limit(limit + 1)))
-    next_cursor = encode_cursor(RevisionPosition(after=rows[limit - 1].id)) if len(rows) > limit else None
+    next_cursor = encode_cursor(RevisionPosition(after=_stored_id(rows[limit - 1]))) if len(rows) > limit else None
     return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+def _stored_id(revision: Revision) -> int:
+    assert revision.id is not None, "a revision read from the database has its id"
+    return revision.id

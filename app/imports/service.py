@@ -261,7 +261,9 @@ def _present(session: Session, keys: list[Key]) -> set[Key]:
     regions = {region for region, _ in keys}
     references = {reference for _, reference in keys}
     rows = session.execute(
-        select(Review.region, Review.reference).where(col(Review.region).in_(regions), col(Review.reference).in_(references))
+        select(col(Review.region), col(Review.reference)).where(
+            col(Review.region).in_(regions), col(Review.reference).in_(references)
+        )
     )
     return {(region, reference) for region, reference in rows} & set(keys)
 

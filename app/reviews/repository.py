@@ -37,7 +37,7 @@ class Position:
 def _grant_clause(grant: ReadGrant, principal: Principal, today: date) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = [col(Review.status).in_([s.value for s in grant.statuses])]
     if grant.own_region_only:
-        parts.append(Review.region == principal.region if principal.region else false())
+        parts.append(col(Review.region) == principal.region if principal.region else false())
     if grant.within_public_window:
         parts.append(col(Review.public_until) >= today)
     return and_(*parts)
@@ -114,7 +114,7 @@ def list_visible(
         query = query.where(
             or_(
                 col(Review.created_at) < after.created_at,
-                and_(Review.created_at == after.created_at, col(Review.id) < after.id),
+                and_(col(Review.created_at) == after.created_at, col(Review.id) < after.id),
             )
         )
     query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc()).limit(limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,7 +51,7 @@ def _apply(review: Review, content: ReviewContent) -> None:
     wanted = {(TAG_FIELDS[field], code) for field in TAG_FIELDS for code in getattr(content, field)}
     review.tags = [tag for tag in review.tags if (tag.vocabulary, tag.code) in wanted]
     present = {(tag.vocabulary, tag.code) for tag in review.tags}
-    review.tags.extend(ReviewTag(vocabulary=v, code=c) for v, c in sorted(wanted - present))
+    review.tags.extend(ReviewTag(review_id=review.id, vocabulary=v, code=c) for v, c in sorted(wanted - present))
 
 
 def _reference_conflict(region: str, reference: str) -> Conflict:
@@ -180,7 +181,7 @@ def _transition(
     if_match: str | None,
     clock: Clock,
     change: str,
-    allowed_from: set[str],
+    allowed_from: AbstractSet[str],
     apply: Callable[[Review], None],
 ) -> Review:
     """One lifecycle step: access, the optional If-Match, the status it starts from, the change, its record."""

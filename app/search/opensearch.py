@@ -292,7 +292,7 @@ def _flatten(
     aggregations: dict[str, Any], group_by: tuple[str, ...], prefix: tuple[Any, ...] = ()
 ) -> list[tuple[tuple[Any, ...], int]]:
     name, rest = group_by[0], group_by[1:]
-    cells = []
+    cells: list[tuple[tuple[Any, ...], int]] = []
     for bucket in aggregations[name]["buckets"]:
         key = (*prefix, bucket["key"])
         cells.extend(_flatten(bucket, rest, key) if rest else [(key, bucket["doc_count"])])

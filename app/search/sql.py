@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.auth.principals import Principal
+from app.columns import table_of
 from app.reviews.models import Review, ReviewTag
 from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
 from app.search import highlight
@@ -72,7 +73,7 @@ class SqlSearchBackend:
         source, matched = self._matching(request.query)
         score = self._score(request.query)
         conditions = (matched, visibility_clause(principal, today), filter_clause(request.filters))
-        ids = select(Review.id).select_from(source).where(*conditions)
+        ids = select(col(Review.id)).select_from(source).where(*conditions)
         total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
         # The hit's own columns only: a review's full text is tens of kilobytes, and a page needs none of it.
         page = session.execute(
@@ -86,7 +87,7 @@ class SqlSearchBackend:
         highlights = self._highlights(session, request.query, [row.id for row in page])
         hits = [
             Hit(
-                **{column.key: getattr(row, column.key) for column in _HIT_COLUMNS},
+                **{name: value for name, value in row._mapping.items() if name != "score"},
                 score=round(float(row.score), 6),
                 highlights=highlights.get(row.id, []),
             )
@@ -99,7 +100,7 @@ class SqlSearchBackend:
         """Where matches come from, and the match condition."""
         if self.dialect == "postgresql":
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
-            return Review.__table__, literal_column("review.search_vector").op("@@")(tsquery)
+            return table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
         source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(Review, col(Review.id) == _SEARCH_KEY.c.review_id)
         return source, literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
 
@@ -132,7 +133,7 @@ class SqlSearchBackend:
             source = func.left(func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000)
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
             rows = session.execute(
-                select(Review.id, func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
+                select(col(Review.id), func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
                     col(Review.id).in_(review_ids)
                 )
             ).all()
@@ -152,7 +153,7 @@ class SqlSearchBackend:
     def trends(
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
     ) -> list[tuple[tuple[Any, ...], int]]:
-        ids = select(Review.id).where(visibility_clause(principal, today), filter_clause(filters))
+        ids = select(col(Review.id)).where(visibility_clause(principal, today), filter_clause(filters))
         return self._counts(session, ids, group_by)
 
     def _counts(
@@ -163,16 +164,16 @@ class SqlSearchBackend:
         # which took seconds at 10,000 reviews (docs/benchmarks.md).
         chosen = ids.cte("chosen").prefix_with("MATERIALIZED") if matches else ids.subquery()
         query = select().select_from(Review).join(chosen, chosen.c.id == Review.id)
-        keys = []
+        keys: list[Any] = []  # columns and expressions, grouped by and returned in this order
         for name in dimensions:
             if name in _TAG_DIMENSIONS:
                 tag = aliased(ReviewTag)
-                query = query.join(tag, and_(tag.review_id == Review.id, tag.vocabulary == _TAG_DIMENSIONS[name]))
-                keys.append(tag.code)
+                query = query.join(tag, and_(col(tag.review_id) == Review.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name]))
+                keys.append(col(tag.code))
             elif name == "year":
-                keys.append(func.extract("year", Review.completed_on))
+                keys.append(func.extract("year", col(Review.completed_on)))
             else:
-                keys.append(getattr(Review, name))
+                keys.append(col(getattr(Review, name)))
         query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
         rows = session.execute(query).all()
         result = []
