@@ -1,6 +1,7 @@
-# `make run` serves the API on the embedded SQLite default; `make test` lints the OpenAPI document,
-# then runs the whole suite on SQLite and again on PostgreSQL. Both create .venv and install what
-# they need; `make lint-openapi` runs pinned Node tools through npx (fetched once, then cached).
+# `make run` serves the API on the embedded SQLite default; `make test` checks the code (ruff, mypy,
+# import-linter), lints the OpenAPI document, then runs the whole suite on SQLite and again on
+# PostgreSQL. Both create .venv and install what they need; `make lint-openapi` runs pinned Node
+# tools through npx (fetched once, then cached).
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
@@ -14,7 +15,7 @@ OPENAPI_TYPESCRIPT ?= openapi-typescript@7.13.0
 # --prefer-offline: once npx has the pinned packages in its cache, it runs them without the network.
 NPX := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --yes --prefer-offline
 
-.PHONY: install run test test-sqlite test-postgres lint-openapi openapi clean
+.PHONY: install run test check format test-sqlite test-postgres lint-openapi openapi clean
 
 install: $(STAMP)
 
@@ -29,7 +30,19 @@ run: $(STAMP)
 	@scripts/first-steps $(HOST) $(PORT)
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-test: lint-openapi test-sqlite test-postgres
+test: check lint-openapi test-sqlite test-postgres
+
+# The rules machines keep: ruff's lint and format, mypy --strict over app/, import-linter's layer
+# contracts (all configured in pyproject.toml). `make format` applies ruff's fixes and format.
+check: $(STAMP)
+	$(BIN)/ruff check app tests bench alembic scripts
+	$(BIN)/ruff format --check app tests bench alembic
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix app tests bench alembic scripts
+	$(BIN)/ruff format app tests bench alembic
 
 # The committed document as third parties use it: Redocly's recommended rules (redocly.yaml) with no
 # error, and TypeScript types from openapi-typescript in which the PDF download is binary.

@@ -11,8 +11,8 @@ from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, Actio
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
+from app.parameters import IfMatch, ReviewId
 from app.registry import ClockDep
-from app.reviews.router import IfMatch, ReviewId
 from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews/{review_id}/action-plan", tags=["action plans"])

@@ -13,7 +13,7 @@ from app.audit.repository import AuditFilters
 from app.auth.dependencies import PrincipalDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
-from app.reviews.router import Cursor, Limit
+from app.parameters import Cursor, Limit
 from app.schemas import IsoDateTime
 from app.sessions import SessionDep
 

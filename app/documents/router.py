@@ -13,8 +13,8 @@ from app.documents.enums import DocumentKind
 from app.documents.schemas import DocumentOut
 from app.errors import problem_responses
 from app.etags import etag, with_etag
+from app.parameters import IfMatch, ReviewId
 from app.registry import ClockDep, RegistryDep
-from app.reviews.router import IfMatch, ReviewId
 from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews/{review_id}/documents", tags=["documents"])

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
 from app.history.service import RevisionPage
-from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.pagination import DEFAULT_LIMIT
+from app.parameters import Cursor, FiltersDep, IfMatch, Limit, ReviewId
 from app.registry import ClockDep, RegistryDep
 from app.reviews import service
-from app.reviews.enums import ReviewKind, ReviewStatus, ReviewType
 from app.reviews.models import Review
-from app.reviews.repository import ReviewFilters
 from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
-
-ReviewId = Annotated[str, Path(min_length=1, max_length=64, description="The review's id")]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200, description="The ETag from your last read")]
-CodeFilter = Annotated[str | None, Query(max_length=64)]
 
 
 def _answer(response: Response, review: Review) -> ReviewOut:
@@ -44,36 +37,6 @@ def create_review(
     review = service.create_review(session, principal=principal, data=body, clock=clock)
     response.headers["Location"] = str(request.url_for("get_review", review_id=review.id).path)
     return _answer(response, review)
-
-
-async def review_filters(
-    region: CodeFilter = None,
-    kind: ReviewKind | None = None,
-    review_type: ReviewType | None = None,
-    status: ReviewStatus | None = None,
-    year: Annotated[int | None, Query(ge=1900, le=2999, description="The year the review was completed")] = None,
-    year_from: Annotated[int | None, Query(ge=1900, le=2999, description="Completed in this year or later")] = None,
-    year_to: Annotated[int | None, Query(ge=1900, le=2999, description="Completed in this year or earlier")] = None,
-    theme: CodeFilter = None,
-    age_band: CodeFilter = None,
-) -> ReviewFilters:
-    """The filters shared by lists, search and trends."""
-    return ReviewFilters(
-        region=region,
-        kind=kind,
-        review_type=review_type,
-        status=status,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        theme=theme,
-        age_band=age_band,
-    )
-
-
-FiltersDep = Annotated[ReviewFilters, Depends(review_filters)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
 
 
 @router.get("", operation_id="list_reviews", summary="List the reviews you may see, newest first", openapi_extra=TOKEN_OPTIONAL)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from app.auth.dependencies import PrincipalDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
+from app.parameters import Cursor, FiltersDep, Limit
 from app.registry import ClockDep, RegistryDep
-from app.reviews.router import Cursor, FiltersDep, Limit
 from app.search import service
 from app.search.backend import DIMENSIONS
 from app.search.schemas import SearchResults, Trends
