@@ -230,12 +230,38 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
+# The database's refusals that are not the registry's fault, nor always the client's: a value the
+# validation let through (422), a race a service did not expect to lose (409), a database away (503).
+_DATABASE_STATUSES: tuple[tuple[type[Exception], int], ...] = (
+    (DataError, 422),
+    (IntegrityError, 409),
+    (PoolTimeoutError, 503),
+    (OperationalError, 503),
+    (InterfaceError, 503),
+)
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status a request that raised `exc` answers: what the handlers below send, and what
+    the audit trail records for the refused request."""
+    if isinstance(exc, DomainError):
+        return exc.status
+    if isinstance(exc, RequestValidationError):
+        return 422
+    if isinstance(exc, StarletteHTTPException):
+        return 422 if exc.status_code == 400 else exc.status_code  # an undecodable body: see _http
+    for kind, status in _DATABASE_STATUSES:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(
             request,
-            status=exc.status,
+            status=status_of(exc),
             slug=exc.slug,
             title=exc.title,
             detail=exc.detail,
@@ -249,7 +275,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         items = validation_items(exc.errors())
         return problem_response(
             request,
-            status=422,
+            status=status_of(exc),
             slug=InvalidInput.slug,
             title=InvalidInput.title,
             detail=f"The request has {len(items)} invalid field(s); see errors.",
@@ -263,7 +289,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             # broken multipart form): for clients that is one more malformed body, so the same 422.
             return problem_response(
                 request,
-                status=422,
+                status=status_of(exc),
                 slug=InvalidInput.slug,
                 title=InvalidInput.title,
                 detail="The body could not be read.",
@@ -277,7 +303,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
         if exc.status_code == 404:
             detail = "There is nothing at this address."
-        return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=headers)
+        return problem_response(request, status=status_of(exc), slug=slug, title=title, detail=detail, headers=headers)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
@@ -285,7 +311,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.warning("data error: %s", type(exc.orig).__name__)
         return problem_response(
             request,
-            status=422,
+            status=status_of(exc),
             slug=InvalidInput.slug,
             title=InvalidInput.title,
             detail="A value could not be stored as sent.",
@@ -297,7 +323,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.warning("integrity error: %s", type(exc.orig).__name__)
         return problem_response(
             request,
-            status=409,
+            status=status_of(exc),
             slug=Conflict.slug,
             title=Conflict.title,
             detail="The change conflicts with a record that already exists.",
@@ -311,7 +337,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.error("database unavailable: %s", type(exc).__name__)
         return problem_response(
             request,
-            status=503,
+            status=status_of(exc),
             slug=ServiceUnavailable.slug,
             title=ServiceUnavailable.title,
             detail="The database is not answering. Try again shortly.",
@@ -323,7 +349,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.error("unhandled %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
         return problem_response(
             request,
-            status=500,
+            status=status_of(exc),
             slug="internal-error",
             title="Internal error",
             detail="Something went wrong on our side. Quote the request id when you report it.",

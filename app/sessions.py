@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.db import begin_writing
+from app.errors import status_of
 from app.registry import Registry, RegistryDep
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -51,7 +52,7 @@ def _request_session(request: Request, background: BackgroundTasks, registry: Re
         session.rollback()
         if entry := audit.to_record(session, refused=True):
             # The request's changes are gone; the attempt is still recorded, in a transaction of its own.
-            recorder.record(entry, status=audit.status_of(exc), at=now(), request_id=request_id, client_address=client_address)
+            recorder.record(entry, status=status_of(exc), at=now(), request_id=request_id, client_address=client_address)
         raise
     finally:
         session.close()

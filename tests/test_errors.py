@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import time
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app.config import Settings
+from app.errors import Conflict, status_of
 from app.main import create_app
 from tests import factories
 from tests.conftest import TEST_SECRET
@@ -78,3 +82,26 @@ def test_an_unexpected_failure_still_carries_the_security_headers(app, client):
     response = client.get("/api/v1/boom-headers")
     assert response.status_code == 500
     assert response.headers["x-content-type-options"] == "nosniff" and response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("make", "status"),
+    [
+        (lambda: DataError("SELECT", {}, Exception("too long")), 422),
+        (lambda: IntegrityError("INSERT", {}, Exception("duplicate")), 409),
+        (lambda: OperationalError("SELECT", {}, Exception("gone")), 503),
+        (lambda: InterfaceError("SELECT", {}, Exception("closed")), 503),
+        (lambda: PoolTimeoutError("no connection"), 503),
+        (lambda: Conflict("taken"), 409),
+        (lambda: RuntimeError("boom"), 500),
+    ],
+)
+def test_one_mapping_gives_the_status_answered_and_the_status_audited(app, client, make, status):
+    # status_of is what the problem handlers answer and what the audit trail records for a refused
+    # request (app/sessions.py): the two can no longer disagree.
+    @app.get("/api/v1/raises")
+    def raises() -> None:
+        raise make()
+
+    assert status_of(make()) == status
+    assert client.get("/api/v1/raises").status_code == status

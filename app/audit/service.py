@@ -81,22 +81,6 @@ def to_record(session: Session, *, refused: bool) -> AuditNote | None:
     return entry
 
 
-def status_of(exc: BaseException) -> int:
-    """The HTTP status a failed request answers with."""
-    from fastapi.exceptions import RequestValidationError
-    from starlette.exceptions import HTTPException
-
-    from app.errors import DomainError
-
-    if isinstance(exc, DomainError):
-        return exc.status
-    if isinstance(exc, RequestValidationError):
-        return 422
-    if isinstance(exc, HTTPException):
-        return exc.status_code
-    return 500
-
-
 def outcome_of(status: int) -> str:
     if status < 400:
         return "success"
