@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.audit import service
 from app.audit.repository import AuditFilters
+from app.audit.schemas import AuditEventOut, AuditPage
 from app.auth.dependencies import PrincipalDep
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT
@@ -18,25 +17,6 @@ from app.schemas import IsoDateTime
 from app.sessions import SessionDep
 
 router = APIRouter(tags=["audit"])
-
-
-class AuditEventOut(BaseModel):
-    id: int
-    at: datetime
-    request_id: str | None
-    subject: str
-    role: str
-    region: str | None
-    action: str
-    target_type: str | None
-    target_id: str | None
-    outcome: str
-    status: int
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEventOut]
-    next_cursor: str | None = None
 
 
 @router.get(

@@ -88,6 +88,15 @@ def get(session: Session, review_id: str) -> Review | None:
     return session.get(Review, review_id)
 
 
+def get_many(session: Session, review_ids: list[str]) -> list[Review]:
+    return list(session.execute(select(Review).where(col(Review.id).in_(review_ids))).scalars())
+
+
+def in_id_order(session: Session, *, after: str, limit: int) -> list[Review]:
+    """Every review, `limit` at a time, in id order (a rebuild of the search index walks them all)."""
+    return list(session.execute(select(Review).where(col(Review.id) > after).order_by(col(Review.id)).limit(limit)).scalars())
+
+
 def add(session: Session, review: Review) -> None:
     session.add(review)
     session.flush()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
-from app.history.service import RevisionPage
+from app.history.schemas import RevisionPage
 from app.pagination import DEFAULT_LIMIT
 from app.parameters import Cursor, FiltersDep, IfMatch, Limit, ReviewId
 from app.registry import ClockDep, RegistryDep

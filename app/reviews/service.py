@@ -18,6 +18,7 @@ from app.clock import Clock
 from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
+from app.history.schemas import RevisionPage
 from app.pagination import CursorPosition, Instant, TextId, decode_cursor, encode_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
@@ -349,7 +350,7 @@ def reinstate_review(session: Session, *, principal: Principal, review_id: str, 
 
 def revisions(
     session: Session, *, principal: Principal, review_id: str, limit: int, cursor: str | None, clock: Clock
-) -> history.RevisionPage:
+) -> RevisionPage:
     """Earlier states include drafts: only the review's own board, the inspectorate and admins see them."""
     review = readable_review(
         session, principal=principal, review_id=review_id, today=clock.today(), audit_as=Permission.revisions_read.value
