@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app import audit
-from app.audit import bounds
-from app.auth import oauth, service, throttle
+from app.auth import oauth, service
 from app.auth.dependencies import AuthenticatedDep
-from app.auth.principals import Principal, Role
 from app.auth.schemas import MeOut, TokenOut, TokenRequest
 from app.errors import PROBLEM_MEDIA_TYPE, problem_responses
 from app.registry import ClockDep, RegistryDep
@@ -51,41 +47,17 @@ def issue_token(
     clock: ClockDep,
     form: Annotated[TokenRequest, Form()],
 ) -> TokenOut:
-    basic = oauth.basic_credentials(request.headers.get("authorization"))
-    named = form.username if form.grant_type == "password" else (basic.client_id if basic else form.client_id)
-    claimed = (named or "unknown")[:200]
-    audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{form.grant_type}")
-    if form.grant_type == "password":
-        if basic:
-            raise oauth.InvalidTokenRequest(
-                "HTTP Basic authenticates API clients (grant_type=client_credentials); "
-                "the password grant sends username and password as form fields."
-            )
-        missing = [name for name in ("username", "password") if not getattr(form, name)]
-        if missing:
-            raise oauth.missing_fields(missing)
-        authenticate = partial(service.authenticate_user, session, username=form.username or "", password=form.password or "")
-    else:
-        client = oauth.client_credentials(basic, form.client_id, form.client_secret)
-        authenticate = partial(
-            service.authenticate_client, session, client_id=client.client_id, client_secret=client.client_secret
-        )
-    # Counted, or refused with a 429, before any secret is checked (app/auth/throttle.py).
-    sessions = registry.sessions
-    admitted = throttle.admit(
-        sessions,
-        claimed=claimed,
-        # Counted as the audit trail records it: canonical, and short enough for its key.
-        address=bounds.client_address(request.client.host if request.client else None),
+    response.headers["Cache-Control"] = "no-store"
+    return service.issue_token(
+        session,
+        form,
+        authorization=request.headers.get("authorization"),
+        client_host=request.client.host if request.client else None,
+        sessions=registry.sessions,
         limits=registry.login_limits,
+        tokens=registry.tokens,
         now=clock.now(),
     )
-    principal = authenticate()
-    throttle.refund(sessions, admitted)
-    audit.identify(session, principal)
-    tokens = registry.tokens
-    response.headers["Cache-Control"] = "no-store"
-    return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)
 
 
 router.include_router(token_router)

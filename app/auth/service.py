@@ -3,18 +3,66 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
-from app.auth import repository
+from app import audit
+from app.audit import bounds
+from app.auth import oauth, repository, throttle
 from app.auth.models import ApiClient, User
 from app.auth.oauth import InvalidClient, InvalidGrant
 from app.auth.passwords import hash_secret, verify_secret
 from app.auth.principals import ACCOUNT_ROLES, Principal, Role
+from app.auth.schemas import TokenOut, TokenRequest
+from app.auth.throttle import LoginLimits
+from app.auth.tokens import TokenService
 from app.errors import Conflict, InvalidInput, ProblemItem
 from app.vocab.service import check_codes
 
 MIN_PASSWORD_LENGTH = 12
+
+
+def issue_token(
+    session: Session,
+    form: TokenRequest,
+    *,
+    authorization: str | None,
+    client_host: str | None,
+    sessions: Callable[[], Session],
+    limits: LoginLimits,
+    tokens: TokenService,
+    now: datetime,
+) -> TokenOut:
+    """RFC 6749's token request: which grant, who claims it, counted by the sign-in throttle before
+    any secret is checked, audited under the name claimed and then under the principal proven."""
+    basic = oauth.basic_credentials(authorization)
+    named = form.username if form.grant_type == "password" else (basic.client_id if basic else form.client_id)
+    claimed = (named or "unknown")[:200]
+    audit.note(session, Principal(subject=claimed, role=Role.anonymous), f"token:{form.grant_type}")
+    authenticate: Callable[[], Principal]
+    if form.grant_type == "password":
+        if basic:
+            raise oauth.InvalidTokenRequest(
+                "HTTP Basic authenticates API clients (grant_type=client_credentials); "
+                "the password grant sends username and password as form fields."
+            )
+        missing = [name for name in ("username", "password") if not getattr(form, name)]
+        if missing:
+            raise oauth.missing_fields(missing)
+        authenticate = partial(authenticate_user, session, username=form.username or "", password=form.password or "")
+    else:
+        client = oauth.client_credentials(basic, form.client_id, form.client_secret)
+        authenticate = partial(authenticate_client, session, client_id=client.client_id, client_secret=client.client_secret)
+    # Counted, or refused with a 429, before any secret is checked (app/auth/throttle.py); counted as
+    # the audit trail records the address: canonical, and short enough for its key.
+    admitted = throttle.admit(sessions, claimed=claimed, address=bounds.client_address(client_host), limits=limits, now=now)
+    principal = authenticate()
+    throttle.refund(sessions, admitted)
+    audit.identify(session, principal)
+    return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_seconds)
 
 
 def authenticate_user(session: Session, *, username: str, password: str) -> Principal:
