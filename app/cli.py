@@ -128,7 +128,7 @@ def _in_session(work: Callable[[Session], T]) -> T:
 def create_user(
     username: Annotated[str, typer.Option(help="Login name")],
     password: Annotated[str, typer.Option(help="At least 12 characters", prompt=True, hide_input=True)],
-    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner or admin")],
+    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner, researcher or admin")],
     region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
 ) -> None:
     """Create a person's account."""
@@ -143,7 +143,7 @@ def create_user(
 @cli.command("create-client")
 def create_client(
     client_id: Annotated[str, typer.Option(help="The client's id")],
-    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner or admin")],
+    role: Annotated[str, typer.Option(help="board, inspectorate, practitioner, researcher or admin")],
     region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
 ) -> None:
     """Create an API client for a system; prints its secret once."""

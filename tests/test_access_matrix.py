@@ -30,6 +30,7 @@ CALLERS: dict[str, tuple[str, str | None] | None] = {
     "other_board": ("board", "north-wales"),
     "inspectorate": ("inspectorate", None),
     "practitioner": ("practitioner", None),
+    "researcher": ("researcher", None),
     "admin": ("admin", None),
 }
 STATES = ("draft", "submitted", "published", "expired")
@@ -38,48 +39,48 @@ Y, N = True, False
 
 # Who may read a review: GET it, GET its action plan, and find it in GET /reviews.
 READS: dict[str, tuple[bool, ...]] = {
-    #             anonymous  own_board  other_board  inspectorate  practitioner  admin
-    "draft":     (N,         Y,         N,           N,            N,            Y),
-    "submitted": (N,         Y,         N,           Y,            N,            Y),
-    "published": (Y,         Y,         Y,           Y,            Y,            Y),
-    "expired":   (N,         Y,         Y,           Y,            Y,            Y),
+    #             anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
+    "draft":     (N,         Y,         N,           N,            N,            N,          Y),
+    "submitted": (N,         Y,         N,           Y,            N,            N,          Y),
+    "published": (Y,         Y,         Y,           Y,            Y,            Y,          Y),
+    "expired":   (N,         Y,         Y,           Y,            Y,            Y,          Y),
 }  # fmt: skip
 
 # Writes to an existing review, each sent with a correct If-Match.
 #   200 done | 401 sign in first | 403 may read, may not write | 404 may not even read
 #   409 let in, but not in this state (only a draft is edited or submitted, only a submitted review published)
 WRITES: list[tuple[str, str, tuple[int, ...]]] = [
-    # endpoint          state          anonymous  own_board  other_board  inspectorate  practitioner  admin
-    ("edit",            "draft",      (404,       200,       404,         404,          404,          200)),
-    ("edit",            "submitted",  (404,       409,       404,         403,          404,          409)),
-    ("edit",            "published",  (401,       409,       403,         403,          403,          409)),
-    ("edit",            "expired",    (404,       409,       403,         403,          403,          409)),
-    ("replace_plan",    "draft",      (404,       200,       404,         404,          404,          200)),
-    ("replace_plan",    "submitted",  (404,       409,       404,         403,          404,          409)),
-    ("replace_plan",    "published",  (401,       409,       403,         403,          403,          409)),
-    ("replace_plan",    "expired",    (404,       409,       403,         403,          403,          409)),
-    ("record_progress", "draft",      (404,       200,       404,         404,          404,          200)),
-    ("record_progress", "submitted",  (404,       200,       404,         403,          404,          200)),
-    ("record_progress", "published",  (401,       200,       403,         403,          403,          200)),
-    ("record_progress", "expired",    (404,       200,       403,         403,          403,          200)),
-    ("submit",          "draft",      (404,       200,       404,         404,          404,          200)),
-    ("submit",          "submitted",  (404,       409,       404,         403,          404,          409)),
-    ("submit",          "published",  (401,       409,       403,         403,          403,          409)),
-    ("submit",          "expired",    (404,       409,       403,         403,          403,          409)),
-    ("publish",         "draft",      (404,       409,       404,         404,          404,          409)),
-    ("publish",         "submitted",  (404,       200,       404,         403,          404,          200)),
-    ("publish",         "published",  (401,       409,       403,         403,          403,          409)),
-    ("publish",         "expired",    (404,       409,       403,         403,          403,          409)),
+    # endpoint          state          anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
+    ("edit",            "draft",      (404,       200,       404,         404,          404,          404,        200)),
+    ("edit",            "submitted",  (404,       409,       404,         403,          404,          404,        409)),
+    ("edit",            "published",  (401,       409,       403,         403,          403,          403,        409)),
+    ("edit",            "expired",    (404,       409,       403,         403,          403,          403,        409)),
+    ("replace_plan",    "draft",      (404,       200,       404,         404,          404,          404,        200)),
+    ("replace_plan",    "submitted",  (404,       409,       404,         403,          404,          404,        409)),
+    ("replace_plan",    "published",  (401,       409,       403,         403,          403,          403,        409)),
+    ("replace_plan",    "expired",    (404,       409,       403,         403,          403,          403,        409)),
+    ("record_progress", "draft",      (404,       200,       404,         404,          404,          404,        200)),
+    ("record_progress", "submitted",  (404,       200,       404,         403,          404,          404,        200)),
+    ("record_progress", "published",  (401,       200,       403,         403,          403,          403,        200)),
+    ("record_progress", "expired",    (404,       200,       403,         403,          403,          403,        200)),
+    ("submit",          "draft",      (404,       200,       404,         404,          404,          404,        200)),
+    ("submit",          "submitted",  (404,       409,       404,         403,          404,          404,        409)),
+    ("submit",          "published",  (401,       409,       403,         403,          403,          403,        409)),
+    ("submit",          "expired",    (404,       409,       403,         403,          403,          403,        409)),
+    ("publish",         "draft",      (404,       409,       404,         404,          404,          404,        409)),
+    ("publish",         "submitted",  (404,       200,       404,         403,          404,          404,        200)),
+    ("publish",         "published",  (401,       409,       403,         403,          403,          403,        409)),
+    ("publish",         "expired",    (404,       409,       403,         403,          403,          403,        409)),
 ]  # fmt: skip
 
 # Calls that are not about an existing review.
 OTHERS: list[tuple[str, tuple[int, ...]]] = [
-    # endpoint                   anonymous  own_board  other_board  inspectorate  practitioner  admin
-    ("create_in_gwent",         (401,       201,       403,         403,          403,          201)),
-    ("create_in_north_wales",   (401,       403,       201,         403,          403,          201)),
-    ("add_region",              (401,       403,       403,         403,          403,          201)),
-    ("add_vocabulary_term",     (401,       403,       403,         403,          403,          201)),
-    ("who_am_i",                (401,       200,       200,         200,          200,          200)),
+    # endpoint                   anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
+    ("create_in_gwent",         (401,       201,       403,         403,          403,          403,        201)),
+    ("create_in_north_wales",   (401,       403,       201,         403,          403,          403,        201)),
+    ("add_region",              (401,       403,       403,         403,          403,          403,        201)),
+    ("add_vocabulary_term",     (401,       403,       403,         403,          403,          403,        201)),
+    ("who_am_i",                (401,       200,       200,         200,          200,          200,        200)),
 ]  # fmt: skip
 
 ENDPOINTS = {

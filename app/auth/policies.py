@@ -32,6 +32,9 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     accounts_manage = "accounts:manage"
     vocabularies_manage = "vocabularies:manage"
+    codings_write = "codings:write"  # code reviews against the learning themes, and read one's own codings
+    codings_agreement = "codings:agreement"  # the agreement between coders, and everyone's codings
+    saved_searches = "saved-searches"  # keep searches and follow their feeds
 
 
 class Scope(StrEnum):
@@ -51,18 +54,22 @@ _BOARD_WORK = (
     Permission.overdue_read,
 )
 
+# What every signed-in reader does: find, count, and follow what is published.
+_READER_WORK = (Permission.search, Permission.trends, Permission.saved_searches)
+# Coding reviews against the learning themes (researchers, the inspectorate and admins).
+_CODER_WORK = (Permission.codings_write, Permission.codings_agreement)
+
 PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
-    Role.board: {p: Scope.own_region for p in _BOARD_WORK}
-    | {Permission.search: Scope.any_region, Permission.trends: Scope.any_region},
-    Role.inspectorate: {
-        Permission.search: Scope.any_region,
-        Permission.trends: Scope.any_region,
+    Role.board: {p: Scope.own_region for p in _BOARD_WORK} | {p: Scope.any_region for p in _READER_WORK},
+    Role.inspectorate: {p: Scope.any_region for p in (*_READER_WORK, *_CODER_WORK)}
+    | {
         Permission.trends_unsuppressed: Scope.any_region,
         Permission.overdue_read: Scope.any_region,
         Permission.audit_read: Scope.any_region,
         Permission.revisions_read: Scope.any_region,
     },
-    Role.practitioner: {Permission.search: Scope.any_region, Permission.trends: Scope.any_region},
+    Role.practitioner: {p: Scope.any_region for p in _READER_WORK},
+    Role.researcher: {p: Scope.any_region for p in (*_READER_WORK, *_CODER_WORK)},
     Role.admin: {p: Scope.any_region for p in Permission},
     Role.anonymous: {},
 }
@@ -88,6 +95,7 @@ READ_GRANTS: dict[Role, tuple[ReadGrant, ...]] = {
     ),
     Role.inspectorate: (ReadGrant(frozenset({ReviewStatus.submitted, ReviewStatus.published, ReviewStatus.withdrawn})),),
     Role.practitioner: (ReadGrant(_PUBLISHED),),
+    Role.researcher: (ReadGrant(_PUBLISHED),),
     Role.admin: (ReadGrant(_ALL),),
     Role.anonymous: (ReadGrant(_PUBLISHED, within_public_window=True),),
 }

@@ -10,6 +10,7 @@ class Role(StrEnum):
     board = "board"
     inspectorate = "inspectorate"
     practitioner = "practitioner"
+    researcher = "researcher"  # a registered research user: reads what a practitioner reads, and codes
     admin = "admin"
     anonymous = "anonymous"
 
