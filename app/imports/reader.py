@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.action_plans.schemas import ActionPlanIn
 from app.documents.enums import DocumentKind
 from app.documents.extract import UnreadablePdf, read_pdf
 from app.documents.service import PdfLimits
 from app.errors import InvalidInput, ProblemItem
+from app.reviews import repository as reviews
 from app.reviews.enums import ReviewStatus
 from app.reviews.models import TAG_FIELDS, Review
 from app.reviews.rules import submission_problems
@@ -279,7 +280,7 @@ class CheckResult:
 
 
 def present_keys(session: Session) -> set[Key]:
-    return {(region, reference) for region, reference in session.execute(select(Review.region, Review.reference))}
+    return reviews.region_references(session)
 
 
 def check_folder(

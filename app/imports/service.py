@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
 from app import audit
 from app.action_plans import service as action_plans
@@ -40,9 +39,9 @@ from app.documents.extract import PdfContents
 from app.errors import DomainError
 from app.imports.reader import Entry, Key, Problem, ReviewFile, parse
 from app.registry import Registry
+from app.reviews import repository as reviews_repository
 from app.reviews import service as reviews
 from app.reviews.enums import ReviewStatus
-from app.reviews.models import Review
 from app.search import outbox
 from app.vocab.service import KnownCodes, all_codes, check_codes
 
@@ -258,14 +257,7 @@ def _pdfs(entries: list[Entry]) -> list[Path]:
 
 
 def _present(session: Session, keys: list[Key]) -> set[Key]:
-    regions = {region for region, _ in keys}
-    references = {reference for _, reference in keys}
-    rows = session.execute(
-        select(col(Review.region), col(Review.reference)).where(
-            col(Review.region).in_(regions), col(Review.reference).in_(references)
-        )
-    )
-    return {(region, reference) for region, reference in rows} & set(keys)
+    return reviews_repository.region_references(session, among=keys)
 
 
 def _problem(name: str, exc: DomainError) -> Problem:

@@ -97,6 +97,17 @@ def in_id_order(session: Session, *, after: str, limit: int) -> list[Review]:
     return list(session.execute(select(Review).where(col(Review.id) > after).order_by(col(Review.id)).limit(limit)).scalars())
 
 
+def region_references(session: Session, among: list[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
+    """The (region, reference) keys that exist: all of them, or those of `among`."""
+    query = select(col(Review.region), col(Review.reference))
+    if among is not None:
+        regions = {region for region, _ in among}
+        references = {reference for _, reference in among}
+        query = query.where(col(Review.region).in_(regions), col(Review.reference).in_(references))
+    found = {(region, reference) for region, reference in session.execute(query)}
+    return found if among is None else found & set(among)
+
+
 def add(session: Session, review: Review) -> None:
     session.add(review)
     session.flush()
