@@ -71,8 +71,12 @@ def reviews(client, board, token_for, clock):
     clock.advance(days=90)  # past the 84-day public window of the first publication
     made["published"] = flows.review_in(client, board, "published", reference="GW P/2026", title="Published child")
     north = token_for("board", "north-wales")
-    made["north_draft"] = flows.review_in(client, north, "draft", region="north-wales", reference="NW D/2026", title="North draft")
-    made["north_submitted"] = flows.review_in(client, north, "submitted", region="north-wales", reference="NW S/2026", title="North submitted")
+    made["north_draft"] = flows.review_in(
+        client, north, "draft", region="north-wales", reference="NW D/2026", title="North draft"
+    )
+    made["north_submitted"] = flows.review_in(
+        client, north, "submitted", region="north-wales", reference="NW S/2026", title="North submitted"
+    )
     clock.advance(days=1)
     return made
 
