@@ -241,7 +241,12 @@ def test_someone_elses_saved_search_cannot_be_deleted_rotated_or_revoked(client,
 
 def test_review_text_is_escaped_by_the_xml_writer(client, board, token_for):
     flows.review_in(
-        client, board, "published", reference="GW X/2026", title="<script>alert(1)</script> & co", summary="Escapology: a < b & c > d ]]>"
+        client,
+        board,
+        "published",
+        reference="GW X/2026",
+        title="<script>alert(1)</script> & co",
+        summary="Escapology: a < b & c > d ]]>",
     )
     response = client.get(_feed_url(_save(client, token_for("practitioner"), q="escapology")))
     assert "<script>" not in response.text
