@@ -288,3 +288,37 @@ def test_feeds_run_on_the_opensearch_backend_too(app_over, token_for, opensearch
         assert _titles(_read(client, _feed_url(_save(client, token_for("practitioner"))))) == ["GW P/2026: Published child"]
         titles = _titles(_read(client, _feed_url(_save(client, board))))
         assert set(titles) == {"GW P/2026: Published child", "GW S/2026: Submitted child"}
+
+
+def test_a_feed_reads_every_page_of_the_searchs_matches(client, board, reviews, monkeypatch):
+    """The feed sorts all of the search's matches by date, not just its first page of relevance."""
+    from app.search import service as search
+
+    whole = _titles(_read(client, _feed_url(_save(client, board))))
+    monkeypatch.setattr(search, "_MATCH_PAGE", 1)
+    assert _titles(_read(client, _feed_url(_save(client, board)))) == whole
+    assert len(whole) == 4  # its draft, submitted, expired and published reviews
+
+
+def test_the_database_not_the_index_decides_what_a_feed_shows(app_over, token_for, session, opensearch_backend):
+    """An index that lags (a withdrawal not yet drained) must not put a withdrawn review in a feed."""
+    from dataclasses import replace
+
+    from app.reviews.models import Review
+    from app.search.backend import SearchDocument
+
+    with TestClient(app_over(search=opensearch_backend), raise_server_exceptions=False) as client:
+        board = token_for(*GWENT_BOARD)
+        review = flows.review_in(client, board, "published", reference="GW P/2026", title="Published child")
+        url = _feed_url(_save(client, token_for("practitioner")))
+        assert _titles(_read(client, url)) == ["GW P/2026: Published child"]
+        withdrawn = client.post(f"{API}/reviews/{review['id']}/withdraw", json={"reason": "In error"}, headers=board)
+        assert withdrawn.status_code == 200, withdrawn.text
+        # The index still believes it published (as if the drain had not run yet).
+        stale = SearchDocument.of(session.get(Review, review["id"]))
+        opensearch_backend.index([replace(stale, status="published", version=stale.version + 1)])
+        assert [
+            i["id"]
+            for i in client.get(f"{API}/search", params={"q": "chronology"}, headers=token_for("practitioner")).json()["items"]
+        ] == [review["id"]]
+        assert _titles(_read(client, url)) == []
