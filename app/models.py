@@ -6,6 +6,7 @@ from app.action_plans.models import Action, ActionPlan
 from app.audit.models import AuditEvent
 from app.auth.models import ApiClient, SignInAttempts, User
 from app.documents.models import ReviewDocument
+from app.feeds.models import SavedSearch
 from app.history.models import Revision
 from app.reviews.models import Review, ReviewTag
 from app.search.models import SearchOutbox
@@ -33,6 +34,7 @@ __all__ = [
     "ReviewDocument",
     "ReviewTag",
     "Revision",
+    "SavedSearch",
     "SearchOutbox",
     "SignInAttempts",
     "User",

@@ -31,6 +31,11 @@ TAGS = [
     },
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
+    {
+        "name": "feeds",
+        "description": "Saved searches, each with an Atom feed of its newest matches read as its owner, and the public "
+        "Atom feed of published reviews.",
+    },
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
@@ -42,6 +47,7 @@ TAGS = [
 READ = "read"  # whoever may read the review (READ_GRANTS)
 ANYONE = "anyone"
 SIGNED_IN = "signed-in"
+FEED_TOKEN = "feed-token"  # whoever holds the saved search's feed token (a capability, no bearer token)
 ACCESS: dict[str, Permission | str] = {
     "issue_token": ANYONE,
     "get_me": SIGNED_IN,
@@ -68,6 +74,13 @@ ACCESS: dict[str, Permission | str] = {
     "get_trends": Permission.trends,
     "list_overdue_actions": Permission.overdue_read,
     "list_audit_events": Permission.audit_read,
+    "list_saved_searches": Permission.saved_searches,
+    "create_saved_search": Permission.saved_searches,
+    "delete_saved_search": Permission.saved_searches,
+    "rotate_saved_search_token": Permission.saved_searches,
+    "revoke_saved_search_token": Permission.saved_searches,
+    "get_saved_search_feed": FEED_TOKEN,
+    "get_published_feed": ANYONE,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -97,6 +110,16 @@ RULES: dict[str, str] = {
     "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
+    "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "
+    "(`unknown-code`). An account keeps at most 100 saved searches. The feed's token is in this answer only: the "
+    "registry keeps its hash.",
+    "delete_saved_search": "Only your own; anyone else's answers 404.",
+    "rotate_saved_search_token": "Only your own. The new token is in this answer only; the old one answers 404 from now on.",
+    "revoke_saved_search_token": "Only your own. The feed answers 404 until the token is rotated.",
+    "get_saved_search_feed": "At most the 50 newest matches, by when each became readable as it is now (published on "
+    "its publication date, submitted when submitted). What the owner may read today, with the role and region the "
+    "owner saved it with, exactly as GET /search would find it. A wrong, rotated or revoked token answers 404.",
+    "get_published_feed": "At most the 50 most recently published reviews inside their public window: what anyone may read.",
 }
 
 _HEADERS = {
@@ -164,6 +187,8 @@ def _who(access: Permission | str) -> str:
         return "anyone, without a token"
     if access == SIGNED_IN:
         return "any signed-in caller"
+    if access == FEED_TOKEN:
+        return "whoever holds the feed's token (in `token`; no bearer token)"
     if access == READ:
         readers = []
         for role, grants in READ_GRANTS.items():

@@ -101,6 +101,12 @@ TRENDS = {
     ],
 }
 
+SAVED_SEARCH = {
+    "name": "Neglect reviews in Gwent",
+    "q": "neglect chronology",
+    "filters": {"region": "gwent", "kind": "cpr", "year_from": 2022},
+}
+
 # (operationId, "request" or a status) -> the example.
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_review", "request"): REVIEW,
@@ -108,4 +114,5 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("submit_review", "422"): SUBMISSION_REJECTED,
     ("search_reviews", "200"): SEARCH_RESULTS,
     ("get_trends", "200"): TRENDS,
+    ("create_saved_search", "request"): SAVED_SEARCH,
 }

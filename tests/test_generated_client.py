@@ -39,8 +39,11 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNames
     folder = tmp_path_factory.mktemp("generated")
     config = folder / "config.yaml"
     # No formatter run: the generated code is used as it comes. openapi-python-client reads only
-    # JSON, text and application/octet-stream answers; its documented setting has it read the PDF as bytes.
-    config.write_text("post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n")
+    # JSON, text and application/octet-stream answers; its documented setting has it read the PDF as
+    # bytes, and an Atom feed as text.
+    config.write_text(
+        "post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n  application/atom+xml: text/plain\n"
+    )
     result = subprocess.run(
         [GENERATOR, "generate", "--path", str(DOCUMENT), "--meta", "none", "--config", str(config),
          "--output-path", str(folder / PACKAGE)],

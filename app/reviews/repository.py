@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.auth.policies import READ_GRANTS, ReadGrant
@@ -139,3 +140,32 @@ def list_visible(
         )
     query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc()).limit(limit)
     return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """When a review reached each step: enough to say since when it has been what it is now."""
+
+    id: str
+    status: str
+    created_at: datetime
+    submitted_at: datetime | None
+    published_on: date | None
+    withdrawn_at: datetime | None
+
+
+def milestones_visible(session: Session, *, principal: Principal, today: date, among: list[str] | None) -> list[Milestones]:
+    """The dates of the reviews (of `among`, or all) this principal may read today: no review text."""
+    query = sa_select(
+        col(Review.id),
+        col(Review.status),
+        col(Review.created_at),
+        col(Review.submitted_at),
+        col(Review.published_on),
+        col(Review.withdrawn_at),
+    ).where(visibility_clause(principal, today))
+    if among is not None:
+        if not among:
+            return []
+        query = query.where(col(Review.id).in_(among))
+    return [Milestones(*row) for row in session.execute(query).all()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +25,7 @@ from app.reviews.access import readable_review, writable_review
 from app.reviews.enums import ReviewStatus
 from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import TAG_FIELDS, Review, ReviewTag
-from app.reviews.repository import Position, ReviewFilters
+from app.reviews.repository import Milestones, Position, ReviewFilters
 from app.reviews.rules import submission_problems
 from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
@@ -357,3 +357,31 @@ def revisions(
     )  # never a public read, whatever the review's window: earlier states include drafts
     require(principal, Permission.revisions_read, region=review.region)
     return history.page_of_review(session, review_id, limit=limit, cursor=cursor)
+
+
+def readable_since(review: Milestones) -> datetime:
+    """When the review became what its readers see now: published on its publication date, submitted
+    when it was submitted, withdrawn when it was withdrawn, a draft when it was created (ADR 0029)."""
+    if review.status == ReviewStatus.published and review.published_on is not None:
+        return datetime.combine(review.published_on, time(), tzinfo=UTC)
+    if review.status == ReviewStatus.withdrawn and review.withdrawn_at is not None:
+        return review.withdrawn_at
+    if review.status in (ReviewStatus.submitted, ReviewStatus.published) and review.submitted_at is not None:
+        return review.submitted_at
+    return review.created_at
+
+
+def newest_readable(
+    session: Session, *, principal: Principal, today: date, among: list[str] | None, limit: int
+) -> list[tuple[Review, datetime]]:
+    """The `limit` reviews (of `among`, or of all) the principal may read today, newest first by when
+    they became readable, each with that moment. The database decides what is readable, not an index."""
+    dated = sorted(
+        (
+            (readable_since(m), m.id)
+            for m in repository.milestones_visible(session, principal=principal, today=today, among=among)
+        ),
+        reverse=True,
+    )[:limit]
+    by_id = {review.id: review for review in repository.get_many(session, [review_id for _, review_id in dated])}
+    return [(by_id[review_id], since) for since, review_id in dated if review_id in by_id]

@@ -60,6 +60,25 @@ def search(
     )
 
 
+def matching_ids(
+    session: Session, *, principal: Principal, backend: SearchBackend, q: str, filters: ReviewFilters, clock: Clock
+) -> list[str]:
+    """Every review (up to MAX_OFFSET, most relevant first) GET /search would find for this principal:
+    the same permission, parser and backend, page after page (a saved search's feed sorts them by date)."""
+    require(principal, Permission.search)
+    query, ids = parse(q), list[str]()
+    while len(ids) < MAX_OFFSET:
+        request = SearchRequest(query=query, filters=filters, offset=len(ids), limit=min(_MATCH_PAGE, MAX_OFFSET - len(ids)))
+        page = backend.search(session, principal=principal, today=clock.today(), request=request)
+        ids.extend(hit.id for hit in page.hits)
+        if not page.hits or len(ids) >= page.total:
+            break
+    return ids
+
+
+_MATCH_PAGE = 500
+
+
 def trends(
     session: Session,
     *,
