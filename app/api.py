@@ -10,6 +10,7 @@ from app.auth.router import router as auth_router
 from app.documents.router import router as documents_router
 from app.feeds.router import router as feeds_router
 from app.guards import reject_nul_in_url, require_json_body
+from app.recommendations.router import router as recommendations_router
 from app.reviews.router import router as reviews_router
 from app.search.router import router as search_router
 from app.vocab.router import router as vocab_router
@@ -19,5 +20,14 @@ API_PREFIX = "/api/v1"
 api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url)])
 api_router.include_router(auth_router)  # takes an OAuth2 form, not JSON
 api_router.include_router(documents_router)  # takes multipart uploads
-for router in (vocab_router, reviews_router, action_plans_router, overdue_router, search_router, feeds_router, audit_router):
+for router in (
+    vocab_router,
+    reviews_router,
+    action_plans_router,
+    overdue_router,
+    search_router,
+    recommendations_router,
+    feeds_router,
+    audit_router,
+):
     api_router.include_router(router, dependencies=[Depends(require_json_body)])

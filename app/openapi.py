@@ -36,6 +36,10 @@ TAGS = [
         "description": "Saved searches, each with an Atom feed of its newest matches read as its owner, and the public "
         "Atom feed of published reviews.",
     },
+    {
+        "name": "recommendations",
+        "description": "Recommendations across reviews: the similar ones of other reviews, and a search over them alone.",
+    },
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
@@ -72,6 +76,8 @@ ACCESS: dict[str, Permission | str] = {
     "upload_document": Permission.review_edit,
     "search_reviews": Permission.search,
     "get_trends": Permission.trends,
+    "get_similar_recommendations": Permission.search,
+    "search_recommendations": Permission.search,
     "list_overdue_actions": Permission.overdue_read,
     "list_audit_events": Permission.audit_read,
     "list_saved_searches": Permission.saved_searches,
@@ -108,6 +114,12 @@ RULES: dict[str, str] = {
     "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
     "answer and becomes searchable.",
     "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
+    "get_similar_recommendations": "Only recommendations of other reviews you may read, sharing at least one term "
+    "with this one. The score is the Dice coefficient of the two term sets (lower-cased words without stopwords): it "
+    "depends on the pair alone, on every search backend. Ties come newest first, then by review id and position. "
+    "An anonymous caller gets 401; a review you may not read, or a ref it does not have, 404.",
+    "search_recommendations": "Only recommendations of reviews you may read, and `total` counts only those. Newest "
+    "review first (completed_on), then by review id and position. Answered from the database on every search backend.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
     "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "

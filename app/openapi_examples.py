@@ -107,6 +107,62 @@ SAVED_SEARCH = {
     "filters": {"region": "gwent", "kind": "cpr", "year_from": 2022},
 }
 
+
+SIMILAR_RECOMMENDATIONS = {
+    "source": {
+        "review": {
+            "id": "6f1c1f0e-2b7a-4c57-9a55-2b1f0f0c9e11",
+            "reference": "GWSB 2/2023",
+            "title": "Child A",
+            "region": "gwent",
+            "year": 2023,
+        },
+        "ref": "R2",
+        "text": "Practitioners seek the views of fathers and new partners.",
+        "level": "agency",
+        "actions": {"total": 1, "completed": 0, "overdue": 0},
+        "action_status": "in_progress",
+    },
+    "items": [
+        {
+            "review": {
+                "id": "0b6f5a52-8d0e-4f57-a1a4-3c1c3c1e7d20",
+                "reference": "NWSB 4/2019",
+                "title": "Child F",
+                "region": "north-wales",
+                "year": 2019,
+            },
+            "ref": "R3",
+            "text": "Practitioners should seek the views of fathers and of new partners.",
+            "level": "national",
+            "actions": {"total": 2, "completed": 2, "overdue": 0},
+            "action_status": "completed",
+            "score": 1.0,
+        }
+    ],
+}
+
+RECOMMENDATION_RESULTS = {
+    "total": 1,
+    "items": [
+        {
+            "review": {
+                "id": "0b6f5a52-8d0e-4f57-a1a4-3c1c3c1e7d20",
+                "reference": "NWSB 4/2019",
+                "title": "Child F",
+                "region": "north-wales",
+                "year": 2019,
+            },
+            "ref": "R1",
+            "text": "Welsh Government issues national guidance on sharing information about new partners.",
+            "level": "national",
+            "actions": {"total": 1, "completed": 0, "overdue": 1},
+            "action_status": "not_started",
+        }
+    ],
+    "next_cursor": None,
+}
+
 # (operationId, "request" or a status) -> the example.
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_review", "request"): REVIEW,
@@ -115,4 +171,6 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("search_reviews", "200"): SEARCH_RESULTS,
     ("get_trends", "200"): TRENDS,
     ("create_saved_search", "request"): SAVED_SEARCH,
+    ("get_similar_recommendations", "200"): SIMILAR_RECOMMENDATIONS,
+    ("search_recommendations", "200"): RECOMMENDATION_RESULTS,
 }

@@ -784,6 +784,7 @@ CURSOR_ENDPOINTS = {
     "reviews": ("/reviews", {}, "admin"),
     "audit": ("/audit", {}, "admin"),
     "search": ("/search", {"q": "child"}, "inspectorate"),
+    "recommendations": ("/recommendations", {"level": "national"}, "inspectorate"),
 }
 
 TAMPERED_CURSORS = [
@@ -803,6 +804,10 @@ TAMPERED_CURSORS = [
     ("search", {"o": True}),
     ("search", {"o": 1e308}),
     ("search", {"o": float("inf")}),
+    ("recommendations", {"o": -1}),
+    ("recommendations", {"o": 10_000}),
+    ("recommendations", {"o": "1"}),
+    ("recommendations", {"o": 1, "c": "x"}),
     ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": 10**30}),
     ("reviews", {"c": 10**30, "i": "a"}),
     ("reviews", {"c": "2026-01-01T00:00:00+00:00", "i": "a\x00b"}),

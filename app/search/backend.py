@@ -140,6 +140,14 @@ class SearchBackend(Protocol):
     ) -> list[tuple[tuple[Any, ...], int]]:
         """Review counts per combination of the group_by dimensions, over what the principal may read."""
 
+    def recommendation_candidates(
+        self, session: Session, *, principal: Principal, today: date, terms: list[str], excluding: str, limit: int
+    ) -> list[str]:
+        """Ids of the reviews the principal may read, other than `excluding`, whose recommendations
+        hold at least one of `terms` (as the index stems them): at most `limit`, newest first
+        (completed_on, reviews without a date last), then by id. Finds only; nothing is scored here
+        (app.search.similarity scores each pair, ADR 0027)."""
+
     def reindex(self, batches: Iterable[list[SearchDocument]]) -> str:
         """Rebuild the whole index from these documents without a gap in service; names the result."""
 

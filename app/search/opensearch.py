@@ -269,6 +269,30 @@ class OpenSearchBackend:
         }
         return SearchPage(total=answer["hits"]["total"]["value"], hits=hits, facets=facets)
 
+    def recommendation_candidates(
+        self, session: Session, *, principal: Principal, today: date, terms: list[str], excluding: str, limit: int
+    ) -> list[str]:
+        """A filter, not a scored query: `match` finds reviews whose recommendations share a term
+        (the index's analyzer stems them), and nothing of its relevance is used (ADR 0027)."""
+        if not terms:
+            return []
+        self.ensure_index()
+        body = {
+            "query": {
+                "bool": {
+                    "filter": [{"match": {"recommendations": {"query": " ".join(terms)}}}, _visibility(principal, today)],
+                    "must_not": [{"term": {"id": excluding}}],
+                }
+            },
+            "size": limit,
+            "sort": [{"completed_on": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+            "track_total_hits": False,
+            "_source": ["id"],
+        }
+        with _unavailable_on_transport_errors():
+            answer = self.client.search(index=self.read_alias, body=body)
+        return [hit["_source"]["id"] for hit in answer["hits"]["hits"]]
+
     def trends(
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
     ) -> list[tuple[tuple[Any, ...], int]]:

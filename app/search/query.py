@@ -165,6 +165,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD.findall(text))
 
 
+def words(text: str) -> tuple[str, ...]:
+    """A text's words as the parser reads them: runs of letters and digits, lower-cased, stopwords kept."""
+    return _words(text)
+
+
 def _meaningful(words: tuple[str, ...]) -> tuple[str, ...]:
     """A phrase keeps its stopwords (they hold positions) unless it is only stopwords."""
     if len(words) == 1 or all(w in STOPWORDS for w in words):

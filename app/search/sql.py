@@ -149,6 +149,35 @@ class SqlSearchBackend:
             fragments = {rid: [snippet] for rid, snippet in rows}
         return {rid: [highlight.to_html(f) for f in parts if highlight.START in f] for rid, parts in fragments.items()}
 
+    # --- candidates for similar recommendations (ADR 0027) -------------------------------------
+    def recommendation_candidates(
+        self, session: Session, *, principal: Principal, today: date, terms: list[str], excluding: str, limit: int
+    ) -> list[str]:
+        if not terms:
+            return []
+        clause: list[tuple[str, ...]] = [(term,) for term in terms]
+        source: FromClause
+        if self.dialect == "postgresql":
+            # Weight B holds the summary and the recommendations: a superset, which the scorer narrows.
+            tsquery = func.to_tsquery(
+                text("'english'::regconfig"), bindparam("candidate_terms", to_tsquery_weighted(clause, "B"))
+            )
+            source, matched = table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
+        else:
+            source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
+                Review, col(Review.id) == _SEARCH_KEY.c.review_id
+            )
+            fts_query = to_fts5_clause(clause, ("recommendations",))
+            matched = literal_column("review_fts").op("MATCH")(bindparam("candidate_terms", fts_query))
+        rows = session.execute(
+            select(col(Review.id))
+            .select_from(source)
+            .where(matched, visibility_clause(principal, today), col(Review.id) != excluding)
+            .order_by(col(Review.completed_on).desc().nulls_last(), col(Review.id))
+            .limit(limit)
+        ).scalars()
+        return list(rows)
+
     # --- counting (facets and trends) ---------------------------------------------------------
     def trends(
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
