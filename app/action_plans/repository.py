@@ -50,3 +50,15 @@ def overdue_actions(session: Session, *, today: date, statuses: list[str], regio
     if region is not None:
         query = query.where(Review.region == region)
     return [(r, a, d) for r, a, d in session.exec(query)]
+
+
+def actions_of_reviews(session: Session, review_ids: list[str], *, statuses: list[str]) -> list[Action]:
+    """The actions of those of these reviews that are in `statuses`."""
+    if not review_ids:
+        return []
+    query = (
+        select(Action)
+        .join(Review, col(Review.id) == Action.review_id)
+        .where(col(Action.review_id).in_(review_ids), col(Review.status).in_(statuses))
+    )
+    return list(session.exec(query))

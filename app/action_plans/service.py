@@ -225,3 +225,9 @@ def overdue(session: Session, *, principal: Principal, clock: Clock) -> OverdueA
         for (r, a), ageing in sorted(groups.items())
     ]
     return OverdueActions(as_of=today, total=sum(g.total for g in items), groups=items)
+
+
+def followed_actions(session: Session, *, review_ids: list[str]) -> list[Action]:
+    """The actions of those of these reviews whose actions are followed (submitted or published), for
+    the trends' action measures: the same reviews the overdue view follows."""
+    return repository.actions_of_reviews(session, review_ids, statuses=_TRACKED)
