@@ -60,7 +60,7 @@ def _build(client, token_for, clock):
 
 
 def test_the_overdue_actions_are_listed_longest_overdue_first_with_their_counts(client, token_for, clock):
-    early, late = _build(client, token_for, clock)
+    early, _late = _build(client, token_for, clock)
     answer = _overdue(client, token_for("inspectorate"))
     assert answer["as_of"] == "2026-09-10" and answer["total"] == 4
     assert [(g["region"], g["lead_agency"], g["total"], g["ageing"]) for g in answer["groups"]] == [
