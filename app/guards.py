@@ -42,9 +42,6 @@ def declared_query_parameters(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-_DECLARED: dict[int, frozenset[str]] = {}
-
-
 async def reject_unknown_query_parameters(request: Request) -> None:
     """A query parameter the operation does not declare is refused, one problem item each: a typo
     (`regoin=gwent`) or a filter that does not exist would otherwise be silently ignored."""
@@ -53,9 +50,7 @@ async def reject_unknown_query_parameters(request: Request) -> None:
     dependant: Dependant | None = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None:
         return
-    declared = _DECLARED.get(id(dependant))
-    if declared is None:
-        declared = _DECLARED[id(dependant)] = declared_query_parameters(dependant)
+    declared = declared_query_parameters(dependant)  # a walk over a handful of dependencies: not worth a cache
     unknown = sorted({name for name in request.query_params if name not in declared})
     if unknown:
         raise InvalidInput(
