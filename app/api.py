@@ -9,7 +9,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.documents.router import router as documents_router
 from app.feeds.router import router as feeds_router
-from app.guards import reject_nul_in_url, require_json_body
+from app.guards import reject_nul_in_url, reject_unknown_query_parameters, require_json_body
 from app.recommendations.router import router as recommendations_router
 from app.reviews.router import router as reviews_router
 from app.search.router import router as search_router
@@ -17,7 +17,8 @@ from app.vocab.router import router as vocab_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url)])
+# Every operation refuses a query parameter it does not declare (422 `unknown-parameter`).
+api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url), Depends(reject_unknown_query_parameters)])
 api_router.include_router(auth_router)  # takes an OAuth2 form, not JSON
 api_router.include_router(documents_router)  # takes multipart uploads
 for router in (

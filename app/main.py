@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__, openapi
@@ -16,6 +16,7 @@ from app.api import API_PREFIX, api_router
 from app.config import Settings
 from app.docs_pages import install_docs_pages
 from app.errors import install_problem_handlers
+from app.guards import reject_unknown_query_parameters
 from app.health import router as health_router
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.problem_pages import router as problems_router
@@ -66,8 +67,11 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.state.registry = registry  # read through app.registry.RegistryDep
 
     install_problem_handlers(app)
-    app.include_router(health_router)
-    app.include_router(problems_router)
+    # The documented operations outside /api/v1 refuse unknown query parameters too; the docs pages,
+    # their assets and the OpenAPI document are not operations and take whatever a browser adds.
+    strict = [Depends(reject_unknown_query_parameters)]
+    app.include_router(health_router, dependencies=strict)
+    app.include_router(problems_router, dependencies=strict)
     app.include_router(api_router)
     install_docs_pages(app, openapi_url=f"{API_PREFIX}/openapi.json")
     if settings.allowed_origins:

@@ -113,7 +113,10 @@ RULES: dict[str, str] = {
     "upload_document": "A PDF, checked by its content (not its name), at most 25 MB, without active content (JavaScript, "
     "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
     "answer and becomes searchable.",
-    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
+    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction; "
+    "a share or a median (`measure`) is hidden likewise when its `denominator` is 1 to 4.",
+    "list_overdue_actions": "A board sees its own region's; naming another `region` is a 403. `min_days` may not be "
+    "greater than `max_days` (`invalid-days`).",
     "get_similar_recommendations": "Only recommendations of other reviews you may read, sharing at least one term "
     "with this one. The score is the Dice coefficient of the two term sets (lower-cased words without stopwords): it "
     "depends on the pair alone, on every search backend. Ties come newest first, then by review id and position. "

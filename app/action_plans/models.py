@@ -47,3 +47,16 @@ class Action(SQLModel, table=True):
 
     def is_overdue(self, today: date) -> bool:
         return self.status != ActionStatus.completed and self.target_date < today
+
+    def completed_on(self) -> date | None:
+        """The day (UTC) a completed action was completed: that of the first of its latest run of
+        progress entries left `completed`, or, with no entry since its plan made it completed, the day
+        it was last written (ADR 0028). None while it is open."""
+        if self.status != ActionStatus.completed:
+            return None
+        moment = None
+        for entry in reversed(self.progress_notes):
+            if entry.get("status") != ActionStatus.completed:
+                break
+            moment = entry.get("recorded_at")
+        return datetime.fromisoformat(moment).date() if isinstance(moment, str) else self.updated_at.date()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from app.action_plans import service
 from app.action_plans.schemas import ActionOut, ActionPatch, ActionPlanIn, ActionPlanOut, OverdueActions
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
-from app.parameters import IfMatch, ReviewId
+from app.pagination import DEFAULT_LIMIT
+from app.parameters import CodeFilter, Cursor, IfMatch, Limit, ReviewId
 from app.registry import ClockDep
 from app.sessions import SessionDep
 
@@ -99,8 +100,29 @@ def update_action(
 @overdue_router.get(
     "/actions/overdue",
     operation_id="list_overdue_actions",
-    summary="Overdue actions by region and lead agency, by how long overdue (a board sees its own region)",
+    summary="Overdue actions, longest overdue first, with their counts by region, lead agency and age "
+    "(a board sees its own region)",
     responses=problem_responses(403),
 )
-def overdue_actions(session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> OverdueActions:
-    return service.overdue(session, principal=principal, clock=clock)
+def overdue_actions(
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    region: Annotated[CodeFilter, Query(description="Only this region's (a board: its own, else 403)")] = None,
+    agency: Annotated[CodeFilter, Query(description="Only actions this agency leads")] = None,
+    min_days: Annotated[int | None, Query(ge=1, le=36_500, description="Overdue by at least this many days")] = None,
+    max_days: Annotated[int | None, Query(ge=1, le=36_500, description="Overdue by at most this many days")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> OverdueActions:
+    return service.overdue(
+        session,
+        principal=principal,
+        clock=clock,
+        region=region,
+        agency=agency,
+        min_days=min_days,
+        max_days=max_days,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -107,7 +107,24 @@ class OverdueGroup(BaseModel):
     ageing: dict[str, int] = Field(description="Overdue actions by days past their target date: 1-30, 31-90, 91-180, over-180.")
 
 
+class OverdueAction(BaseModel):
+    """One overdue action, with its review and its latest progress."""
+
+    action_id: str
+    review_id: str
+    reference: str = Field(description="The review's reference, unique in its region.")
+    region: str
+    recommendation_ref: str
+    lead_agency: str
+    target_date: date
+    days_overdue: int = Field(description="Days past the target date, as of `as_of` (1 the day after).")
+    status: ActionStatus
+    last_progress: ProgressNote | None = Field(description="The action's latest progress entry; null if it has none.")
+
+
 class OverdueActions(BaseModel):
     as_of: date
-    total: int
-    groups: list[OverdueGroup]
+    total: int = Field(description="Overdue actions the filters keep, on every page.")
+    groups: list[OverdueGroup] = Field(description="Those actions counted by region and lead agency, on every page.")
+    items: list[OverdueAction] = Field(description="This page of them, longest overdue first.")
+    next_cursor: str | None = None

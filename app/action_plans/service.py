@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Annotated
 
+from pydantic import Field
 from sqlmodel import Session
 
 from app.action_plans import repository
+from app.action_plans.enums import ActionStatus
 from app.action_plans.models import Action, ActionPlan
-from app.action_plans.repository import overdue_actions
-from app.action_plans.schemas import MAX_PROGRESS_NOTES, ActionPatch, ActionPlanIn, OverdueActions, OverdueGroup
+from app.action_plans.repository import OverdueFilters
+from app.action_plans.schemas import (
+    MAX_PROGRESS_NOTES,
+    ActionPatch,
+    ActionPlanIn,
+    OverdueAction,
+    OverdueActions,
+    OverdueGroup,
+    ProgressNote,
+)
 from app.auth.policies import Permission, Scope, require, scope_of
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
+from app.pagination import DEFAULT_LIMIT, CursorPosition, TextId, decode_cursor, encode_cursor
 from app.reviews.access import readable_review, writable_review
 from app.reviews.enums import ReviewStatus
 from app.reviews.models import Review
@@ -210,18 +222,84 @@ AGEING_BUCKETS = ((30, "1-30"), (90, "31-90"), (180, "91-180"), (None, "over-180
 _TRACKED = [ReviewStatus.submitted.value, ReviewStatus.published.value]
 
 
-def overdue(session: Session, *, principal: Principal, clock: Clock) -> OverdueActions:
-    """Overdue actions by region and lead agency, aged; a board sees its own region's."""
-    require(principal, Permission.overdue_read)
-    region = principal.region if scope_of(principal, Permission.overdue_read) is Scope.own_region else None
+class OverduePosition(CursorPosition):
+    """The last action of a page: its target date (as an ordinal day) and its id."""
+
+    t: Annotated[int, Field(ge=1, le=date.max.toordinal())]
+    i: TextId
+
+
+def overdue(
+    session: Session,
+    *,
+    principal: Principal,
+    clock: Clock,
+    region: str | None = None,
+    agency: str | None = None,
+    min_days: int | None = None,
+    max_days: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> OverdueActions:
+    """Overdue actions, listed and counted by region and lead agency, aged. A board sees its own
+    region's; asking for another region is a 403, as every own-region permission answers (ADR 0028)."""
+    require(principal, Permission.overdue_read, region=region)
+    if scope_of(principal, Permission.overdue_read) is Scope.own_region:
+        region = principal.region
+    if min_days is not None and max_days is not None and min_days > max_days:
+        raise InvalidInput(
+            "No action can be overdue by at least min_days and at most max_days.",
+            errors=[
+                ProblemItem(code="invalid-days", detail="min_days is greater than max_days", location="query", field="min_days")
+            ],
+        )
     today = clock.today()
+    filters = OverdueFilters(
+        today=today,
+        statuses=_TRACKED,
+        region=region,
+        agency=agency,
+        due_from=today - timedelta(days=max_days) if max_days is not None else None,
+        due_to=today - timedelta(days=min_days) if min_days is not None else None,
+    )
     groups: dict[tuple[str, str], dict[str, int]] = {}
-    for action_region, agency, target in overdue_actions(session, today=today, statuses=_TRACKED, region=region):
-        ageing = groups.setdefault((action_region, agency), {name: 0 for _, name in AGEING_BUCKETS})
+    for action_region, lead_agency, target in repository.overdue_actions(session, filters):
+        ageing = groups.setdefault((action_region, lead_agency), {name: 0 for _, name in AGEING_BUCKETS})
         days = (today - target).days
-        ageing[next(name for limit, name in AGEING_BUCKETS if limit is None or days <= limit)] += 1
-    items = [
+        ageing[next(name for limit_, name in AGEING_BUCKETS if limit_ is None or days <= limit_)] += 1
+    counted = [
         OverdueGroup(region=r, lead_agency=a, total=sum(ageing.values()), ageing=ageing)
         for (r, a), ageing in sorted(groups.items())
     ]
-    return OverdueActions(as_of=today, total=sum(g.total for g in items), groups=items)
+    after = None
+    if cursor is not None:
+        position = decode_cursor(cursor, OverduePosition)
+        after = (date.fromordinal(position.t), position.i)
+    rows = repository.overdue_page(session, filters, after=after, limit=limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = encode_cursor(OverduePosition(t=last.target_date.toordinal(), i=last.id))
+    items = [
+        OverdueAction(
+            action_id=action.id,
+            review_id=action.review_id,
+            reference=reference,
+            region=action_region,
+            recommendation_ref=action.recommendation_ref,
+            lead_agency=action.lead_agency,
+            target_date=action.target_date,
+            days_overdue=(today - action.target_date).days,
+            status=ActionStatus(action.status),
+            last_progress=ProgressNote.model_validate(action.progress_notes[-1]) if action.progress_notes else None,
+        )
+        for action, reference, action_region in rows
+    ]
+    return OverdueActions(as_of=today, total=sum(g.total for g in counted), groups=counted, items=items, next_cursor=next_cursor)
+
+
+def followed_actions(session: Session, *, review_ids: list[str]) -> list[Action]:
+    """The actions of those of these reviews whose actions are followed (submitted or published), for
+    the trends' action measures: the same reviews the overdue view follows."""
+    return repository.actions_of_reviews(session, review_ids, statuses=_TRACKED)

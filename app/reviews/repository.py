@@ -7,10 +7,12 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.auth.policies import READ_GRANTS, ReadGrant
 from app.auth.principals import Principal, Role
+from app.documents.models import ReviewDocument
 from app.reviews.models import Review, ReviewTag
 
 
@@ -169,3 +171,19 @@ def milestones_visible(session: Session, *, principal: Principal, today: date, a
             return []
         query = query.where(col(Review.id).in_(among))
     return [Milestones(*row) for row in session.execute(query).all()]
+
+
+def with_document(session: Session, review_ids: list[str], kind: str) -> set[str]:
+    """Those of these reviews that carry a document of this kind (the timeline, for the learning context)."""
+    if not review_ids:
+        return set()
+    query = select(ReviewDocument.review_id).where(col(ReviewDocument.review_id).in_(review_ids), ReviewDocument.kind == kind)
+    return set(session.exec(query).all())
+
+
+def for_measures(session: Session, review_ids: list[str]) -> list[Review]:
+    """These reviews, without their report text (trends measure them, they never show it)."""
+    if not review_ids:
+        return []
+    query = select(Review).where(col(Review.id).in_(review_ids)).options(defer(Review.full_text))  # type: ignore[arg-type]
+    return list(session.execute(query).scalars())

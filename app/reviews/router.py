@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
@@ -19,9 +20,9 @@ from app.sessions import SessionDep
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 
-def _answer(response: Response, review: Review) -> ReviewOut:
+def _answer(response: Response, review: Review, session: Session) -> ReviewOut:
     response.headers["ETag"] = etag(review.version)
-    return ReviewOut.from_model(review)
+    return ReviewOut.from_model(review, service.warnings_of(session, review))
 
 
 @router.post(
@@ -36,7 +37,7 @@ def create_review(
 ) -> ReviewOut:
     review = service.create_review(session, principal=principal, data=body, clock=clock)
     response.headers["Location"] = str(request.url_for("get_review", review_id=review.id).path)
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.get("", operation_id="list_reviews", summary="List the reviews you may see, newest first", openapi_extra=TOKEN_OPTIONAL)
@@ -65,7 +66,7 @@ def list_reviews(
 def get_review(
     review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
 ) -> ReviewOut:
-    return _answer(response, service.get_review(session, principal=principal, review_id=review_id, clock=clock))
+    return _answer(response, service.get_review(session, principal=principal, review_id=review_id, clock=clock), session)
 
 
 @router.patch(
@@ -91,7 +92,7 @@ def update_review(
         if_match=if_match,
         clock=clock,
     )
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.post(
@@ -109,7 +110,7 @@ def submit_review(
     if_match: IfMatch = None,
 ) -> ReviewOut:
     review = service.submit_review(session, principal=principal, review_id=review_id, if_match=if_match, clock=clock)
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.post(
@@ -135,7 +136,7 @@ def publish_review(
         public_window_days=registry.settings.public_window_days,
         clock=clock,
     )
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.post(
@@ -156,7 +157,7 @@ def withdraw_review(
     review = service.withdraw_review(
         session, principal=principal, review_id=review_id, reason=body.reason, if_match=if_match, clock=clock
     )
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.post(
@@ -174,7 +175,7 @@ def reinstate_review(
     if_match: IfMatch = None,
 ) -> ReviewOut:
     review = service.reinstate_review(session, principal=principal, review_id=review_id, if_match=if_match, clock=clock)
-    return _answer(response, review)
+    return _answer(response, review, session)
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""The submission rules: pure checks that list every reason a review cannot be submitted yet."""
+"""The submission rules: pure checks that list every reason a review cannot be submitted yet, and
+the learning-context warnings, which never stop a submission."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Set
 from app.errors import ProblemItem
 from app.reviews.enums import ReviewKind, ReviewType
 from app.reviews.models import Review
+from app.reviews.schemas import ContextWarning
 
 # Fields a draft may leave empty but a submitted review must have.
 REQUIRED_TO_SUBMIT = ("summary", "completed_on", "age_band")
@@ -75,3 +77,38 @@ def submission_problems(review: Review, addressed_refs: Set[str] | None) -> list
         if getattr(review, field) in (None, ""):
             problems.append(_problem("missing-field", f"{field} is needed before submission.", field))
     return problems
+
+
+# A summary shorter than this says too little for others to learn from (warning `short-summary`).
+SUMMARY_MIN_WORDS = 100
+
+
+def context_warnings(review: Review, *, has_timeline: bool) -> list[ContextWarning]:
+    """What learning context the review lacks: what a reader needs to learn from it (issue 12). Each
+    is a warning, never an error: a review missing them is still submitted."""
+    warnings = []
+    for vocabulary, field, code, what in (
+        ("theme", "themes", "no-themes", "no learning themes"),
+        ("context_factor", "context_factors", "no-context-factors", "no context factors"),
+        ("agency", "agencies", "no-agencies", "no agencies involved"),
+    ):
+        if not review.tag_codes(vocabulary):
+            warnings.append(ContextWarning(code=code, detail=f"The review names {what}.", field=field))
+    if not has_timeline:
+        warnings.append(
+            ContextWarning(
+                code="no-timeline",
+                detail="The review has no timeline document: PUT it at /reviews/{id}/documents/timeline.",
+                field="documents.timeline",
+            )
+        )
+    words = len((review.summary or "").split())
+    if words < SUMMARY_MIN_WORDS:
+        warnings.append(
+            ContextWarning(
+                code="short-summary",
+                detail=f"The summary has {words} word(s); at least {SUMMARY_MIN_WORDS} give readers the context to learn from it.",
+                field="summary",
+            )
+        )
+    return warnings

@@ -143,12 +143,26 @@ class ReviewListItem(ReviewRecord):
     completed_on: date | None
 
 
+class ContextWarning(BaseModel):
+    """Learning context the review lacks. Never an error: it does not stop a submission."""
+
+    code: str = Field(description="`no-themes`, `no-context-factors`, `no-agencies`, `no-timeline` or `short-summary`.")
+    detail: str
+    field: str | None = Field(default=None, description="The field (or document) to complete, e.g. `themes`.")
+
+
 class ReviewOut(ReviewRecord, ReviewContent):
     model_config = {"extra": "ignore"}
 
+    warnings: list[ContextWarning] = Field(
+        default_factory=list,
+        description="Learning context the review lacks, as it is now (a timeline uploaded later clears "
+        "`no-timeline`). Never blocks submission.",
+    )
+
     @classmethod
-    def from_model(cls, review: Review) -> ReviewOut:
-        return cls.model_validate(review_as_dict(review), context=STORED)
+    def from_model(cls, review: Review, warnings: list[ContextWarning] | None = None) -> ReviewOut:
+        return cls.model_validate(review_as_dict(review) | {"warnings": warnings or []}, context=STORED)
 
 
 class ReviewPage(BaseModel):

@@ -15,6 +15,7 @@ from app.action_plans import service as action_plans
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
 from app.clock import Clock
+from app.documents.enums import DocumentKind
 from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
@@ -26,8 +27,8 @@ from app.reviews.enums import ReviewStatus
 from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import TAG_FIELDS, Review, ReviewTag
 from app.reviews.repository import Milestones, Position, ReviewFilters
-from app.reviews.rules import submission_problems
-from app.reviews.schemas import ReviewContent, ReviewCreate, ReviewOut, content_of
+from app.reviews.rules import context_warnings, submission_problems
+from app.reviews.schemas import ContextWarning, ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
 from app.vocab.service import KnownCodes, check_codes
 
@@ -89,6 +90,17 @@ def new_review(data: ReviewCreate, *, subject: str, now: datetime) -> Review:
     )
     _apply(review, data)
     return review
+
+
+def learning_context(session: Session, reviews: list[Review]) -> dict[str, list[ContextWarning]]:
+    """Each review's learning-context warnings as it is now: computed on read, so a timeline uploaded
+    after submission clears `no-timeline` (ADR 0028)."""
+    timelines = repository.with_document(session, [review.id for review in reviews], DocumentKind.timeline)
+    return {review.id: context_warnings(review, has_timeline=review.id in timelines) for review in reviews}
+
+
+def warnings_of(session: Session, review: Review) -> list[ContextWarning]:
+    return learning_context(session, [review])[review.id]
 
 
 def get_review(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> Review:
@@ -262,7 +274,7 @@ def open_public_window(review: Review, *, published_on: date, public_window_days
 
 
 def _snapshot(review: Review) -> dict[str, Any]:
-    return ReviewOut.from_model(review).model_dump(mode="json")
+    return ReviewOut.from_model(review).model_dump(mode="json", exclude={"warnings"})
 
 
 def remember(session: Session, review: Review, *, change: str, previous: dict[str, Any] | None) -> None:

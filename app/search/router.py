@@ -13,6 +13,7 @@ from app.parameters import Cursor, FiltersDep, Limit
 from app.registry import ClockDep, RegistryDep
 from app.search import service
 from app.search.backend import DIMENSIONS
+from app.search.measures import Measure
 from app.search.schemas import SearchResults, Trends
 from app.sessions import SessionDep
 
@@ -62,7 +63,7 @@ def search(
     "/trends",
     operation_id="get_trends",
     response_model_exclude_unset=True,  # a key holds only the dimensions grouped by
-    summary="Review counts by one or two dimensions; small numbers hidden below the inspectorate",
+    summary="Review counts or outcome measures by one or two dimensions; small numbers hidden below the inspectorate",
     responses=problem_responses(403),
 )
 def trends(
@@ -80,6 +81,14 @@ def trends(
             json_schema_extra={"items": {"type": "string", "pattern": GROUP_BY_PATTERN}},
         ),
     ],
+    measure: Annotated[
+        Measure,
+        Query(
+            description="What each bucket measures: `reviews` (a count, the default), `recommendations`, `actions`, "
+            "`actions_completed`, `actions_overdue` (counts), `actions_on_time_share`, `complete_context_share` "
+            "(shares, 0 to 1) or `days_to_publication_median` (days from completion to publication)."
+        ),
+    ] = Measure.reviews,
 ) -> Trends:
     return service.trends(
         session,
@@ -88,4 +97,5 @@ def trends(
         group_by=group_by,
         filters=filters,
         clock=clock,
+        measure=measure,
     )

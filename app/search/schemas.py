@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from app.reviews.enums import ReviewKind, ReviewStatus, ReviewType
+from app.search.measures import Measure
 
 
 class SearchItem(BaseModel):
@@ -59,11 +60,23 @@ class TrendKey(BaseModel):
 
 class TrendBucket(BaseModel):
     key: TrendKey
-    count: int | None = Field(description="null when suppressed")
+    count: int | None = Field(
+        description="What the bucket counts (the measure's count; for a share or a median, how many were measured). "
+        "null when suppressed"
+    )
     suppressed: bool
+    value: float | None = Field(
+        default=None,
+        description="Shares and medians only: the share (0 to 1) or the median (days). null when suppressed",
+    )
+    denominator: int | None = Field(
+        default=None,
+        description="Shares and medians only: how many things the share or median is of. null when suppressed",
+    )
 
 
 class Trends(BaseModel):
     group_by: list[str]
+    measure: Measure = Field(default=Measure.reviews, description="What each bucket measures (`measure`).")
     suppression: bool = Field(description="Whether small numbers (1 to 4) are hidden for this caller.")
     buckets: list[TrendBucket]

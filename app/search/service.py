@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field
 from sqlmodel import Session
 
 from app import audit
+from app.action_plans import service as action_plans
 from app.auth.policies import Permission, allows, require
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.errors import InvalidInput, ProblemItem
 from app.pagination import CursorPosition, decode_cursor, encode_cursor
 from app.reviews import repository as reviews
+from app.reviews import service as review_service
 from app.reviews.repository import ReviewFilters
+from app.search import measures
 from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
+from app.search.measures import ACTION_MEASURES, RATIOS, ActionFacts, Cell, Measure, ReviewFacts
 from app.search.query import parse
 from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, TrendKey, Trends
+from app.search.sql import review_keys
 from app.search.suppression import suppress
 
 READ_IN_SEARCH = "review:read-in-search"
@@ -87,29 +94,87 @@ def trends(
     group_by: list[str],
     filters: ReviewFilters,
     clock: Clock,
+    measure: Measure = Measure.reviews,
 ) -> Trends:
     require(principal, Permission.trends)
     dimensions = _dimensions(group_by)
-    cells = backend.trends(session, principal=principal, today=clock.today(), group_by=dimensions, filters=filters)
+    today = clock.today()
+    if measure is Measure.reviews:
+        counted = backend.trends(session, principal=principal, today=today, group_by=dimensions, filters=filters)
+        found = [Cell(key, count) for key, count in counted]
+    else:
+        found = _measured(session, principal=principal, today=today, measure=measure, group_by=dimensions, filters=filters)
     suppressing = not allows(principal, Permission.trends_unsuppressed)
-    hidden = suppress(cells) if suppressing else set()
+    # Counts of 1 to 4 are hidden; for a share or a median, those of 1 to 4 things (its denominator).
+    hidden = suppress([(cell.key, cell.count) for cell in found]) if suppressing else set()
     # Shown buckets biggest first; hidden ones after them, by key, so their place reveals nothing.
-    shown = [(key, count) for key, count in cells if key not in hidden]
-    concealed = sorted((key for key, _ in cells if key in hidden), key=lambda key: tuple(str(v) for v in key))
+    shown = [cell for cell in found if cell.key not in hidden]
+    concealed = sorted((cell for cell in found if cell.key in hidden), key=lambda cell: tuple(str(v) for v in cell.key))
+    ratio = measure in RATIOS
+
+    def bucket(cell: Cell, *, show: bool) -> TrendBucket:
+        key = TrendKey(**dict(zip(dimensions, cell.key, strict=True)))
+        if not ratio:
+            return TrendBucket(key=key, count=cell.count if show else None, suppressed=not show)
+        return TrendBucket(
+            key=key,
+            count=cell.count if show else None,
+            suppressed=not show,
+            value=cell.value if show else None,
+            denominator=cell.count if show else None,
+        )
+
     return Trends(
         group_by=list(dimensions),
+        measure=measure,
         suppression=suppressing,
-        buckets=[
-            *(
-                TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=count, suppressed=False)
-                for key, count in shown
-            ),
-            *(
-                TrendBucket(key=TrendKey(**dict(zip(dimensions, key, strict=True))), count=None, suppressed=True)
-                for key in concealed
-            ),
-        ],
+        buckets=[*(bucket(cell, show=True) for cell in shown), *(bucket(cell, show=False) for cell in concealed)],
     )
+
+
+# Rows read per query when measuring (well inside every database's limit on bound parameters).
+_BATCH = 1000
+
+
+def _measured(
+    session: Session,
+    *,
+    principal: Principal,
+    today: date,
+    measure: Measure,
+    group_by: tuple[str, ...],
+    filters: ReviewFilters,
+) -> list[Cell]:
+    """A measure other than `reviews`, from the database on every backend (ADR 0028): the reviews the
+    principal may read (the same grants as the backend's count), their actions and their context."""
+    keyed = review_keys(session, principal=principal, today=today, group_by=group_by, filters=filters)
+    ids = sorted({review_id for review_id, _ in keyed})
+    facts: dict[str, ReviewFacts] = {}
+    followed: dict[str, list[ActionFacts]] = defaultdict(list)
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start : start + _BATCH]
+        found = reviews.for_measures(session, batch)
+        complete = (
+            {review_id for review_id, warnings in review_service.learning_context(session, found).items() if not warnings}
+            if measure is Measure.complete_context_share
+            else set()
+        )
+        for review in found:
+            facts[review.id] = ReviewFacts(
+                recommendations=len(review.recommendations),
+                submitted=review.submitted_at is not None,
+                completed_on=review.completed_on,
+                published_on=review.published_on,
+                complete_context=review.id in complete,
+            )
+        if measure in ACTION_MEASURES:
+            for action in action_plans.followed_actions(session, review_ids=batch):
+                followed[action.review_id].append(
+                    ActionFacts(
+                        target_date=action.target_date, completed_on=action.completed_on(), overdue=action.is_overdue(today)
+                    )
+                )
+    return measures.cells(measure, keyed, facts, followed)
 
 
 def _dimensions(group_by: list[str]) -> tuple[str, ...]:

@@ -192,22 +192,43 @@ class SqlSearchBackend:
         # planner may drive a tag join from review_tag and run the MATCH again for every tag row,
         # which took seconds at 10,000 reviews (docs/benchmarks.md).
         chosen = ids.cte("chosen").prefix_with("MATERIALIZED") if matches else ids.subquery()
-        query = select().select_from(Review).join(chosen, chosen.c.id == Review.id)
-        keys: list[Any] = []  # columns and expressions, grouped by and returned in this order
-        for name in dimensions:
-            if name in _TAG_DIMENSIONS:
-                tag = aliased(ReviewTag)
-                query = query.join(tag, and_(col(tag.review_id) == Review.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name]))
-                keys.append(col(tag.code))
-            elif name == "year":
-                keys.append(func.extract("year", col(Review.completed_on)))
-            else:
-                keys.append(col(getattr(Review, name)))
+        query, keys = _keyed(select().select_from(Review).join(chosen, chosen.c.id == Review.id), dimensions)
         query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
-        rows = session.execute(query).all()
         result = []
-        for row in rows:
-            key = tuple(int(v) if name == "year" and v is not None else v for name, v in zip(dimensions, row[:-1], strict=True))
-            if all(v is not None for v in key):
+        for row in session.execute(query).all():
+            key = _key(dimensions, row[:-1])
+            if key is not None:
                 result.append((key, int(row[-1])))
         return ordered(result)
+
+
+def _keyed(query: Select[Any], dimensions: tuple[str, ...]) -> tuple[Select[Any], list[Any]]:
+    """The query joined to what the dimensions need, and their columns and expressions, in order."""
+    keys: list[Any] = []
+    for name in dimensions:
+        if name in _TAG_DIMENSIONS:
+            tag = aliased(ReviewTag)
+            query = query.join(tag, and_(col(tag.review_id) == Review.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name]))
+            keys.append(col(tag.code))
+        elif name == "year":
+            keys.append(func.extract("year", col(Review.completed_on)))
+        else:
+            keys.append(col(getattr(Review, name)))
+    return query, keys
+
+
+def _key(dimensions: tuple[str, ...], values: Any) -> tuple[Any, ...] | None:
+    """A bucket's key, or None when a review has no value for one of the dimensions (it is in no bucket)."""
+    key = tuple(int(v) if name == "year" and v is not None else v for name, v in zip(dimensions, values, strict=True))
+    return key if all(v is not None for v in key) else None
+
+
+def review_keys(
+    session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """(review id, bucket key) of every review the principal may read that the filters keep, once per
+    bucket it falls in: what the measures other than `reviews` are computed over, on every backend."""
+    base = select(col(Review.id)).where(visibility_clause(principal, today), filter_clause(filters))
+    query, keys = _keyed(base, group_by)
+    rows = session.execute(query.add_columns(*keys).distinct()).all()
+    return [(row[0], key) for row in rows if (key := _key(group_by, row[1:])) is not None]
