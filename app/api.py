@@ -7,6 +7,7 @@ from app.action_plans.router import overdue_router
 from app.action_plans.router import router as action_plans_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.codings.router import router as codings_router
 from app.documents.router import router as documents_router
 from app.guards import reject_nul_in_url, require_json_body
 from app.reviews.router import router as reviews_router
@@ -18,5 +19,5 @@ API_PREFIX = "/api/v1"
 api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url)])
 api_router.include_router(auth_router)  # takes an OAuth2 form, not JSON
 api_router.include_router(documents_router)  # takes multipart uploads
-for router in (vocab_router, reviews_router, action_plans_router, overdue_router, search_router, audit_router):
+for router in (vocab_router, reviews_router, action_plans_router, overdue_router, search_router, codings_router, audit_router):
     api_router.include_router(router, dependencies=[Depends(require_json_body)])

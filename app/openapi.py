@@ -31,6 +31,11 @@ TAGS = [
     },
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
+    {
+        "name": "codings",
+        "description": "Researchers' coding of reviews against the learning themes, each from a perspective, and the "
+        "agreement between coders.",
+    },
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
@@ -68,6 +73,11 @@ ACCESS: dict[str, Permission | str] = {
     "get_trends": Permission.trends,
     "list_overdue_actions": Permission.overdue_read,
     "list_audit_events": Permission.audit_read,
+    "create_coding": Permission.codings_write,
+    "list_codings": Permission.codings_write,
+    "update_coding": Permission.codings_write,
+    "delete_coding": Permission.codings_write,
+    "get_coding_agreement": Permission.codings_agreement,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -94,6 +104,21 @@ RULES: dict[str, str] = {
     "upload_document": "A PDF, checked by its content (not its name), at most 25 MB, without active content (JavaScript, "
     "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
     "answer and becomes searchable.",
+    "create_coding": "On a review you may read that is submitted or published (409 otherwise). `theme` is a "
+    "`learning_theme` code and `perspective` a `perspective` code (`unknown-code`). The quote must be exactly the "
+    "text at `start:end` (Unicode code points, end exclusive) of the location as it is now (`quote-mismatch`, "
+    "`offsets-out-of-range`, `no-text`, `unknown-recommendation`). `document_kind` is `report` only: its extracted "
+    "text is the review's `full_text`.",
+    "list_codings": "Your own codings only, so that coders code independently. `coder=all` shows every coder's, "
+    "to the inspectorate and admins (403 for others).",
+    "update_coding": "Your own codings only (403 for another's). A JSON merge patch; a new quote or location is "
+    "checked against the text as it is now, as when coding. `If-Match` is required (428 without it, 412 when stale).",
+    "delete_coding": "Your own codings only (403 for another's). `If-Match` is required (428 without it, 412 when "
+    "stale). The history keeps what it was.",
+    "get_coding_agreement": "Over the reviews you may read that two or more coders coded (any theme). A coder "
+    "carries a theme on a review if they coded it there at least once; one who coded the review but not the theme "
+    "says absent. `cohen_kappa` for two coders; for more, `fleiss_kappa` when every coder coded every review "
+    "counted, else `krippendorff_alpha` (nominal). `value` is null, with a `reason`, when it is undefined.",
     "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",

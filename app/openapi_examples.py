@@ -101,6 +101,32 @@ TRENDS = {
     ],
 }
 
+# A coding of the example review's summary: the quote is exactly summary[61:89].
+CODING = {
+    "theme": "fathers-overlooked",
+    "perspective": "social-work",
+    "quote": "the father was not consulted",
+    "location": {"field": "summary", "start": 61, "end": 89},
+    "note": "The father's view was never sought, although he shared the child's care.",
+}
+
+AGREEMENT = {
+    "perspective": None,
+    "themes": [
+        {"theme": "fathers-overlooked", "reviews": 20, "coders": 3, "statistic": "fleiss_kappa", "value": 0.4, "reason": None},
+        {"theme": "gdpr-confusion", "reviews": 20, "coders": 3, "statistic": "fleiss_kappa", "value": 0.21, "reason": None},
+        {
+            "theme": "it-systems",
+            "reviews": 20,
+            "coders": 3,
+            "statistic": "fleiss_kappa",
+            "value": None,
+            "reason": "Every coder said 'absent' on every review counted, so chance alone would agree completely "
+            "and fleiss_kappa is undefined (0/0).",
+        },
+    ],
+}
+
 # (operationId, "request" or a status) -> the example.
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_review", "request"): REVIEW,
@@ -108,4 +134,6 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("submit_review", "422"): SUBMISSION_REJECTED,
     ("search_reviews", "200"): SEARCH_RESULTS,
     ("get_trends", "200"): TRENDS,
+    ("create_coding", "request"): CODING,
+    ("get_coding_agreement", "200"): AGREEMENT,
 }
