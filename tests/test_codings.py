@@ -409,3 +409,49 @@ def test_agreement_counts_only_reviews_the_caller_may_read(client, token_for):
     assert seen_by_inspectorate.json()["themes"][0]["reviews"] == 1
     seen_by_researcher = client.get(f"{API}/codings/agreement?theme=fathers-overlooked", headers=token_for("researcher"))
     assert seen_by_researcher.json()["themes"][0]["reviews"] == 0
+
+
+# --- coded themes in search, lists and trends, on both backends ------------------------------------
+
+
+def test_coded_themes_are_a_filter_and_a_trends_dimension_that_follow_each_coding_change(client, token_for):
+    _coded_themes_follow_codings(client, token_for)
+
+
+def test_on_opensearch_too_coded_themes_follow_each_coding_change(app_over, token_for, opensearch_backend):
+    from fastapi.testclient import TestClient
+
+    _coded_themes_follow_codings(TestClient(app_over(search=opensearch_backend)), token_for)
+
+
+def _coded_themes_follow_codings(client: Any, token_for: Any) -> None:
+    researcher = token_for("researcher", subject="criminologist")
+    inspector = token_for("inspectorate")
+    one, two = (_published(client, token_for, reference=f"ST {i}", summary=SUMMARY) for i in range(2))
+    first = code(client, researcher, one, perspective="legal")
+    code(client, researcher, two, theme="tunnel-vision")
+
+    listed = client.get(f"{API}/reviews", params={"coded_theme": "fathers-overlooked"}, headers=researcher).json()
+    assert [r["id"] for r in listed["items"]] == [one["id"]]
+    found = client.get(f"{API}/search", params={"q": "chronologies", "coded_theme": "tunnel-vision"}, headers=researcher).json()
+    assert [item["id"] for item in found["items"]] == [two["id"]]
+    themes = client.get(f"{API}/trends", params={"group_by": "coded_theme"}, headers=inspector).json()
+    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {"fathers-overlooked": 1, "tunnel-vision": 1}
+    perspectives = client.get(f"{API}/trends", params={"group_by": "perspective,region"}, headers=inspector).json()
+    assert {(b["key"]["perspective"], b["key"]["region"]): b["count"] for b in perspectives["buckets"]} == {
+        ("legal", "gwent"): 1,
+        ("social-work", "gwent"): 1,
+    }
+
+    # A coding changed, then deleted: the review leaves the filter (on OpenSearch too: a newer version).
+    changed = client.patch(
+        f"{API}/codings/{first['id']}", json={"theme": "tunnel-vision"}, headers={**researcher, "If-Match": '"1"'}
+    )
+    assert changed.status_code == 200
+    listed = client.get(f"{API}/search", params={"q": "chronologies", "coded_theme": "tunnel-vision"}, headers=researcher).json()
+    assert sorted(item["id"] for item in listed["items"]) == sorted([one["id"], two["id"]])
+    assert client.delete(f"{API}/codings/{first['id']}", headers={**researcher, "If-Match": '"2"'}).status_code == 204
+    found = client.get(f"{API}/search", params={"q": "chronologies", "coded_theme": "tunnel-vision"}, headers=researcher).json()
+    assert [item["id"] for item in found["items"]] == [two["id"]]
+    themes = client.get(f"{API}/trends", params={"group_by": "coded_theme"}, headers=inspector).json()
+    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {"tunnel-vision": 1}
