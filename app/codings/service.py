@@ -33,7 +33,7 @@ ALL_CODERS = "all"
 _CODABLE = {ReviewStatus.submitted, ReviewStatus.published}
 
 
-def _location_problem(code: str, detail: str, *, field: str = "location") -> InvalidInput:
+def _problem(code: str, detail: str, *, field: str = "location") -> InvalidInput:
     return InvalidInput(
         detail,
         errors=[ProblemItem(code=code, detail=detail, location="body", field=field, pointer="#/" + field.replace(".", "/"))],
@@ -44,15 +44,13 @@ def text_at(session: Session, review: Review, location: Location) -> str:
     """The text the location points into, as it is now; 422 when there is none."""
     if location.document_kind is not None:
         if location.document_kind is not DocumentKind.report:
-            raise _location_problem(
+            raise _problem(
                 "no-text",
                 f"The registry keeps the text of a review's report only, not of its {location.document_kind.value}.",
                 field="location.document_kind",
             )
         if not documents.report_text_extracted(session, review_id=review.id):
-            raise _location_problem(
-                "no-text", "The review has no report whose text has been extracted.", field="location.document_kind"
-            )
+            raise _problem("no-text", "The review has no report whose text has been extracted.", field="location.document_kind")
         text = review.full_text
     else:
         name = location.field or ""
@@ -60,14 +58,12 @@ def text_at(session: Session, review: Review, location: Location) -> str:
             ref = name.removeprefix("recommendations/")
             found = [r["text"] for r in review.recommendations if r.get("ref") == ref]
             if not found:
-                raise _location_problem(
-                    "unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field"
-                )
+                raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
             text = found[0]
         else:
             text = getattr(review, name)
     if not text:
-        raise _location_problem("no-text", "There is no text there to quote.", field="location")
+        raise _problem("no-text", "There is no text there to quote.", field="location")
     return str(text)
 
 
@@ -75,13 +71,13 @@ def check_quote(session: Session, review: Review, *, quote: str, location: Locat
     """The quote is exactly the text at start:end of the location's current text."""
     text = text_at(session, review, location)
     if location.end > len(text):
-        raise _location_problem(
+        raise _problem(
             "offsets-out-of-range",
             f"The text there is {len(text)} characters long; end ({location.end}) is past it.",
             field="location.end",
         )
     if text[location.start : location.end] != quote:
-        raise _location_problem(
+        raise _problem(
             "quote-mismatch",
             f"The quote is not the text at {location.start}:{location.end} of the review as it is now; "
             "read the review again and send the passage exactly, with its offsets.",
