@@ -7,6 +7,7 @@ from app.action_plans.router import overdue_router
 from app.action_plans.router import router as action_plans_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.codings.router import router as codings_router
 from app.documents.router import router as documents_router
 from app.feeds.router import router as feeds_router
 from app.guards import reject_nul_in_url, reject_unknown_query_parameters, require_json_body
@@ -29,6 +30,7 @@ for router in (
     search_router,
     recommendations_router,
     feeds_router,
+    codings_router,
     audit_router,
 ):
     api_router.include_router(router, dependencies=[Depends(require_json_body)])

@@ -223,8 +223,11 @@ _OTHER_STATUS_PROBLEM = ("http-error", "HTTP error")
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    paths = app.openapi()["paths"]
+    if path in paths:  # a literal path (/codings/agreement) is its own resource, not a template's instance
+        return sorted(method.upper() for method in paths[path])
     methods: set[str] = set()
-    for template, operations in app.openapi()["paths"].items():
+    for template, operations in paths.items():
         if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
             methods.update(method.upper() for method in operations)
     return sorted(methods)

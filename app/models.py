@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from app.action_plans.models import Action, ActionPlan
 from app.audit.models import AuditEvent
 from app.auth.models import ApiClient, SignInAttempts, User
+from app.codings.models import Coding
 from app.documents.models import ReviewDocument
 from app.feeds.models import SavedSearch
 from app.history.models import Revision
@@ -29,6 +30,7 @@ __all__ = [
     "ActionPlan",
     "ApiClient",
     "AuditEvent",
+    "Coding",
     "Region",
     "Review",
     "ReviewDocument",

@@ -40,6 +40,11 @@ TAGS = [
         "name": "recommendations",
         "description": "Recommendations across reviews: the similar ones of other reviews, and a search over them alone.",
     },
+    {
+        "name": "codings",
+        "description": "Researchers' coding of reviews against the learning themes, each from a perspective, and the "
+        "agreement between coders.",
+    },
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
@@ -87,6 +92,11 @@ ACCESS: dict[str, Permission | str] = {
     "revoke_saved_search_token": Permission.saved_searches,
     "get_saved_search_feed": FEED_TOKEN,
     "get_published_feed": ANYONE,
+    "create_coding": Permission.codings_write,
+    "list_codings": Permission.codings_write,
+    "update_coding": Permission.codings_write,
+    "delete_coding": Permission.codings_write,
+    "get_coding_agreement": Permission.codings_agreement,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -123,6 +133,22 @@ RULES: dict[str, str] = {
     "An anonymous caller gets 401; a review you may not read, or a ref it does not have, 404.",
     "search_recommendations": "Only recommendations of reviews you may read, and `total` counts only those. Newest "
     "review first (completed_on), then by review id and position. Answered from the database on every search backend.",
+    "create_coding": "On a review you may read that is submitted or published (409 otherwise). `theme` is a "
+    "`learning_theme` code and `perspective` a `perspective` code (`unknown-code`). The quote must be exactly the "
+    "text at `start:end` (Unicode code points, end exclusive) of the location as it is now (`quote-mismatch`, "
+    "`offsets-out-of-range`, `no-text`, `unknown-recommendation`). `document_kind` is `report` only: its extracted "
+    "text is the review's `full_text`.",
+    "list_codings": "Your own codings only, so that coders code independently. `coder=all` shows every coder's, "
+    "to the inspectorate and admins (403 for others).",
+    "update_coding": "Your own codings only (403 for another's). A JSON merge patch; a new quote or location is "
+    "checked against the text as it is now, as when coding. `If-Match` is required (428 without it, 412 when stale).",
+    "delete_coding": "Your own codings only (403 for another's). `If-Match` is required (428 without it, 412 when "
+    "stale). The history keeps what it was.",
+    "get_coding_agreement": "Over the reviews you may read that two or more coders coded (any theme). A coder "
+    "carries a theme on a review if they coded it there at least once; one who coded the review but not the theme "
+    "says absent. `cohen_kappa` for two coders; for more, `fleiss_kappa` when every coder coded every review "
+    "counted, else `krippendorff_alpha` (nominal). `value` is null, with a `reason`, when it is undefined.",
+    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
     "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "

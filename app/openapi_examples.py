@@ -163,6 +163,33 @@ RECOMMENDATION_RESULTS = {
     "next_cursor": None,
 }
 
+
+# A coding of the example review's summary: the quote is exactly summary[61:89].
+CODING = {
+    "theme": "fathers-overlooked",
+    "perspective": "social-work",
+    "quote": "the father was not consulted",
+    "location": {"field": "summary", "start": 61, "end": 89},
+    "note": "The father's view was never sought, although he shared the child's care.",
+}
+
+AGREEMENT = {
+    "perspective": None,
+    "themes": [
+        {"theme": "fathers-overlooked", "reviews": 20, "coders": 3, "statistic": "fleiss_kappa", "value": 0.4, "reason": None},
+        {"theme": "gdpr-confusion", "reviews": 20, "coders": 3, "statistic": "fleiss_kappa", "value": 0.21, "reason": None},
+        {
+            "theme": "it-systems",
+            "reviews": 20,
+            "coders": 3,
+            "statistic": "fleiss_kappa",
+            "value": None,
+            "reason": "Every coder said 'absent' on every review counted, so chance alone would agree completely "
+            "and fleiss_kappa is undefined (0/0).",
+        },
+    ],
+}
+
 # (operationId, "request" or a status) -> the example.
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_review", "request"): REVIEW,
@@ -173,4 +200,6 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_saved_search", "request"): SAVED_SEARCH,
     ("get_similar_recommendations", "200"): SIMILAR_RECOMMENDATIONS,
     ("search_recommendations", "200"): RECOMMENDATION_RESULTS,
+    ("create_coding", "request"): CODING,
+    ("get_coding_agreement", "200"): AGREEMENT,
 }

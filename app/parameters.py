@@ -25,6 +25,9 @@ async def review_filters(
     year_to: Annotated[int | None, Query(ge=1900, le=2999, description="Completed in this year or earlier")] = None,
     theme: CodeFilter = None,
     age_band: CodeFilter = None,
+    coded_theme: Annotated[
+        str | None, Query(max_length=64, description="A learning theme that a coder coded the review with")
+    ] = None,
 ) -> ReviewFilters:
     """The filters shared by lists, search and trends."""
     return ReviewFilters(
@@ -37,6 +40,7 @@ async def review_filters(
         year_to=year_to,
         theme=theme,
         age_band=age_band,
+        coded_theme=coded_theme,
     )
 
 

@@ -396,3 +396,67 @@ def test_other_calls(client, token_for, endpoint, caller, expected):
 
     else:
         raise AssertionError(endpoint)
+
+
+# --- coding a review (issue 12) ------------------------------------------------------------------
+#   201/200 done | 401 sign in first | 403 may read the review, may not code | 404 may not even read it
+#   409 let in, but a draft is not coded
+CODINGS: list[tuple[str, str, tuple[int, ...]]] = [
+    # endpoint     state          anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
+    ("code",       "draft",      (404,       403,       404,         404,          404,          404,        409)),
+    ("code",       "submitted",  (404,       403,       404,         201,          404,          404,        201)),
+    ("code",       "published",  (401,       403,       403,         201,          403,          201,        201)),
+    ("code",       "expired",    (404,       403,       403,         201,          403,          201,        201)),
+    ("list_codes", "draft",      (404,       403,       404,         404,          404,          404,        200)),
+    ("list_codes", "submitted",  (404,       403,       404,         200,          404,          404,        200)),
+    ("list_codes", "published",  (401,       403,       403,         200,          403,          200,        200)),
+    ("list_codes", "expired",    (404,       403,       403,         200,          403,          200,        200)),
+]  # fmt: skip
+
+
+def _coding_cases() -> list[Any]:
+    return [
+        pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
+        for endpoint, state, row in CODINGS
+        for caller, expected in zip(CALLERS, row, strict=True)
+    ]
+
+
+def test_the_codings_table_covers_every_caller_and_state():
+    assert sorted((e, s) for e, s, _ in CODINGS) == sorted((e, s) for e in ("code", "list_codes") for s in STATES)
+    assert all(len(row) == len(CALLERS) for *_, row in CODINGS)
+
+
+@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), _coding_cases())
+def test_coding(client, token_for, clock, endpoint, state, caller, expected):
+    review = gwent_review_in(client, token_for, clock, state)
+    url = f"{API}/reviews/{review['id']}/codings"
+    headers = headers_of(token_for, caller)
+    body = {
+        "theme": "tunnel-vision",
+        "perspective": "legal",
+        "quote": review["title"],
+        "location": {"field": "title", "start": 0, "end": len(review["title"])},
+    }
+    response = client.post(url, json=body, headers=headers) if endpoint == "code" else client.get(url, headers=headers)
+    if expected in (200, 201):
+        assert response.status_code == expected, response.text
+        if endpoint == "code":
+            assert response.json()["coder"] == subject_of(caller)
+        else:
+            assert response.json()["items"] == []
+        return
+    if expected == 404:
+        assert_hidden_like_a_missing_review(
+            client,
+            response,
+            response.request.method,
+            url,
+            review,
+            headers=headers,
+            **({"json": body} if endpoint == "code" else {}),
+        )
+    else:
+        assert_problem(response, expected)
+    everyone = client.get(f"{url}?coder=all", headers=token_for("admin"))
+    assert everyone.json()["items"] == []  # a refused coding left nothing behind

@@ -193,3 +193,32 @@ def test_a_submission_made_while_opensearch_is_down_is_found_once_it_is_back(
         assert client.get("/readyz").json()["search_outbox"]["pending"] == 0
     finally:
         server.stop()
+
+
+def test_an_index_made_before_the_codings_takes_their_fields_in_place(client, token_for, session, opensearch_backend):
+    """ADR 0026: a version-1 index (no coded_themes, perspectives) behind the aliases gets the two
+    keyword fields added when the backend starts, so the outbox's documents are not refused."""
+    from app.search.opensearch import MAPPING, SETTINGS, OpenSearchBackend
+
+    old_mapping = {
+        **MAPPING,
+        "properties": {k: v for k, v in MAPPING["properties"].items() if k not in ("coded_themes", "perspectives")},
+    }
+    name = f"{opensearch_backend.prefix}-v1-old"
+    opensearch_backend.client.indices.create(
+        index=name,
+        body={
+            "settings": SETTINGS,
+            "mappings": old_mapping,
+            "aliases": {opensearch_backend.read_alias: {}, opensearch_backend.write_alias: {"is_write_index": True}},
+        },
+    )
+    review = flows.review_in(client, token_for("board", "gwent"), "published")
+    document = replace(
+        SearchDocument.of(session.get(Review, review["id"])), coded_themes=["tunnel-vision"], perspectives=["legal"]
+    )
+    restarted = OpenSearchBackend(opensearch_backend.client, prefix=opensearch_backend.prefix, refresh=True)
+    restarted.index([document])
+    source = restarted.client.get(index=restarted.read_alias, id=review["id"])["_source"]
+    assert source["coded_themes"] == ["tunnel-vision"]
+    assert opensearch_backend.indices_behind(opensearch_backend.read_alias) == [name]

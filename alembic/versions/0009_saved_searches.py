@@ -1,7 +1,7 @@
 """saved searches: an account's query and filters, with the hash of its Atom feed's token
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006 (0007 and 0008 were planned for branches that needed no table)
 Create Date: 2026-12-01
 
 Issue 12, part 5 (ADR 0029).
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

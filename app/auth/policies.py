@@ -33,7 +33,8 @@ class Permission(StrEnum):
     accounts_manage = "accounts:manage"
     vocabularies_manage = "vocabularies:manage"
     codings_write = "codings:write"  # code reviews against the learning themes, and read one's own codings
-    codings_agreement = "codings:agreement"  # the agreement between coders, and everyone's codings
+    codings_agreement = "codings:agreement"  # the agreement between coders (statistics, not the codings)
+    codings_read_all = "codings:read-all"  # every coder's codings of a review (GET ...?coder=all), ADR 0026
     saved_searches = "saved-searches"  # keep searches and follow their feeds
 
 
@@ -67,6 +68,7 @@ PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.overdue_read: Scope.any_region,
         Permission.audit_read: Scope.any_region,
         Permission.revisions_read: Scope.any_region,
+        Permission.codings_read_all: Scope.any_region,
     },
     Role.practitioner: {p: Scope.any_region for p in _READER_WORK},
     Role.researcher: {p: Scope.any_region for p in (*_READER_WORK, *_CODER_WORK)},

@@ -175,6 +175,12 @@ def upload(
     return document, existing is None
 
 
+def report_text_extracted(session: Session, *, review_id: str) -> bool:
+    """Whether the review's full text is its report's extracted text (what a coding of the report quotes)."""
+    report = repository.get(session, review_id, DocumentKind.report.value)
+    return report is not None and report.text_status == TextStatus.extracted.value
+
+
 def list_documents(session: Session, *, principal: Principal, review_id: str, clock: Clock) -> list[ReviewDocument]:
     readable_review(session, principal=principal, review_id=review_id, today=clock.today())
     return repository.of_review(session, review_id)

@@ -15,7 +15,7 @@ class Revision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: str = Field(max_length=36)
-    entity: str = Field(max_length=16, description="review, action_plan or action")
+    entity: str = Field(max_length=16, description="review, action_plan, action or coding")
     entity_id: str = Field(max_length=36)
     version: int
     change: str = Field(max_length=32)

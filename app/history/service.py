@@ -7,6 +7,7 @@ So history grows with the size of each change, never with the size of what came 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,10 +60,12 @@ class RevisionPosition(CursorPosition):
     after: RowId
 
 
-def page_of_review(session: Session, review_id: str, *, limit: int, cursor: str | None) -> RevisionPage:
-    """The review's revisions, oldest first, `limit` at a time."""
+def page_of_review(
+    session: Session, review_id: str, *, limit: int, cursor: str | None, entities: Sequence[str] | None = None
+) -> RevisionPage:
+    """The review's revisions (of these entities only, when given), oldest first, `limit` at a time."""
     after = decode_cursor(cursor, RevisionPosition).after if cursor is not None else None
-    rows = repository.of_review(session, review_id, after_id=after, limit=limit + 1)
+    rows = repository.of_review(session, review_id, after_id=after, limit=limit + 1, entities=entities)
     next_cursor = encode_cursor(RevisionPosition(after=_stored_id(rows[limit - 1]))) if len(rows) > limit else None
     return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.auth.policies import READ_GRANTS, ReadGrant
 from app.auth.principals import Principal, Role
 from app.documents.models import ReviewDocument
+from app.codings.models import Coding
 from app.reviews.models import Review, ReviewTag
 
 
@@ -27,6 +28,7 @@ class ReviewFilters:
     year_to: int | None = None
     theme: str | None = None
     age_band: str | None = None
+    coded_theme: str | None = None  # a learning theme some coder coded the review with
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ def filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
         parts.append(col(Review.completed_on) <= date(filters.year_to, 12, 31))
     if filters.theme is not None:
         parts.append(_has_tag("theme", filters.theme))
+    if filters.coded_theme is not None:
+        parts.append(
+            select(Coding.id).where(col(Coding.review_id) == Review.id, col(Coding.theme) == filters.coded_theme).exists()
+        )
     return and_(true(), *parts)
 
 

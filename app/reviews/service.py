@@ -368,7 +368,8 @@ def revisions(
         session, principal=principal, review_id=review_id, today=clock.today(), audit_as=Permission.revisions_read.value
     )  # never a public read, whatever the review's window: earlier states include drafts
     require(principal, Permission.revisions_read, region=review.region)
-    return history.page_of_review(session, review_id, limit=limit, cursor=cursor)
+    # The review, its plan and its actions: codings are the coders' own work, kept apart (ADR 0026).
+    return history.page_of_review(session, review_id, limit=limit, cursor=cursor, entities=("review", "action_plan", "action"))
 
 
 def readable_since(review: Milestones) -> datetime:

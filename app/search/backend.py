@@ -17,7 +17,7 @@ from app.search.query import ParsedQuery
 
 # What search results and trends can be grouped by, in the API's words.
 FACETS = ("region", "kind", "review_type", "theme", "year")
-DIMENSIONS = ("region", "year", "kind", "review_type", "theme", "age_band", "agency")
+DIMENSIONS = ("region", "year", "kind", "review_type", "theme", "age_band", "agency", "coded_theme", "perspective")
 
 # Relevance (ADR 0022): each required clause of the query scores the weight of every tier of fields
 # it is found in. A score depends on the review alone, never on how many other reviews (readable by
@@ -65,12 +65,18 @@ class SearchDocument:
     summary: str
     recommendations: str
     full_text: str
+    # The learning themes coders coded the review with, and the perspectives they coded from.
+    coded_themes: list[str] = field(default_factory=list)
+    perspectives: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, review: Review) -> SearchDocument:
+    def of(cls, review: Review, *, coded: tuple[list[str], list[str]] = ([], []), coding_changes: int = 0) -> SearchDocument:
+        """`coded`: the review's coded themes and perspectives; `coding_changes`: how many times its
+        codings have changed (history's count, which only grows). The document's version is the
+        review's plus that count, so a coding change is a newer version too (external versioning)."""
         return cls(
             id=review.id,
-            version=review.version,
+            version=review.version + coding_changes,
             reference=review.reference,
             region=review.region,
             kind=review.kind,
@@ -88,6 +94,8 @@ class SearchDocument:
             summary=review.summary or "",
             recommendations="\n".join(r["text"] for r in review.recommendations),
             full_text=review.full_text or "",
+            coded_themes=list(coded[0]),
+            perspectives=list(coded[1]),
         )
 
 

@@ -29,9 +29,12 @@ from app.search.query import STOPWORDS, ParsedQuery
 
 logger = logging.getLogger("app.search")
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 _TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
-_FIELD_OF = {"theme": "themes", "agency": "agencies"}  # API dimension -> document field
+_FIELD_OF = {"theme": "themes", "agency": "agencies", "coded_theme": "coded_themes", "perspective": "perspectives"}
+# Fields added to the mapping after version 1: put on an older index in place (ADR 0026), since
+# every review indexed before them had no codings.
+_ADDED_FIELDS = ("coded_themes", "perspectives")
 _MAX_BUCKETS = 10_000
 
 _TEXT = {"type": "text", "analyzer": "registry_english"}
@@ -59,6 +62,8 @@ MAPPING: dict[str, Any] = {
         "summary": _TEXT,
         "recommendations": _TEXT,
         "full_text": _TEXT,
+        "coded_themes": _KEYWORD,
+        "perspectives": _KEYWORD,
     },
 }
 # English stemming like the SQL backends (Porter, accents folded), with the same stopwords as every
@@ -114,6 +119,11 @@ class OpenSearchBackend:
                     index=self.new_index_name(),
                     body={"aliases": {self.read_alias: {}, self.write_alias: {"is_write_index": True}}},
                 )
+            else:
+                # An index made before the codings: the new keyword fields are added to it in place.
+                added = {name: MAPPING["properties"][name] for name in _ADDED_FIELDS}
+                for index in self.indices_behind(self.write_alias) + self.indices_behind(self.read_alias):
+                    self.client.indices.put_mapping(index=index, body={"properties": added})
         self._ready = True
 
     def new_index_name(self) -> str:
@@ -374,6 +384,8 @@ def _filters(filters: ReviewFilters) -> list[dict[str, Any]]:
             clauses.append({"term": {name: value}})
     if filters.theme is not None:
         clauses.append({"term": {"themes": filters.theme}})
+    if filters.coded_theme is not None:
+        clauses.append({"term": {"coded_themes": filters.coded_theme}})
     if filters.year_from is not None or filters.year_to is not None:
         bounds = {"gte": filters.year_from, "lte": filters.year_to}
         clauses.append({"range": {"year": {k: v for k, v in bounds.items() if v is not None}}})

@@ -14,12 +14,23 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app.codings import repository as codings
 from app.db import SEARCH_OUTBOX, write_transaction
+from app.history import repository as history
 from app.reviews import repository as reviews
+from app.reviews.models import Review
 from app.search import repository
 from app.search.backend import SearchBackend, SearchDocument, SearchUnavailable
 
 MAX_BACKOFF = timedelta(minutes=5)
+
+
+def documents_of(session: Session, found: list[Review]) -> list[SearchDocument]:
+    """The reviews' search documents, with their codings' themes and perspectives."""
+    ids = [review.id for review in found]
+    coded = codings.coded_terms(session, ids)
+    changes = history.count_of(session, ids, entity="coding")
+    return [SearchDocument.of(r, coded=coded.get(r.id, ([], [])), coding_changes=changes.get(r.id, 0)) for r in found]
 
 
 def enqueue(session: Session, *, review_id: str, now: datetime) -> None:
@@ -53,7 +64,7 @@ def drain(
                 return result
             review_ids = sorted({row.review_id for row in rows})
             try:
-                backend.index([SearchDocument.of(review) for review in reviews.get_many(session, review_ids)])
+                backend.index(documents_of(session, reviews.get_many(session, review_ids)))
             except SearchUnavailable as exc:
                 at = now()
                 for row in rows:
@@ -81,7 +92,7 @@ def reindex(sessions: sessionmaker[Session], backend: SearchBackend, *, batch_si
                 found = reviews.in_id_order(session, after=after, limit=batch_size)
                 if not found:
                     return
-                yield [SearchDocument.of(review) for review in found]
+                yield documents_of(session, found)
                 after = found[-1].id
 
     return backend.reindex(batches())

@@ -56,6 +56,8 @@ class TrendKey(BaseModel):
     theme: str | None = None
     age_band: str | None = None
     agency: str | None = None
+    coded_theme: str | None = Field(default=None, description="A learning theme coders coded the reviews with")
+    perspective: str | None = Field(default=None, description="A perspective coders coded the reviews from")
 
 
 class TrendBucket(BaseModel):

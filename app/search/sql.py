@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.auth.principals import Principal
+from app.codings.models import Coding
 from app.columns import table_of
 from app.reviews.models import Review, ReviewTag
 from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
@@ -27,6 +28,7 @@ from app.search.query import ParsedQuery, to_fts5, to_fts5_clause, to_tsquery_we
 _FTS = table("review_fts", column("rowid"))
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
+_CODING_DIMENSIONS = {"coded_theme": "theme", "perspective": "perspective"}  # dimension -> coding column
 # The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
 _PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
@@ -210,6 +212,10 @@ def _keyed(query: Select[Any], dimensions: tuple[str, ...]) -> tuple[Select[Any]
             tag = aliased(ReviewTag)
             query = query.join(tag, and_(col(tag.review_id) == Review.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name]))
             keys.append(col(tag.code))
+        elif name in _CODING_DIMENSIONS:
+            coding = aliased(Coding)
+            query = query.join(coding, col(coding.review_id) == Review.id)
+            keys.append(getattr(coding, _CODING_DIMENSIONS[name]))
         elif name == "year":
             keys.append(func.extract("year", col(Review.completed_on)))
         else:

@@ -11,3 +11,5 @@ class Vocabulary(StrEnum):
     abuse_category = "abuse_category"
     agency = "agency"
     context_factor = "context_factor"
+    learning_theme = "learning_theme"  # the codebook researchers code reviews against (a hierarchy)
+    perspective = "perspective"  # the discipline a coder codes from

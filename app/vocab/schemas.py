@@ -23,16 +23,18 @@ class Term(BaseModel):
     code: str
     label: str
     description: str | None = None
+    parent: str | None = Field(default=None, description="The broader term's code in the same vocabulary (learning themes).")
 
 
 class TermCreate(StrictInput):
     code: Code
     label: Annotated[SingleLine, Field(min_length=1, max_length=200)]
     description: Annotated[MultiLine, Field(max_length=2000)] | None = None
+    parent: Code | None = Field(default=None, description="A code already in the same vocabulary: the new term sits under it.")
 
 
 class Vocabularies(BaseModel):
-    """Every code a review or action may use. The first five are data an admin can extend;
+    """Every code a review, action or coding may use. The first seven are data an admin can extend;
     the rest are fixed by the review framework."""
 
     theme: list[Term]
@@ -40,6 +42,8 @@ class Vocabularies(BaseModel):
     abuse_category: list[Term]
     agency: list[Term]
     context_factor: list[Term]
+    learning_theme: list[Term]
+    perspective: list[Term]
     kind: list[Term]
     review_type: list[Term]
     susr_criterion: list[Term]

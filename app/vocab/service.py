@@ -60,7 +60,9 @@ def create_region(session: Session, *, principal: Principal, data: RegionCreate)
 def vocabularies(session: Session) -> Vocabularies:
     by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in Vocabulary}
     for term in repository.list_terms(session):
-        by_vocabulary.setdefault(term.vocabulary, []).append(Term(code=term.code, label=term.label, description=term.description))
+        by_vocabulary.setdefault(term.vocabulary, []).append(
+            Term(code=term.code, label=term.label, description=term.description, parent=term.parent)
+        )
     return Vocabularies(
         **by_vocabulary,
         kind=_fixed(ReviewKind),
@@ -77,11 +79,21 @@ def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, 
     require(principal, Permission.vocabularies_manage)
     if repository.get_term(session, vocabulary.value, data.code):
         raise Conflict(f"The {vocabulary.value} vocabulary already has '{data.code}'.")
-    repository.add(
-        session,
-        VocabularyTerm(vocabulary=vocabulary.value, code=data.code, label=data.label, description=data.description),
+    if data.parent is not None and repository.get_term(session, vocabulary.value, data.parent) is None:
+        raise InvalidInput(
+            f"The {vocabulary.value} vocabulary has no '{data.parent}' to put the term under.",
+            errors=[_unknown("parent", vocabulary.value, data.parent)],
+        )
+    term = VocabularyTerm(
+        vocabulary=vocabulary.value, code=data.code, label=data.label, description=data.description, parent=data.parent
     )
-    return Term(code=data.code, label=data.label, description=data.description)
+    repository.add(session, term)
+    return Term(code=term.code, label=term.label, description=term.description, parent=term.parent)
+
+
+def codes_of(session: Session, vocabulary: Vocabulary) -> list[str]:
+    """The vocabulary's codes, in code order."""
+    return [term.code for term in repository.list_terms(session) if term.vocabulary == vocabulary.value]
 
 
 @dataclass(frozen=True)

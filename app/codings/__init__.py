@@ -1,0 +1,1 @@
+"""Codings: researchers' coding of reviews against the learning themes, each from a perspective."""
