@@ -148,7 +148,6 @@ RULES: dict[str, str] = {
     "carries a theme on a review if they coded it there at least once; one who coded the review but not the theme "
     "says absent. `cohen_kappa` for two coders; for more, `fleiss_kappa` when every coder coded every review "
     "counted, else `krippendorff_alpha` (nominal). `value` is null, with a `reason`, when it is undefined.",
-    "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
     "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "

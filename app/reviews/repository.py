@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from app.auth.policies import READ_GRANTS, ReadGrant
 from app.auth.principals import Principal, Role
-from app.documents.models import ReviewDocument
 from app.codings.models import Coding
+from app.documents.models import ReviewDocument
 from app.reviews.models import Review, ReviewTag
 
 
