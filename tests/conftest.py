@@ -20,21 +20,54 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from app.auth import passwords
 from app.auth.principals import Principal, Role
 from app.clock import FixedClock
 from app.config import Settings
 from app.db import build_engine
+from app.documents.storage import DocumentStore
 from app.main import create_app
 from app.migrations import upgrade
 
 TEST_SECRET = "test-secret-" + "x" * 40
 REGISTRY = str(Path(sys.executable).with_name("registry"))
+
+# --- Cheap password hashing, in this process only -----------------------------------------------
+# The app hashes with pwdlib's recommended Argon2 (64 MiB, 3 passes, 4 lanes): about half a second a
+# hash or a check on two busy cores, and the suite makes hundreds. Here, and only here, the same
+# functions hash with the least Argon2 allows, so a test's password checks cost a millisecond. No
+# setting or variable does this: the `registry` processes the tests start hash at production cost,
+# and tests/test_hardening.py proves the production hasher still is pwdlib's recommended one.
+PRODUCTION_HASHER = passwords._hasher
+CHEAP_HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: CHEAP_HASHER)
+        passwords._dummy_hash.cache_clear()  # the dummy is hashed, like the rest, by the cheap hasher
+        yield
+    passwords._dummy_hash.cache_clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on SQLite, then on PostgreSQL: a test marked database_independent
+    (pure rules, documents, the CLI on its own SQLite file...) runs in the first pass only."""
+    if not os.environ.get("REGISTRY_TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    once = pytest.mark.skip(reason="database_independent: it ran in the SQLite pass; nothing in it differs on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(once)
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -112,22 +145,75 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def _test_settings(database_url: str, documents_dir: Path) -> Settings:
     # No start-up recovery thread: the app fixture's sessions share the test's one connection.
     return Settings(
-        database_url=database_url,
-        jwt_secret=TEST_SECRET,
-        documents_dir=tmp_path / "documents",
-        recover_extractions_on_startup=False,
+        database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=documents_dir, recover_extractions_on_startup=False
     )
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session], clock: FixedClock) -> Any:
-    app = create_app(settings, clock=clock, engine=engine)
-    app.state.sessionmaker = session_factory
-    return app
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return _test_settings(database_url, tmp_path / "documents")
+
+
+class SharedApp:
+    """One app for the whole session. FastAPI builds an app's routes on its first request, about a
+    third of a second: per test, that was most of the suite's time. Each test borrows the app with
+    its own settings, clock, sessions and documents folder, and gives it back as it was: its state
+    (whatever the test replaced), routes (a test may add one), dependency overrides and OpenAPI
+    document. A test whose settings differ in more than the documents folder gets an app of its own."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.app = create_app(settings, clock=FixedClock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC)), engine=engine)
+
+    def serves(self, settings: Settings) -> bool:
+        return settings.model_copy(update={"documents_dir": self.settings.documents_dir}) == self.settings
+
+    @contextmanager
+    def lent(self, settings: Settings, clock: FixedClock, sessions: sessionmaker[Session]) -> Iterator[Any]:
+        app = self.app
+        state = dict(app.state._state)
+        routes = list(app.router.routes)
+        overrides = dict(app.dependency_overrides)
+        schema = app.openapi_schema
+        # What create_app makes of the test's own settings and clock; the rest is the same for every test.
+        app.state.settings = settings
+        app.state.clock = clock
+        app.state.sessionmaker = sessions
+        app.state.documents = DocumentStore(settings.documents_dir)
+        try:
+            yield app
+        finally:
+            app.state.audit_recorder.close()
+            app.state._state.clear()
+            app.state._state.update(state)
+            if app.router.routes != routes:
+                app.router.routes[:] = routes
+                app.router._mark_routes_changed()
+            app.dependency_overrides.clear()
+            app.dependency_overrides.update(overrides)
+            app.openapi_schema = schema
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str, engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> SharedApp:
+    folder = tmp_path_factory.mktemp("shared-app")
+    return SharedApp(_test_settings(database_url, folder / "documents"), engine)
+
+
+@pytest.fixture
+def app(
+    shared_app: SharedApp, settings: Settings, engine: Engine, session_factory: sessionmaker[Session], clock: FixedClock
+) -> Iterator[Any]:
+    if not shared_app.serves(settings):
+        app = create_app(settings, clock=clock, engine=engine)
+        app.state.sessionmaker = session_factory
+        yield app
+        return
+    with shared_app.lent(settings, clock, session_factory) as app:
+        yield app
 
 
 @pytest.fixture
