@@ -21,12 +21,15 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from app.auth import passwords
 from app.auth.principals import Principal, Role
 from app.clock import FixedClock
 from app.config import Settings
@@ -37,6 +40,35 @@ from app.registry import Registry
 
 TEST_SECRET = "test-secret-" + "x" * 40
 REGISTRY = str(Path(sys.executable).with_name("registry"))
+
+# --- Cheap password hashing, in this process only -----------------------------------------------
+# The app hashes with pwdlib's recommended Argon2 (64 MiB, 3 passes, 4 lanes): about half a second a
+# hash or a check on two busy cores, and the suite makes hundreds. Here, and only here, the same
+# functions hash with the least Argon2 allows, so a test's password checks cost a millisecond. No
+# setting or variable does this: the `registry` processes the tests start hash at production cost,
+# and tests/test_hardening.py proves the production hasher still is pwdlib's recommended one.
+PRODUCTION_HASHER = passwords._hasher
+CHEAP_HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: CHEAP_HASHER)
+        passwords._dummy_hash.cache_clear()  # the dummy is hashed, like the rest, by the cheap hasher
+        yield
+    passwords._dummy_hash.cache_clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on SQLite, then on PostgreSQL: a test marked database_independent
+    (pure rules, documents, the CLI on its own SQLite file...) runs in the first pass only."""
+    if not os.environ.get("REGISTRY_TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    once = pytest.mark.skip(reason="database_independent: it ran in the SQLite pass; nothing in it differs on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(once)
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -111,15 +143,16 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def _test_settings(database_url: str, documents_dir: Path) -> Settings:
     # No start-up recovery thread: the app fixture's sessions share the test's one connection.
     return Settings(
-        database_url=database_url,
-        jwt_secret=TEST_SECRET,
-        documents_dir=tmp_path / "documents",
-        recover_extractions_on_startup=False,
+        database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=documents_dir, recover_extractions_on_startup=False
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return _test_settings(database_url, tmp_path / "documents")
 
 
 @pytest.fixture
@@ -129,9 +162,55 @@ def registry(settings: Settings, engine: Engine, connection: Connection, clock: 
     return Registry.from_settings(settings, clock=clock, engine=engine, bind=connection)
 
 
+class SharedApp:
+    """One app for the whole session. FastAPI builds an app's routes on its first request, about a
+    third of a second: per test, that was most of the suite's time. Each test lends it its own
+    registry (its settings, clock, sessions and documents folder) and gets it back as it was: its
+    state, routes (a test may add one), dependency overrides and OpenAPI document. A test whose
+    settings differ in more than the documents folder gets an app of its own."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.app = create_app(registry=Registry.from_settings(settings, engine=engine))
+
+    def serves(self, settings: Settings) -> bool:
+        return settings.model_copy(update={"documents_dir": self.settings.documents_dir}) == self.settings
+
+    @contextmanager
+    def lent(self, registry: Registry) -> Iterator[FastAPI]:
+        app = self.app
+        state = dict(app.state._state)
+        routes = list(app.router.routes)
+        overrides = dict(app.dependency_overrides)
+        schema = app.openapi_schema
+        app.state.registry = registry
+        try:
+            yield app
+        finally:
+            registry.audit.close()
+            app.state._state.clear()
+            app.state._state.update(state)
+            if app.router.routes != routes:
+                app.router.routes[:] = routes
+                app.router._mark_routes_changed()
+            app.dependency_overrides.clear()
+            app.dependency_overrides.update(overrides)
+            app.openapi_schema = schema
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str, engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> SharedApp:
+    folder = tmp_path_factory.mktemp("shared-app")
+    return SharedApp(_test_settings(database_url, folder / "documents"), engine)
+
+
 @pytest.fixture
-def app(registry: Registry) -> FastAPI:
-    return create_app(registry=registry)
+def app(shared_app: SharedApp, settings: Settings, registry: Registry) -> Iterator[FastAPI]:
+    if not shared_app.serves(settings):
+        yield create_app(registry=registry)
+        return
+    with shared_app.lent(registry) as app:
+        yield app
 
 
 @pytest.fixture

@@ -125,6 +125,7 @@ def _other_cases() -> list[Any]:
     ]
 
 
+@pytest.mark.database_independent
 def test_the_tables_cover_every_caller_state_and_endpoint():
     write_endpoints = ("edit", "replace_plan", "record_progress", "submit", "publish")
     assert set(READS) == set(STATES)

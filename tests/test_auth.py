@@ -129,6 +129,7 @@ def test_a_token_made_with_the_right_secret_is_accepted(client):
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "inspectorate"
 
 
+@pytest.mark.database_independent
 def test_rs256_signs_with_the_private_key_and_refuses_hs256_made_with_the_public_key(tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = tmp_path / "private.pem"
@@ -156,16 +157,19 @@ def test_rs256_signs_with_the_private_key_and_refuses_hs256_made_with_the_public
     assert type(refused.value).__name__ == "InvalidToken"
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("secret", [None, "", "secret", "changeme", "short-but-not-default"])
 def test_production_refuses_a_missing_short_or_default_secret(secret):
     with pytest.raises(ValidationError, match="REGISTRY_JWT_SECRET"):
         Settings(env="production", jwt_secret=secret, database_url="sqlite://")
 
 
+@pytest.mark.database_independent
 def test_production_accepts_a_long_random_secret():
     assert Settings(env="production", jwt_secret="k" * 48, database_url="sqlite://").jwt_secret == "k" * 48
 
 
+@pytest.mark.database_independent
 def test_development_makes_a_fresh_secret_per_run():
     assert Settings(database_url="sqlite://").jwt_secret != Settings(database_url="sqlite://").jwt_secret
 

@@ -19,6 +19,9 @@ from tests.conftest import REGISTRY, free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Each test's `registry` processes run on a SQLite file of their own, whatever the suite's database: once is enough.
+pytestmark = pytest.mark.database_independent
+
 
 def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([REGISTRY, *args], check=False, env=env, capture_output=True, text=True, timeout=120)

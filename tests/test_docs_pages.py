@@ -15,6 +15,9 @@ from app.docs_pages import STATIC_DIR
 PAGES = ["/docs", "/redoc"]
 EXPECTED_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".json": "application/json"}
 
+# Static pages and files: no database behind them.
+pytestmark = pytest.mark.database_independent
+
 
 def referenced(html: str) -> set[str]:
     """Every address the page makes the browser load: src, href, ReDoc's spec-url and the document

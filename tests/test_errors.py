@@ -33,6 +33,7 @@ def test_an_unexpected_failure_is_a_plain_500_problem(app, client, caplog):
     assert "RuntimeError" in caplog.text  # the operator still learns what happened
 
 
+@pytest.mark.database_independent
 def test_an_unreachable_database_is_a_quick_503(tmp_path):
     settings = Settings(
         database_url="postgresql+psycopg://postgres@127.0.0.1:1/registry", jwt_secret=TEST_SECRET, database_timeout_seconds=1
@@ -50,6 +51,7 @@ def test_an_unreachable_database_is_a_quick_503(tmp_path):
         assert client.get("/healthz").status_code == 200  # alive, just not ready
 
 
+@pytest.mark.database_independent
 def test_wrong_method_is_a_405_problem_that_says_what_is_allowed(client):
     response = client.delete(f"{API}/regions")
     assert response.status_code == 405
@@ -57,6 +59,7 @@ def test_wrong_method_is_a_405_problem_that_says_what_is_allowed(client):
     assert "GET" in response.headers["allow"]
 
 
+@pytest.mark.database_independent
 def test_request_ids_are_echoed_or_made(client):
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
     made = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces; and more"}).headers["x-request-id"]

@@ -114,6 +114,7 @@ def requires_if_match(operation: ModuleType) -> bool:
     return inspect.signature(operation.sync_detailed).parameters["if_match"].default is inspect.Parameter.empty
 
 
+@pytest.mark.database_independent
 def test_the_generator_understands_every_operation(generation):
     """A warning means a piece of the API is missing from every generated client."""
     assert "Warning" not in generation.said and "WARNING" not in generation.said, generation.said

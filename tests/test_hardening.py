@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import build_sessionmaker
 from app.main import create_app
 from app.registry import Registry
-from tests.conftest import TEST_SECRET, running_server
+from tests.conftest import CHEAP_HASHER, PRODUCTION_HASHER, TEST_SECRET, running_server
 from tests.flows import API
 
 PASSWORD = "a long enough passphrase"
@@ -67,6 +67,14 @@ def test_unknown_users_cost_the_same_password_check_as_known_ones(client, office
     known, unknown = checked
     # Same algorithm and cost: the encoded parameters ($argon2id$v=19$m=...,t=...,p=...$) are equal.
     assert unknown == passwords._dummy_hash() and known.split("$")[:4] == unknown.split("$")[:4]
+
+
+@pytest.mark.database_independent
+def test_outside_the_tests_passwords_are_hashed_at_production_cost():
+    # The suite hashes cheaply (tests/conftest.py); the app's own hasher is pwdlib's recommended Argon2id.
+    assert passwords._hasher() is CHEAP_HASHER
+    hashed = PRODUCTION_HASHER().hash("a long enough passphrase")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_security_headers_on_every_answer(client):

@@ -282,6 +282,7 @@ def test_the_region_option_refuses_another_boards_reviews(import_env, tmp_path):
     assert _count(import_env, "SELECT count(*) FROM review") == 0
 
 
+@pytest.mark.database_independent
 def test_the_corpus_is_deterministic(tmp_path):
     one = _corpus(tmp_path / "one", 6, pdf_every=3, seed=7)
     two = _corpus(tmp_path / "two", 6, pdf_every=3, seed=7)
@@ -307,6 +308,7 @@ def _seeded_vocabularies() -> tuple[set[str], dict[str, set[str]]]:
     return {code for code, _ in module.REGIONS}, terms
 
 
+@pytest.mark.database_independent
 def test_every_generated_review_passes_the_submission_rules(tmp_path):
     files = _corpus(tmp_path / "corpus", 150)
     regions, terms = _seeded_vocabularies()

@@ -24,17 +24,20 @@ def _operations(document: dict):
             yield f"{method.upper()} {path}", operation
 
 
+@pytest.mark.database_independent
 def test_committed_document_is_current(document):
     assert COMMITTED.exists(), "run `make openapi` and commit openapi/openapi.json"
     assert json.loads(COMMITTED.read_text()) == document, "openapi/openapi.json is stale: run `make openapi`"
 
 
+@pytest.mark.database_independent
 def test_served_document_is_the_committed_one(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json() == json.loads(COMMITTED.read_text())
 
 
+@pytest.mark.database_independent
 def test_every_operation_has_an_identifier_safe_id_and_tags(document):
     """Ids become function names in generated clients: `create_review`, not `reviewscreate`."""
     ids = []
@@ -45,6 +48,7 @@ def test_every_operation_has_an_identifier_safe_id_and_tags(document):
     assert len(ids) == len(set(ids))
 
 
+@pytest.mark.database_independent
 def test_every_error_response_is_a_problem_document(document):
     """Every error is a Problem; the token endpoint's 400 and 401 are TokenError, a Problem that
     also carries RFC 6749's `error`."""
@@ -63,12 +67,14 @@ def test_every_error_response_is_a_problem_document(document):
                 assert response["content"]["application/problem+json"]["schema"] == {"$ref": f"#/components/schemas/{expected}"}
 
 
+@pytest.mark.database_independent
 def test_writes_to_existing_resources_declare_their_preconditions(document):
     for name, operation in _operations(document):
         if name.startswith(("PATCH", "PUT")):
             assert {"412", "428"} <= set(operation["responses"]), name
 
 
+@pytest.mark.database_independent
 def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token(document):
     optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document"}
     public = {
@@ -94,6 +100,7 @@ def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token
     assert set(flows) == {"password", "clientCredentials"}
 
 
+@pytest.mark.database_independent
 def test_files_are_binary_both_ways(document):
     upload = document["components"]["schemas"]["DocumentUpload"]["properties"]["file"]
     assert upload["type"] == "string" and upload["format"] == "binary"
@@ -103,6 +110,7 @@ def test_files_are_binary_both_ways(document):
     assert not any(name.startswith("Body_") for name in document["components"]["schemas"])
 
 
+@pytest.mark.database_independent
 def test_if_match_is_a_string_and_required_where_every_request_needs_it(document):
     for name, operation in _operations(document):
         for parameter in operation.get("parameters", []):
@@ -111,6 +119,7 @@ def test_if_match_is_a_string_and_required_where_every_request_needs_it(document
                 assert parameter["required"] is name.startswith("PATCH"), name
 
 
+@pytest.mark.database_independent
 def test_headers_that_answers_carry_are_declared(document):
     for name, operation in _operations(document):
         responses = operation["responses"]
@@ -123,6 +132,7 @@ def test_headers_that_answers_carry_are_declared(document):
     assert {"ETag", "Location"} <= set(created)
 
 
+@pytest.mark.database_independent
 def test_trend_keys_and_action_etags_are_typed(document):
     schemas = document["components"]["schemas"]
     assert schemas["TrendBucket"]["properties"]["key"] == {"$ref": "#/components/schemas/TrendKey"}
@@ -130,6 +140,7 @@ def test_trend_keys_and_action_etags_are_typed(document):
     assert "etag" in schemas["ActionOut"]["properties"] and "etag" in schemas["ActionOut"]["required"]
 
 
+@pytest.mark.database_independent
 def test_every_operation_says_who_may_call_it(document):
     for name, operation in _operations(document):
         assert "**Who may call it:**" in operation["description"], name

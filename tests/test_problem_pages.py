@@ -95,10 +95,12 @@ def _item_codes() -> set[str]:
 SENT = sorted(_sent_problem_types())
 
 
+@pytest.mark.database_independent
 def test_the_catalogue_holds_exactly_the_problem_types_the_code_sends():
     assert set(PROBLEM_TYPES) == set(SENT)
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("slug", SENT)
 def test_every_problem_type_resolves_to_a_page(client, slug):
     response = client.get(f"/problems/{slug}")
@@ -116,6 +118,7 @@ def test_the_type_of_a_real_problem_resolves(client, token_for):
     assert page.status_code == 200 and page.json()["type"] == problem["type"]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(
     ("accept", "html"),
     [
@@ -138,6 +141,7 @@ def test_a_page_is_html_only_for_clients_that_prefer_it(client, accept, html):
     assert media_type == ("text/html" if html else "application/json")
 
 
+@pytest.mark.database_independent
 def test_the_html_page_loads_nothing_from_elsewhere(client):
     response = client.get("/problems/precondition-required", headers={"Accept": BROWSER_ACCEPT})
     page = response.text
@@ -147,6 +151,7 @@ def test_the_html_page_loads_nothing_from_elsewhere(client):
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.database_independent
 def test_the_html_page_escapes_every_text(client, monkeypatch):
     hostile = ProblemType("hostile", "<script>alert(1)</script>", 400, '<img src=x onerror="alert(2)">', "</p><a href=x>")
     monkeypatch.setitem(PROBLEM_TYPES, "hostile", hostile)
@@ -155,6 +160,7 @@ def test_the_html_page_escapes_every_text(client, monkeypatch):
     assert not re.search(r"<(script|img|a)\b", page)
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("name", ["no-such-problem", "<script>alert(1)</script>", "x" * 2000])
 def test_an_unknown_problem_type_is_a_404_problem_that_echoes_nothing(client, name):
     for accept in ("application/json", BROWSER_ACCEPT):
@@ -165,11 +171,13 @@ def test_an_unknown_problem_type_is_a_404_problem_that_echoes_nothing(client, na
         assert name not in response.json()["detail"]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("slug", SENT)
 def test_the_docs_list_every_problem_type(slug):
     assert f"`/problems/{slug}`" in PROBLEMS_DOC
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("code", sorted(_item_codes()))
 def test_the_docs_list_every_errors_code(code):
     assert f"`{code}`" in CODES_DOC

@@ -19,6 +19,9 @@ from app.config import Settings
 from app.main import create_app
 
 ME = "/api/v1/auth/me"
+
+# An app of its own on an in-memory SQLite database, asked only who a token says you are.
+pytestmark = pytest.mark.database_independent
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PUBLIC_PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 PUBLIC_DER = KEY.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
