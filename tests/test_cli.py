@@ -15,6 +15,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from app.migrations import alembic_config, downgrade, head_revision
+from app.search.opensearch import MAPPING_VERSION
 from tests.conftest import REGISTRY, free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +175,7 @@ def test_a_drain_sidecar_indexes_what_the_server_could_not(cli_env, osmem):
     up = {**down, "REGISTRY_OPENSEARCH_URL": osmem.url}
     assert _run(down, "search", "drain", check=False).returncode == 1  # still down: says so, keeps the rows
     assert "indexed 1, waiting 0" in _run(up, "search", "drain").stdout
-    assert "rebuilt: cli-test-v1-" in _run(up, "search", "reindex").stdout
+    assert f"rebuilt: cli-test-v{MAPPING_VERSION}-" in _run(up, "search", "reindex").stdout
     client = OpenSearch(hosts=[osmem.url])
     assert client.get(index="cli-test-read", id=created.json()["id"])["_source"]["reference"] == "GWSB 2/2023"
     client.indices.delete(index="cli-test-*")
