@@ -21,8 +21,6 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -37,20 +35,14 @@ from app.db import build_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.registry import Registry
+from tests.cheap_hashing import CHEAP_HASHER
 
 TEST_SECRET = "test-secret-" + "x" * 40
 REGISTRY = str(Path(sys.executable).with_name("registry"))
-
-# --- Cheap password hashing, in this process only -----------------------------------------------
-# The app hashes with pwdlib's recommended Argon2 (64 MiB, 3 passes, 4 lanes): about half a second a
-# hash or a check on two busy cores, and the suite makes hundreds. Here, and only here, the same
-# functions hash with the least Argon2 allows, so a test's password checks cost a millisecond. No
-# setting or variable does this: the `registry` processes the tests start hash at production cost,
-# and tests/test_hardening.py proves the production hasher still is pwdlib's recommended one.
-PRODUCTION_HASHER = passwords._hasher
-CHEAP_HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+ROOT = Path(__file__).resolve().parent.parent
 
 
+# --- Cheap password hashing (tests/cheap_hashing.py says why) ------------------------------------
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
@@ -255,6 +247,16 @@ def isolated_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         engine = build_engine(Settings(database_url=url, jwt_secret=TEST_SECRET))
         yield engine
         engine.dispose()
+
+
+def subprocess_env(**registry_settings: str) -> dict[str, str]:
+    """The environment of a `registry` process a test starts: none of this process's REGISTRY_
+    settings, the given ones (`database_url="..."` becomes REGISTRY_DATABASE_URL), and the suite's
+    cheap password hashing (tests/subprocess_site)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "subprocess_site"), str(ROOT)])
+    env.update({f"REGISTRY_{name.upper()}": value for name, value in registry_settings.items()})
+    return env
 
 
 # --- A real server ---------------------------------------------------------------------------

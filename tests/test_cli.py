@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from alembic.script import ScriptDirectory
 
 from app.migrations import alembic_config, downgrade, head_revision
 from app.search.opensearch import MAPPING_VERSION
-from tests.conftest import REGISTRY, free_port, running_server
+from tests.conftest import REGISTRY, free_port, running_server, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,10 +32,7 @@ def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comp
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
-    return env
+    return subprocess_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}", documents_dir=str(tmp_path / "documents"))
 
 
 def test_serve_refuses_a_database_whose_schema_is_not_at_head(cli_env):

@@ -332,17 +332,15 @@ def test_a_report_left_pending_is_extracted_when_the_registry_starts_again(crash
 
 
 def test_registry_documents_recover_extracts_reports_left_pending(crashed_extraction, isolated_engine, settings):
-    import os
     import subprocess
-    import sys
-    from pathlib import Path
+
+    from tests.conftest import REGISTRY, subprocess_env
 
     review, client, board = crashed_extraction
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
-    env["REGISTRY_DOCUMENTS_DIR"] = str(settings.documents_dir)
-    registry = str(Path(sys.executable).with_name("registry"))
-    done = subprocess.run([registry, "documents", "recover"], check=False, env=env, capture_output=True, text=True, timeout=120)
+    env = subprocess_env(
+        database_url=isolated_engine.url.render_as_string(hide_password=False), documents_dir=str(settings.documents_dir)
+    )
+    done = subprocess.run([REGISTRY, "documents", "recover"], check=False, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "1 pending report(s); 0 still pending" in done.stdout
     assert _extracted(client, board, review)

@@ -9,7 +9,6 @@ import hashlib
 import importlib
 import inspect
 import io
-import os
 import pkgutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from typing import Any, get_type_hints
 import pytest
 
 from tests import factories, pdfs
-from tests.conftest import REGISTRY, fresh_postgres_database, running_server
+from tests.conftest import REGISTRY, fresh_postgres_database, running_server, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "openapi" / "openapi.json"
@@ -67,8 +66,7 @@ def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     """`registry serve` on a database of the suite's kind of its own, with an inspector (password
     grant) and a Gwent board system (client-credentials grant) made by the operator's commands."""
     folder = tmp_path_factory.mktemp("live")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_DOCUMENTS_DIR"] = str(folder / "documents")
+    env = subprocess_env(documents_dir=str(folder / "documents"))
     with _server_database(database_url, folder) as url:
         env["REGISTRY_DATABASE_URL"] = url
         _registry(env, "migrate")

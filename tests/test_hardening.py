@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,8 @@ from app.config import Settings
 from app.db import build_sessionmaker
 from app.main import create_app
 from app.registry import Registry
-from tests.conftest import CHEAP_HASHER, PRODUCTION_HASHER, TEST_SECRET, running_server
+from tests.cheap_hashing import CHEAP_HASHER, PRODUCTION_HASHER
+from tests.conftest import TEST_SECRET, running_server, subprocess_env
 from tests.flows import API
 
 PASSWORD = "a long enough passphrase"
@@ -71,7 +71,7 @@ def test_unknown_users_cost_the_same_password_check_as_known_ones(client, office
 
 @pytest.mark.database_independent
 def test_outside_the_tests_passwords_are_hashed_at_production_cost():
-    # The suite hashes cheaply (tests/conftest.py); the app's own hasher is pwdlib's recommended Argon2id.
+    # The suite hashes cheaply (tests/cheap_hashing.py); the app's own hasher is pwdlib's recommended Argon2id.
     assert passwords._hasher() is CHEAP_HASHER
     hashed = PRODUCTION_HASHER().hash("a long enough passphrase")
     assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
@@ -133,9 +133,9 @@ def serve(isolated_engine, tmp_path):
     with build_sessionmaker(isolated_engine)() as session:
         service.create_user(session, username="officer", password=PASSWORD, role="board", region="gwent")
         session.commit()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_DATABASE_URL"] = isolated_engine.url.render_as_string(hide_password=False)
-    env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
+    env = subprocess_env(
+        database_url=isolated_engine.url.render_as_string(hide_password=False), documents_dir=str(tmp_path / "documents")
+    )
 
     def start(**settings: str):  # type: ignore[no-untyped-def]
         return running_server({**env, **{f"REGISTRY_{name.upper()}": value for name, value in settings.items()}}, workers=2)

@@ -23,12 +23,12 @@ from app.auth.principals import Principal, Role
 from app.config import Settings
 from app.imports.reader import ReviewFile, parse
 from app.main import create_app
+from app.migrations import upgrade
 from app.reviews.models import Review
 from app.reviews.rules import submission_problems
 from tests import pdfs
-from tests.conftest import TEST_SECRET, fresh_postgres_database
+from tests.conftest import REGISTRY, TEST_SECRET, fresh_postgres_database, subprocess_env
 
-REGISTRY = str(Path(sys.executable).with_name("registry"))
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "bench" / "corpus.py"
 
@@ -63,18 +63,18 @@ def _corpus(out: Path, count: int, *, pdf_every: int = 0, seed: int = 2026) -> l
 
 @pytest.fixture
 def import_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a `registry` process on a migrated database of the suite's kind."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_DOCUMENTS_DIR"] = str(tmp_path / "documents")
+    """The environment of a `registry` process on a database of the suite's kind, migrated here (the
+    migrate command has tests of its own in tests/test_cli.py)."""
+    env = subprocess_env(documents_dir=str(tmp_path / "documents"))
     suite_url = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
     if suite_url.startswith("postgresql"):
         with fresh_postgres_database(suite_url) as url:
             env["REGISTRY_DATABASE_URL"] = url
-            _run(env, "migrate")
+            upgrade(url)
             yield env
     else:
         env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'import.db'}"
-        _run(env, "migrate")
+        upgrade(env["REGISTRY_DATABASE_URL"])
         yield env
 
 
