@@ -154,7 +154,7 @@ RULES: dict[str, str] = {
     "counted, else `krippendorff_alpha` (nominal). `value` is null, with a `reason`, when it is undefined.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
-    "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "
+    "create_saved_search": "The filters are those of GET /search; a region, theme, age band or coded theme must exist "
     "(`unknown-code`). An account keeps at most 100 saved searches. The feed's token is in this answer only: the "
     "registry keeps its hash.",
     "delete_saved_search": "Only your own; anyone else's answers 404.",

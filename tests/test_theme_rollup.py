@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
@@ -189,3 +190,36 @@ def test_an_unknown_coded_theme_matches_nothing_on_sql(client, token_for):
 
 def test_an_unknown_coded_theme_matches_nothing_on_opensearch(over_opensearch, token_for):
     _an_unknown_coded_theme_matches_nothing(over_opensearch, token_for)
+
+
+def _a_saved_search_follows_a_theme_and_its_sub_themes(client: Any, token_for: Any) -> None:
+    researcher = token_for("researcher")
+    gdpr, voice = _reviews(client, token_for, 2)
+    _code(client, researcher, gdpr, "gdpr-confusion")
+    _code(client, researcher, voice, "each-childs-lived-experience")
+    saved = client.post(
+        f"{API}/saved-searches",
+        json={"q": "chronologies", "filters": {"coded_theme": "information-sharing-and-recording"}},
+        headers=researcher,
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["filters"]["coded_theme"] == "information-sharing-and-recording"
+    url = saved.json()["feed_url"]
+    feed = feedparser.parse(client.get(url[url.index("/api/v1/") :]).text)
+    assert feed.bozo == 0
+    assert [entry.title.split(":")[0] for entry in feed.entries] == ["ROLL 0/2026"]
+    # A theme that is not in the codebook would never match: refused, and nothing is kept.
+    typo = client.post(
+        f"{API}/saved-searches", json={"q": "chronologies", "filters": {"coded_theme": "gdpr-confussion"}}, headers=researcher
+    )
+    assert typo.status_code == 422, typo.text
+    assert [(e["code"], e["field"]) for e in typo.json()["errors"]] == [("unknown-code", "filters.coded_theme")]
+    assert len(client.get(f"{API}/saved-searches", headers=researcher).json()["items"]) == 1
+
+
+def test_a_saved_search_follows_a_theme_and_its_sub_themes_on_sql(client, token_for):
+    _a_saved_search_follows_a_theme_and_its_sub_themes(client, token_for)
+
+
+def test_a_saved_search_follows_a_theme_and_its_sub_themes_on_opensearch(over_opensearch, token_for):
+    _a_saved_search_follows_a_theme_and_its_sub_themes(over_opensearch, token_for)
