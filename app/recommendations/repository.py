@@ -174,6 +174,7 @@ def page_of(session: Session, query: Select[Any], *, offset: int, limit: int) ->
 
 
 def each_of(session: Session, query: Select[Any], *, batch: int = 500) -> Iterator[RecommendationRow]:
-    """Every row, read `batch` at a time (for a test of the text no database index answers alike)."""
+    """Every row, read `batch` at a time: words are matched in Python over them, since no database
+    index matches whole unstemmed words as the one parser does (ADR 0032)."""
     for row in session.execute(query.execution_options(yield_per=batch)):
         yield RecommendationRow(*row)
