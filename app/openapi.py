@@ -14,7 +14,7 @@ from app.auth.dependencies import SCHEME, TOKEN_URL
 from app.auth.policies import PERMISSIONS, READ_GRANTS, Permission, Scope
 from app.auth.principals import Role
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
-from app.openapi_examples import EXAMPLES
+from app.openapi_examples import EXAMPLES, Named
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
 BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest"}
@@ -124,7 +124,9 @@ RULES: dict[str, str] = {
     "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
     "answer and becomes searchable.",
     "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction; "
-    "a share or a median (`measure`) is hidden likewise when its `denominator` is 1 to 4.",
+    "a share or a median (`measure`) is hidden likewise when its `denominator` is 1 to 4. A `coded_theme` filter "
+    "or bucket takes in every theme under the theme: by `coded_theme`, a review counts once under each theme it "
+    "was coded with and once under each theme above them, so buckets of one family overlap.",
     "list_overdue_actions": "A board sees its own region's; naming another `region` is a 403. `min_days` may not be "
     "greater than `max_days` (`invalid-days`).",
     "get_similar_recommendations": "Only recommendations of other reviews you may read, sharing at least one term "
@@ -132,7 +134,8 @@ RULES: dict[str, str] = {
     "depends on the pair alone, on every search backend. Ties come newest first, then by review id and position. "
     "An anonymous caller gets 401; a review you may not read, or a ref it does not have, 404.",
     "search_recommendations": "Only recommendations of reviews you may read, and `total` counts only those. Newest "
-    "review first (completed_on), then by review id and position. Answered from the database on every search backend.",
+    "review first (completed_on), then by review id and position. Answered from the database on every search backend. "
+    "`q` matches whole words of the recommendation, not stems.",
     "create_coding": "On a review you may read that is submitted or published (409 otherwise). `theme` is a "
     "`learning_theme` code and `perspective` a `perspective` code (`unknown-code`). The quote must be exactly the "
     "text at `start:end` (Unicode code points, end exclusive) of the location as it is now (`quote-mismatch`, "
@@ -145,12 +148,13 @@ RULES: dict[str, str] = {
     "delete_coding": "Your own codings only (403 for another's). `If-Match` is required (428 without it, 412 when "
     "stale). The history keeps what it was.",
     "get_coding_agreement": "Over the reviews you may read that two or more coders coded (any theme). A coder "
-    "carries a theme on a review if they coded it there at least once; one who coded the review but not the theme "
+    "carries a theme on a review if they coded it, or any theme under it, there at least once; one who coded the "
+    "review but not the theme "
     "says absent. `cohen_kappa` for two coders; for more, `fleiss_kappa` when every coder coded every review "
     "counted, else `krippendorff_alpha` (nominal). `value` is null, with a `reason`, when it is undefined.",
     "search_reviews": "Relevance depends on the review alone: 10 for a word in the title, 4 in the summary or "
     "recommendations, 1 in the report's text.",
-    "create_saved_search": "The filters are those of GET /search; a region, theme or age band must exist "
+    "create_saved_search": "The filters are those of GET /search; a region, theme, age band or coded theme must exist "
     "(`unknown-code`). An account keeps at most 100 saved searches. The feed's token is in this answer only: the "
     "registry keeps its hash.",
     "delete_saved_search": "Only your own; anyone else's answers 404.",
@@ -299,7 +303,12 @@ def _add_examples(operation: dict[str, Any]) -> None:
             continue
         part = operation["requestBody"] if where == "request" else operation["responses"][where]
         for content in part["content"].values():
-            content["example"] = example
+            if isinstance(example, Named):
+                content["examples"] = {
+                    name: {"summary": summary, "value": value} for name, (summary, value) in example.examples.items()
+                }
+            else:
+                content["example"] = example
 
 
 def _binary_file_fields(components: dict[str, Any]) -> None:

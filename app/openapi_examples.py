@@ -3,6 +3,7 @@ main operations (issue 10). Redocly's recommended rules check each against its s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 REVIEW = {
@@ -93,11 +94,33 @@ SEARCH_RESULTS = {
 
 TRENDS = {
     "group_by": ["region", "year"],
+    "measure": "reviews",
     "suppression": True,
     "buckets": [
         {"key": {"region": "gwent", "year": 2023}, "count": 7, "suppressed": False},
         {"key": {"region": "north-wales", "year": 2023}, "count": 5, "suppressed": False},
         {"key": {"region": "cardiff-vale", "year": 2023}, "count": None, "suppressed": True},
+    ],
+}
+
+# A trend with a measure: the share of actions completed by their target date, by coded theme. A
+# review counts under each theme it was coded with and under the themes above them (ADR 0032), so
+# a theme's bucket is never smaller than its sub-themes'. A share of 1 to 4 actions is hidden.
+TRENDS_MEASURED = {
+    "group_by": ["coded_theme"],
+    "measure": "actions_on_time_share",
+    "suppression": True,
+    "buckets": [
+        {
+            "key": {"coded_theme": "hierarchy-of-knowledge"},
+            "count": 12,
+            "suppressed": False,
+            "value": 0.5833,
+            "denominator": 12,
+        },
+        {"key": {"coded_theme": "fathers-overlooked"}, "count": 7, "suppressed": False, "value": 0.4286, "denominator": 7},
+        {"key": {"coded_theme": "tunnel-vision"}, "count": 5, "suppressed": False, "value": 0.8, "denominator": 5},
+        {"key": {"coded_theme": "gdpr-confusion"}, "count": None, "suppressed": True, "value": None, "denominator": None},
     ],
 }
 
@@ -190,13 +213,26 @@ AGREEMENT = {
     ],
 }
 
-# (operationId, "request" or a status) -> the example.
-EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+
+@dataclass(frozen=True)
+class Named:
+    """Several examples of one body, each with a summary (OpenAPI `examples`, not `example`)."""
+
+    examples: dict[str, tuple[str, dict[str, Any]]]  # name -> (summary, value)
+
+
+# (operationId, "request" or a status) -> the example, or several.
+EXAMPLES: dict[tuple[str, str], dict[str, Any] | Named] = {
     ("create_review", "request"): REVIEW,
     ("put_action_plan", "request"): ACTION_PLAN,
     ("submit_review", "422"): SUBMISSION_REJECTED,
     ("search_reviews", "200"): SEARCH_RESULTS,
-    ("get_trends", "200"): TRENDS,
+    ("get_trends", "200"): Named(
+        {
+            "reviews": ("Reviews by region and year (the default measure)", TRENDS),
+            "measured": ("measure=actions_on_time_share by coded_theme: a share and its denominator", TRENDS_MEASURED),
+        }
+    ),
     ("create_saved_search", "request"): SAVED_SEARCH,
     ("get_similar_recommendations", "200"): SIMILAR_RECOMMENDATIONS,
     ("search_recommendations", "200"): RECOMMENDATION_RESULTS,

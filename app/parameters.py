@@ -26,7 +26,7 @@ async def review_filters(
     theme: CodeFilter = None,
     age_band: CodeFilter = None,
     coded_theme: Annotated[
-        str | None, Query(max_length=64, description="A learning theme that a coder coded the review with")
+        str | None, Query(max_length=64, description="A learning theme that a coder coded the review with, or any theme under it")
     ] = None,
 ) -> ReviewFilters:
     """The filters shared by lists, search and trends."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The walk-through of docs/integrating.md, as one script: a review from draft to published, then its
-# action plan kept up to date. Run it from the repository folder while `make run` serves the API in another terminal:
+# The walk-through of docs/integrating.md, as one script: a review from draft to published, its
+# action plan kept up to date, then learning from it. Run it from the repository folder while `make run` serves the API in another terminal:
 #
 #     bash docs/walkthrough.sh              # PORT=8001 bash docs/walkthrough.sh for another port
 #
@@ -145,6 +145,49 @@ call 200 GET /actions/overdue -H "$BOARD"
 python3 -c 'import json, sys
 answer = json.load(open(sys.argv[1]))
 print("  overdue on", answer["as_of"], ":", answer["total"], [(g["region"], g["lead_agency"], g["ageing"]) for g in answer["groups"]])' "$WALK/body.json"
+
+# --- 13. Learning: a researcher codes a passage; agreement, similar recommendations, a measure, a feed --
+.venv/bin/registry create-user --username researcher --password 'a-long-researcher-passphrase' --role researcher \
+  || echo "(researcher exists already)"
+call 200 POST /auth/token -d grant_type=password -d username=researcher -d password=a-long-researcher-passphrase
+RESEARCHER="Authorization: Bearer $(field access_token)"
+# A coding quotes the passage exactly, with its offsets in the field's text as it is now.
+call 200 GET "/reviews/$REVIEW" -H "$RESEARCHER"
+QUOTE="the father was not consulted"
+START=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"].index(sys.argv[2]))' "$WALK/body.json" "$QUOTE")
+code_it() {  # code_it HEADER THEME PERSPECTIVE: code the quote with a theme from a perspective
+  call 201 POST "/reviews/$REVIEW/codings" -H "$1" -H 'Content-Type: application/json' -d "{\"theme\": \"$2\",
+    \"perspective\": \"$3\", \"quote\": \"$QUOTE\", \"location\": {\"field\": \"summary\", \"start\": $START,
+    \"end\": $((START + ${#QUOTE}))}, \"note\": \"The father was never asked.\"}"
+}
+code_it "$RESEARCHER" fathers-overlooked social-work
+code_it "$ADMIN" tunnel-vision legal    # a second coder, coding independently
+# Agreement on a theme counts a coder who coded it or any of its sub-themes.
+call 200 GET "/codings/agreement?theme=hierarchy-of-knowledge" -H "$RESEARCHER"
+python3 -c 'import json, sys
+for t in json.load(open(sys.argv[1]))["themes"]:
+    print("  ", t["theme"], t["reviews"], "review(s),", t["coders"], "coders:", t["statistic"], t["value"], t.get("reason") or "")' "$WALK/body.json"
+# The recommendations of other reviews most like R2, across regions and years.
+call 200 GET "/reviews/$REVIEW/recommendations/R2/similar?limit=3" -H "$RESEARCHER"
+python3 -c 'import json, sys
+answer = json.load(open(sys.argv[1]))
+print("  like:", answer["source"]["text"])
+for item in answer["items"]:
+    print("   ", item["score"], item["review"]["reference"], item["ref"], item["text"], item["action_status"])' "$WALK/body.json"
+# A trend with a measure: recommendations by coded theme; a sub-theme's review counts under its theme too.
+call 200 GET "/trends?group_by=coded_theme&measure=recommendations" -H "$ADMIN"
+show_trend
+# A saved search and its Atom feed: the feed's address carries a secret token, shown this once.
+call 201 POST /saved-searches -H "$RESEARCHER" -H 'Content-Type: application/json' \
+  -d '{"name": "Gwent chronologies", "q": "chronology", "filters": {"region": "gwent"}}'
+FEED_URL=$(field feed_url)
+curl -sS "$FEED_URL" -o "$WALK/feed.xml"
+python3 -c 'import sys, xml.etree.ElementTree as ET
+atom = "{http://www.w3.org/2005/Atom}"
+feed = ET.parse(sys.argv[1]).getroot()
+print("  feed:", feed.find(atom + "title").text)
+for entry in feed.findall(atom + "entry")[:3]:
+    print("   ", entry.find(atom + "updated").text, entry.find(atom + "title").text)' "$WALK/feed.xml"
 
 rm -rf "$WALK"
 echo "walk-through complete"

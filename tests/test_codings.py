@@ -436,7 +436,12 @@ def _coded_themes_follow_codings(client: Any, token_for: Any) -> None:
     found = client.get(f"{API}/search", params={"q": "chronologies", "coded_theme": "tunnel-vision"}, headers=researcher).json()
     assert [item["id"] for item in found["items"]] == [two["id"]]
     themes = client.get(f"{API}/trends", params={"group_by": "coded_theme"}, headers=inspector).json()
-    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {"fathers-overlooked": 1, "tunnel-vision": 1}
+    # Both sub-themes roll up to the theme above them (ADR 0032).
+    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {
+        "fathers-overlooked": 1,
+        "tunnel-vision": 1,
+        "hierarchy-of-knowledge": 2,
+    }
     perspectives = client.get(f"{API}/trends", params={"group_by": "perspective,region"}, headers=inspector).json()
     assert {(b["key"]["perspective"], b["key"]["region"]): b["count"] for b in perspectives["buckets"]} == {
         ("legal", "gwent"): 1,
@@ -454,4 +459,4 @@ def _coded_themes_follow_codings(client: Any, token_for: Any) -> None:
     found = client.get(f"{API}/search", params={"q": "chronologies", "coded_theme": "tunnel-vision"}, headers=researcher).json()
     assert [item["id"] for item in found["items"]] == [two["id"]]
     themes = client.get(f"{API}/trends", params={"group_by": "coded_theme"}, headers=inspector).json()
-    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {"tunnel-vision": 1}
+    assert {b["key"]["coded_theme"]: b["count"] for b in themes["buckets"]} == {"tunnel-vision": 1, "hierarchy-of-knowledge": 1}

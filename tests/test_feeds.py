@@ -94,6 +94,7 @@ def test_saving_a_search_shows_its_feed_token_once_and_the_list_never_does(clien
         "year_to": None,
         "theme": None,
         "age_band": None,
+        "coded_theme": None,
     }
     assert saved["feed_active"] is True and len(saved["feed_token"]) >= 43
     assert saved["feed_url"].endswith(f"/api/v1/saved-searches/{saved['id']}/feed?token={saved['feed_token']}")

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests import flows
 
-ROLES = ["anonymous", "board", "inspectorate", "practitioner", "admin"]
+ROLES = ["anonymous", "board", "inspectorate", "practitioner", "researcher", "admin"]
 DOCUMENT = json.loads((Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text())
 
 # A schema-valid request may still break a rule the document cannot express (an opaque cursor, an

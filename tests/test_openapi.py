@@ -171,3 +171,49 @@ def test_the_documents_examples_are_what_the_registry_takes_and_answers(client, 
     assert [(e["code"], e["detail"]) for e in problem["errors"]] == [
         (e["code"], e["detail"]) for e in SUBMISSION_REJECTED["errors"]
     ]
+
+
+def test_the_learning_examples_are_what_the_registry_takes_and_answers(client, token_for, document):
+    """The request examples of POST codings and POST saved-searches are accepted as they stand; the
+    answers of similar recommendations, recommendations and trends (with a measure) are valid answers."""
+    from app.codings.schemas import Agreement
+    from app.openapi_examples import (
+        AGREEMENT,
+        CODING,
+        RECOMMENDATION_RESULTS,
+        REVIEW,
+        SAVED_SEARCH,
+        SIMILAR_RECOMMENDATIONS,
+        TRENDS,
+        TRENDS_MEASURED,
+    )
+    from app.recommendations.schemas import RecommendationResults, SimilarRecommendations
+    from app.search.schemas import Trends
+    from tests import flows
+
+    review = flows.review_in(client, token_for("board", "gwent"), "published", **REVIEW)
+    researcher = token_for("researcher")
+    coded = client.post(f"/api/v1/reviews/{review['id']}/codings", json=CODING, headers=researcher)
+    assert coded.status_code == 201, coded.text
+    saved = client.post("/api/v1/saved-searches", json=SAVED_SEARCH, headers=researcher)
+    assert saved.status_code == 201, saved.text
+
+    for model, example in (
+        (SimilarRecommendations, SIMILAR_RECOMMENDATIONS),
+        (RecommendationResults, RECOMMENDATION_RESULTS),
+        (Trends, TRENDS),
+        (Trends, TRENDS_MEASURED),
+        (Agreement, AGREEMENT),
+    ):
+        assert model.model_validate(example).model_dump(mode="json", exclude_unset=True) == example
+    trends = document["paths"]["/api/v1/trends"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert {name: e["value"]["measure"] for name, e in trends["examples"].items()} == {
+        "reviews": "reviews",
+        "measured": "actions_on_time_share",
+    }
+    for operation_id, path, method in (
+        ("create_coding", "/api/v1/reviews/{review_id}/codings", "post"),
+        ("create_saved_search", "/api/v1/saved-searches", "post"),
+    ):
+        body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert body["example"] in (CODING, SAVED_SEARCH), operation_id

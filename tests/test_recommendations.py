@@ -410,3 +410,79 @@ def test_hidden_reviews_change_nothing_over_opensearch(client, token_for, sessio
             ref: _similar(over_opensearch, practitioner, labelled[ref]["id"], limit=100) for ref in ("GW 1/2019", "CT 6/2024")
         }
     assert after == before and len(before["GW 1/2019"]["items"]) == 4
+
+
+# --- more recommendations than a page (the database filters and pages them) ----------------------
+
+
+def _pages(client: Any, headers: dict[str, str], **params: Any) -> tuple[list[int], list[tuple[str, str]]]:
+    """Every page's total, and what the pages showed, following next_cursor to the end."""
+    totals, seen, cursor = [], [], None
+    while True:
+        answer = _list(client, headers, **params, **({"cursor": cursor} if cursor else {}))
+        assert len(answer["items"]) <= params["limit"]
+        totals.append(answer["total"])
+        seen += _listed(answer)
+        cursor = answer["next_cursor"]
+        if not cursor:
+            return totals, seen
+
+
+def test_filters_and_pages_are_right_over_more_recommendations_than_pages(client, token_for):
+    """26 drafts of three recommendations each: R1 national with an action completed on every other
+    review, R2 agency with an action not started, R3 national with no action. The level and status
+    filters, the total and each page come from the database, so no page is short or repeated."""
+    board = token_for("board", "gwent")
+    made = []
+    for i in range(26):
+        review = flows.create(
+            client,
+            board,
+            reference=f"PAGE {i:02d}/2026",
+            recommendations=[
+                _rec("R1", f"Agencies should share information about fathers in case {i}.", "national"),
+                _rec("R2", f"Schools should monitor attendance in case {i}.", "agency"),
+                _rec("R3", f"The board should audit supervision of fathers' assessments in case {i}.", "national"),
+            ],
+        )
+        plan = flows.put_plan(client, board, review | {"recommendations": review["recommendations"][:2]})
+        if i % 2 == 0:
+            action = next(a for a in plan["actions"] if a["recommendation_ref"] == "R1")
+            done = client.patch(
+                f"{API}/reviews/{review['id']}/action-plan/actions/{action['id']}",
+                json={"status": "completed", "progress_note": {"note": "Done and audited."}},
+                headers={**board, "If-Match": f'"{action["version"]}"'},
+            )
+            assert done.status_code == 200, done.text
+        made.append(review)
+    in_order = sorted(made, key=lambda r: r["id"])  # the same completed_on: by review id, then position
+    even = {r["id"] for r in made[::2]}
+
+    def expected(keep: Any) -> list[tuple[str, str]]:
+        return [(r["reference"], ref) for r in in_order for ref in ("R1", "R2", "R3") if keep(r, ref)]
+
+    cases = {
+        (("level", "national"), ("action_status", "not_completed")): expected(
+            lambda r, ref: ref == "R3" or (ref == "R1" and r["id"] not in even)
+        ),
+        (("level", "national"), ("action_status", "completed")): expected(lambda r, ref: ref == "R1" and r["id"] in even),
+        (("action_status", "none"),): expected(lambda r, ref: ref == "R3"),
+        (("action_status", "not_started"),): expected(lambda r, ref: ref == "R2" or (ref == "R1" and r["id"] not in even)),
+        (("level", "agency"),): expected(lambda r, ref: ref == "R2"),
+        (("q", "fathers"), ("action_status", "not_completed")): expected(
+            lambda r, ref: ref == "R3" or (ref == "R1" and r["id"] not in even)
+        ),
+        (("q", "fathers"), ("level", "national"), ("action_status", "completed")): expected(
+            lambda r, ref: ref == "R1" and r["id"] in even
+        ),
+        (): expected(lambda r, ref: True),
+    }
+    for params, wanted in cases.items():
+        totals, seen = _pages(client, board, limit=7, **dict(params))
+        assert seen == wanted, params
+        assert set(totals) == {len(wanted)}, params
+        assert len(totals) == -(-len(wanted) // 7), params  # no empty page at the end
+    first = _list(client, board, level="national", action_status="completed", limit=100)["items"][0]
+    assert first["action_status"] == "completed" and first["actions"] == {"total": 1, "completed": 1, "overdue": 0}
+    # Another board reads none of these drafts: not in the rows, the total or the pages.
+    assert _list(client, token_for("board", "north-wales"), limit=7) == {"total": 0, "items": [], "next_cursor": None}

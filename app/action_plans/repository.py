@@ -11,7 +11,9 @@ from sqlmodel import Session, col, delete, select
 
 from app.action_plans.enums import ActionStatus
 from app.action_plans.models import Action, ActionPlan
+from app.auth.principals import Principal
 from app.reviews.models import Review
+from app.reviews.repository import visibility_clause
 
 
 def get_plan(session: Session, review_id: str) -> ActionPlan | None:
@@ -46,6 +48,7 @@ class OverdueFilters:
 
     today: date
     statuses: list[str]
+    readable_by: Principal  # and only of reviews this principal may read today (READ_GRANTS)
     region: str | None = None
     agency: str | None = None
     due_from: date | None = None
@@ -57,6 +60,7 @@ def _overdue(query: Any, filters: OverdueFilters) -> Any:
         col(Action.status) != ActionStatus.completed,
         col(Action.target_date) < filters.today,
         col(Review.status).in_(filters.statuses),
+        visibility_clause(filters.readable_by, filters.today),
     )
     if filters.region is not None:
         query = query.where(Review.region == filters.region)

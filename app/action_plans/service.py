@@ -257,6 +257,7 @@ def overdue(
     filters = OverdueFilters(
         today=today,
         statuses=_TRACKED,
+        readable_by=principal,
         region=region,
         agency=agency,
         due_from=today - timedelta(days=max_days) if max_days is not None else None,

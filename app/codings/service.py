@@ -4,7 +4,7 @@ the agreement between coders is computed over everyone's (ADR 0026)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import Any
 
 from sqlmodel import Session
@@ -257,14 +257,16 @@ def delete_coding(session: Session, *, principal: Principal, coding_id: str, if_
 # --- agreement -------------------------------------------------------------------------------
 
 
-def theme_agreement(theme: str, coded: Sequence[tuple[str, str, str]]) -> ThemeAgreement:
+def theme_agreement(theme: str, coded: Sequence[tuple[str, str, str]], *, family: Collection[str] = ()) -> ThemeAgreement:
     """Whether each coder carries `theme` on each review coded by two or more coders (any theme).
-    `coded` holds (review, coder, theme) once each."""
+    `coded` holds (review, coder, theme) once each. A coder carries the theme who coded the review
+    with it or with any theme of its `family` (the themes under it, ADR 0032)."""
+    carried = {theme, *family}
     raters: dict[str, set[str]] = {}
     carriers: dict[str, set[str]] = {}
     for review_id, coder, coded_theme in coded:
         raters.setdefault(review_id, set()).add(coder)
-        if coded_theme == theme:
+        if coded_theme in carried:
             carriers.setdefault(review_id, set()).add(coder)
     counted = sorted(r for r, coders in raters.items() if len(coders) >= 2)
     coders = sorted({c for r in counted for c in raters[r]})
@@ -328,4 +330,5 @@ def agreement_of(
         raise InvalidInput(f"{len(problems)} code(s) are not in the registry's vocabularies.", errors=problems)
     coded = repository.coded(session, principal=principal, today=clock.today(), perspective=perspective)
     themes = [theme] if theme is not None else vocab.codes_of(session, Vocabulary.learning_theme)
-    return Agreement(perspective=perspective, themes=[theme_agreement(t, coded) for t in themes])
+    families = vocab.families(session, Vocabulary.learning_theme)
+    return Agreement(perspective=perspective, themes=[theme_agreement(t, coded, family=families.get(t, [t])) for t in themes])

@@ -27,6 +27,7 @@ class SavedFilters(StrictInput):
     year_to: Year | None = Field(default=None, description="Completed in this year or earlier")
     theme: Code | None = None
     age_band: Code | None = None
+    coded_theme: Code | None = Field(default=None, description="A learning theme coders coded the review with, or any under it")
 
     def as_review_filters(self) -> ReviewFilters:
         return ReviewFilters(**self.model_dump())

@@ -121,6 +121,7 @@ def check_filter_codes(session: Session, filters: SavedFilters) -> None:
             single={
                 "filters.theme": (Vocabulary.theme, filters.theme),
                 "filters.age_band": (Vocabulary.age_band, filters.age_band),
+                "filters.coded_theme": (Vocabulary.learning_theme, filters.coded_theme),
             },
         )
     except InvalidInput as exc:

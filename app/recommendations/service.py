@@ -18,7 +18,7 @@ from app.errors import NotFound
 from app.pagination import CursorPosition, decode_cursor, encode_cursor
 from app.recommendations import repository
 from app.recommendations.enums import ActionStatusFilter, ActionStatusSummary
-from app.recommendations.repository import ActionsByRecommendation, ReviewRecommendations
+from app.recommendations.repository import ActionsByRecommendation, RecommendationRow, ReviewRecommendations
 from app.recommendations.schemas import (
     ActionCounts,
     RecommendationItem,
@@ -55,14 +55,6 @@ def action_status(actions: list[tuple[str, date]]) -> ActionStatusSummary:
     if statuses == {ActionStatus.not_started}:
         return ActionStatusSummary.not_started
     return ActionStatusSummary.in_progress
-
-
-def _admits(wanted: ActionStatusFilter | None, summary: ActionStatusSummary) -> bool:
-    if wanted is None:
-        return True
-    if wanted is ActionStatusFilter.not_completed:
-        return summary is not ActionStatusSummary.completed
-    return summary.value == wanted.value
 
 
 @dataclass(frozen=True)
@@ -170,6 +162,12 @@ def _matches(query: ParsedQuery, text: str) -> bool:
     return all(any(has(a) for a in clause) for clause in query.required) and not any(has(a) for a in query.excluded)
 
 
+def _row_item(row: RecommendationRow, actions: ActionsByRecommendation, today: date) -> RecommendationItem:
+    review = ReviewRecommendations(row.review_id, row.reference, row.title, row.region, row.completed_on, [])
+    recommendation = {"ref": row.ref, "text": row.text, "level": row.level}
+    return RecommendationItem(**_item(_Found(review, row.position, recommendation), actions, today))
+
+
 def search(
     session: Session,
     *,
@@ -182,31 +180,34 @@ def search(
     cursor: str | None,
     clock: Clock,
 ) -> RecommendationResults:
+    """The level, the status of the actions, what the caller may read, the order, the page and the
+    total are the database's; words (whole, unstemmed, per recommendation) are matched here, over
+    the rows the database admits, read in batches, since no full-text index matches them alike."""
     require(principal, Permission.search)
     today = clock.today()
     offset = decode_cursor(cursor, RecommendationsPosition).o if cursor is not None else 0
     query = parse(q) if q is not None else None
     if query is not None and query.is_empty:
         return RecommendationResults(total=0, items=[])
-    candidates = repository.readable(session, principal=principal, today=today, filters=filters)
-    actions = repository.actions_of(session, [r.id for r in candidates]) if action_status_filter is not None else {}
-    matched: list[_Found] = []
-    for review in candidates:
-        for i, recommendation in enumerate(review.recommendations):
-            if level is not None and recommendation["level"] != level:
-                continue
-            if query is not None and not _matches(query, recommendation["text"]):
-                continue
-            if not _admits(action_status_filter, action_status(actions.get((review.id, recommendation["ref"]), []))):
-                continue
-            matched.append(_Found(review, i, recommendation))
-    page = matched[offset : offset + limit]
-    if action_status_filter is None:
-        actions = repository.actions_of(session, list(dict.fromkeys(f.review.id for f in page)))
-    _audit_shown(session, principal, [f.review.id for f in page], today)
+    admitted = repository.recommendations_query(
+        session, principal=principal, today=today, filters=filters, level=level, action_status=action_status_filter
+    )
+    page: list[RecommendationRow]
+    if query is None:
+        total = repository.count_of(session, admitted)
+        page = repository.page_of(session, admitted, offset=offset, limit=limit)
+    else:
+        total, page = 0, []
+        for row in repository.each_of(session, admitted):
+            if _matches(query, row.text):
+                if offset <= total < offset + limit:
+                    page.append(row)
+                total += 1
+    actions = repository.actions_of(session, list(dict.fromkeys(row.review_id for row in page)))
+    _audit_shown(session, principal, [row.review_id for row in page], today)
     following = offset + limit
     return RecommendationResults(
-        total=len(matched),
-        items=[RecommendationItem(**_item(found, actions, today)) for found in page],
-        next_cursor=encode_cursor(RecommendationsPosition(o=following)) if following < min(len(matched), MAX_OFFSET) else None,
+        total=total,
+        items=[_row_item(row, actions, today) for row in page],
+        next_cursor=encode_cursor(RecommendationsPosition(o=following)) if following < min(total, MAX_OFFSET) else None,
     )

@@ -15,6 +15,8 @@ from app.auth.principals import Principal, Role
 from app.codings.models import Coding
 from app.documents.models import ReviewDocument
 from app.reviews.models import Review, ReviewTag
+from app.vocab import repository as vocab
+from app.vocab.enums import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,10 @@ def filter_clause(filters: ReviewFilters) -> ColumnElement[bool]:
     if filters.theme is not None:
         parts.append(_has_tag("theme", filters.theme))
     if filters.coded_theme is not None:
-        parts.append(
-            select(Coding.id).where(col(Coding.review_id) == Review.id, col(Coding.theme) == filters.coded_theme).exists()
-        )
+        # The theme or any theme under it (ADR 0032): a sub-theme's coding is a coding of its theme too.
+        lines = vocab.lineage(Vocabulary.learning_theme.value)
+        family = sa_select(lines.c.code).where(lines.c.ancestor == filters.coded_theme)
+        parts.append(select(Coding.id).where(col(Coding.review_id) == Review.id, col(Coding.theme).in_(family)).exists())
     return and_(true(), *parts)
 
 

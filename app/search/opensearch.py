@@ -26,6 +26,8 @@ from app.reviews.repository import ReviewFilters
 from app.search import highlight
 from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, SearchUnavailable, ordered
 from app.search.query import STOPWORDS, ParsedQuery
+from app.vocab import repository as vocab
+from app.vocab.enums import Vocabulary
 
 logger = logging.getLogger("app.search")
 
@@ -228,7 +230,7 @@ class OpenSearchBackend:
             # the review alone (not BM25, whose statistics count reviews the caller may not read).
             "query": {
                 "bool": {
-                    "filter": [{"bool": matching}, _visibility(principal, today), *_filters(request.filters)],
+                    "filter": [{"bool": matching}, _visibility(principal, today), *_filters(session, request.filters)],
                     "should": _tier_scores(request.query),
                 }
             },
@@ -309,12 +311,10 @@ class OpenSearchBackend:
         self.ensure_index()
         aggs: dict[str, Any] = {}
         for name in reversed(group_by):
-            aggs = {
-                name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}, **({"aggs": aggs} if aggs else {})}
-            }
+            aggs = {name: {**_buckets_of(session, name), **({"aggs": aggs} if aggs else {})}}
         body = {
             "size": 0,
-            "query": {"bool": {"filter": [_visibility(principal, today), *_filters(filters)]}},
+            "query": {"bool": {"filter": [_visibility(principal, today), *_filters(session, filters)]}},
             "aggs": aggs,
         }
         with _unavailable_on_transport_errors():
@@ -326,11 +326,29 @@ def _flatten(
     aggregations: dict[str, Any], group_by: tuple[str, ...], prefix: tuple[Any, ...] = ()
 ) -> list[tuple[tuple[Any, ...], int]]:
     name, rest = group_by[0], group_by[1:]
+    buckets = aggregations[name]["buckets"]
+    # A terms aggregation answers a list of buckets; a filters one (coded_theme) a dict by theme.
+    keyed = buckets.items() if isinstance(buckets, dict) else ((b["key"], b) for b in buckets)
     cells: list[tuple[tuple[Any, ...], int]] = []
-    for bucket in aggregations[name]["buckets"]:
-        key = (*prefix, bucket["key"])
+    for value, bucket in keyed:
+        if bucket["doc_count"] == 0:
+            continue
+        key = (*prefix, value)
         cells.extend(_flatten(bucket, rest, key) if rest else [(key, bucket["doc_count"])])
     return cells
+
+
+def _theme_families(session: Session) -> dict[str, list[str]]:
+    return vocab.families(session, Vocabulary.learning_theme.value)
+
+
+def _buckets_of(session: Session, dimension: str) -> dict[str, Any]:
+    """The aggregation that buckets reviews by one dimension. A coded theme's bucket holds the reviews
+    coded with it or any theme under it (ADR 0032), so it is a filter per theme, not a terms count."""
+    if dimension == "coded_theme":
+        families = _theme_families(session)
+        return {"filters": {"filters": {theme: {"terms": {"coded_themes": family}} for theme, family in families.items()}}}
+    return {"terms": {"field": _FIELD_OF.get(dimension, dimension), "size": _MAX_BUCKETS}}
 
 
 def _source(doc: SearchDocument) -> dict[str, Any]:
@@ -376,7 +394,7 @@ def _visibility(principal: Principal, today: date) -> dict[str, Any]:
     return {"bool": {"should": should, "minimum_should_match": 1}} if should else {"match_none": {}}
 
 
-def _filters(filters: ReviewFilters) -> list[dict[str, Any]]:
+def _filters(session: Session, filters: ReviewFilters) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = []
     for name in ("region", "kind", "review_type", "status", "age_band", "year"):
         value = getattr(filters, name)
@@ -385,7 +403,8 @@ def _filters(filters: ReviewFilters) -> list[dict[str, Any]]:
     if filters.theme is not None:
         clauses.append({"term": {"themes": filters.theme}})
     if filters.coded_theme is not None:
-        clauses.append({"term": {"coded_themes": filters.coded_theme}})
+        # The theme or any theme under it (ADR 0032); an unknown theme matches nothing, as in SQL.
+        clauses.append({"terms": {"coded_themes": _theme_families(session).get(filters.coded_theme, [])}})
     if filters.year_from is not None or filters.year_to is not None:
         bounds = {"gte": filters.year_from, "lte": filters.year_to}
         clauses.append({"range": {"year": {k: v for k, v in bounds.items() if v is not None}}})

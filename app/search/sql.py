@@ -23,12 +23,13 @@ from app.reviews.repository import ReviewFilters, filter_clause, visibility_clau
 from app.search import highlight
 from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, ordered
 from app.search.query import ParsedQuery, to_fts5, to_fts5_clause, to_tsquery_weighted, to_websearch
+from app.vocab import repository as vocab
+from app.vocab.enums import Vocabulary
 
 # Migration 0002's SQLite structures (not models: they exist on SQLite only).
 _FTS = table("review_fts", column("rowid"))
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
-_CODING_DIMENSIONS = {"coded_theme": "theme", "perspective": "perspective"}  # dimension -> coding column
 # The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
 _PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
@@ -212,10 +213,15 @@ def _keyed(query: Select[Any], dimensions: tuple[str, ...]) -> tuple[Select[Any]
             tag = aliased(ReviewTag)
             query = query.join(tag, and_(col(tag.review_id) == Review.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name]))
             keys.append(col(tag.code))
-        elif name in _CODING_DIMENSIONS:
+        elif name == "coded_theme":
+            # Under each theme a coder chose and under every theme above it (ADR 0032).
+            coding, lines = aliased(Coding), vocab.lineage(Vocabulary.learning_theme.value)
+            query = query.join(coding, col(coding.review_id) == Review.id).join(lines, lines.c.code == col(coding.theme))
+            keys.append(lines.c.ancestor)
+        elif name == "perspective":
             coding = aliased(Coding)
             query = query.join(coding, col(coding.review_id) == Review.id)
-            keys.append(getattr(coding, _CODING_DIMENSIONS[name]))
+            keys.append(col(coding.perspective))
         elif name == "year":
             keys.append(func.extract("year", col(Review.completed_on)))
         else:

@@ -96,6 +96,11 @@ def codes_of(session: Session, vocabulary: Vocabulary) -> list[str]:
     return [term.code for term in repository.list_terms(session) if term.vocabulary == vocabulary.value]
 
 
+def families(session: Session, vocabulary: Vocabulary) -> dict[str, list[str]]:
+    """Each term with every term under it (itself first): a theme stands for its sub-themes too."""
+    return repository.families(session, vocabulary.value)
+
+
 @dataclass(frozen=True)
 class KnownCodes:
     regions: frozenset[str]
