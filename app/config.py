@@ -64,6 +64,12 @@ class Settings(BaseSettings):
 
     # How long a request may wait for a database connection before it is answered 503.
     database_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Connections each process keeps open, and how many more it may open when busy. The default is one
+    # for each of the server's request threads (anyio runs at most 40 at once), so that no request
+    # waits for one; size them so that every process of every replica fits the database's
+    # max_connections.
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
 
     @model_validator(mode="after")
     def _secrets_fit_the_environment(self) -> Settings:

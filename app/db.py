@@ -13,19 +13,16 @@ from sqlmodel import Session, create_engine
 
 from app.config import Settings
 
-# A connection for each of the server's request threads (anyio runs at most 40 at once), so that
-# no request waits for one, and no connection is opened and closed again for each busy moment.
-POOL = {"pool_size": 20, "max_overflow": 20}
-
-
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
+    # Kept open, so that no connection is opened and closed again for each busy moment.
+    pool = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_max_overflow}
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": settings.database_timeout_seconds},
             hide_parameters=True,
-            **(POOL if url.database not in (None, "", ":memory:") else {}),
+            **(pool if url.database not in (None, "", ":memory:") else {}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -33,7 +30,7 @@ def build_engine(settings: Settings) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        **POOL,
+        **pool,
         hide_parameters=True,  # bound values are review text: keep them out of logs and errors
         pool_timeout=settings.database_timeout_seconds,
         connect_args={"connect_timeout": max(1, int(settings.database_timeout_seconds))},

@@ -254,6 +254,9 @@ def subprocess_env(**registry_settings: str) -> dict[str, str]:
     settings, the given ones (`database_url="..."` becomes REGISTRY_DATABASE_URL), and the suite's
     cheap password hashing (tests/subprocess_site)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    # Small pools: two test workers' servers and commands, each of two processes, stay well within a
+    # local PostgreSQL's 100 connections.
+    env["REGISTRY_DATABASE_POOL_SIZE"], env["REGISTRY_DATABASE_MAX_OVERFLOW"] = "4", "4"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "subprocess_site"), str(ROOT)])
     env.update({f"REGISTRY_{name.upper()}": value for name, value in registry_settings.items()})
     return env
