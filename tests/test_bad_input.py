@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy import text as sql
 from sqlmodel import SQLModel
 
-from app.auth import service as auth_service
+from app.accounts import service as accounts_service
 from app.auth.principals import Principal, Role
 from app.auth.tokens import TokenService
 from app.config import Settings
@@ -992,7 +992,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def officer(session):
-    auth_service.create_user(session, username="gwent-officer", password=PASSWORD, role="board", region="gwent")
+    accounts_service.create_user(session, username="gwent-officer", password=PASSWORD, role="board", region="gwent")
     session.commit()
     return "gwent-officer"
 

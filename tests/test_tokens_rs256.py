@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from app.auth.principals import Principal, Role
 from app.config import Settings
 from app.main import create_app
+from app.migrations import upgrade
+from tests.conftest import issued_token
 
 ME = "/api/v1/auth/me"
 
@@ -67,8 +69,11 @@ def rs256_client(tmp_path_factory):
         KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (folder / "public.pem").write_bytes(PUBLIC_PEM)
+    # A migrated database: a token is good only for an account the registry has (ADR 0034).
+    database_url = f"sqlite:///{folder / 'rs256.db'}"
+    upgrade(database_url)
     settings = Settings(
-        database_url="sqlite://",
+        database_url=database_url,
         jwt_algorithm="RS256",
         jwt_private_key_file=folder / "private.pem",
         jwt_public_key_file=folder / "public.pem",
@@ -76,7 +81,7 @@ def rs256_client(tmp_path_factory):
     )
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
-        client.issue = lambda: app.state.registry.tokens.issue(Principal("inspector", Role.inspectorate))
+        client.issue = lambda: issued_token(app.state.registry, Principal("inspector", Role.inspectorate))
         yield client
 
 
