@@ -231,9 +231,13 @@ def client(app: Any) -> Iterator[TestClient]:
         yield client
 
 
+# The password of the accounts token_for makes (POST /auth/password needs the current one).
+ACCOUNT_PASSWORD = "the test accounts' passphrase"
+
+
 def issued_token(registry: Registry, principal: Principal, *, account: str | None = None) -> str:
     """A real token for the principal, issued to a user account of its subject (made the first time,
-    with no password that could sign in): the registry refuses tokens of accounts it does not have
+    with ACCOUNT_PASSWORD): the registry refuses tokens of accounts it does not have
     (ADR 0034). A second role under the same subject reuses the account, which only its token
     generation ties to its tokens. `account`: another account name, for claims no account could
     hold (a subject or region too long for its column), made without a region."""
@@ -242,7 +246,8 @@ def issued_token(registry: Registry, principal: Principal, *, account: str | Non
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
             region = None if account else principal.region
-            user = User(username=username, password_hash="!", role=principal.role.value, region=region)
+            password_hash = passwords.hash_secret(ACCOUNT_PASSWORD)
+            user = User(username=username, password_hash=password_hash, role=principal.role.value, region=region)
             session.add(user)
             session.flush()
         account = AccountKey(kind=AccountKind.user, id=user.id, generation=user.token_generation)

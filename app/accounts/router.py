@@ -19,7 +19,7 @@ from app.accounts.schemas import (
     PasswordReset,
     UserCreate,
 )
-from app.auth.dependencies import AuthenticatedReadingDep, PrincipalDep
+from app.auth.dependencies import AuthenticatedApartDep, PrincipalDep
 from app.auth.principals import AccountKind
 from app.errors import problem_responses
 from app.etags import etag, with_etag
@@ -147,7 +147,7 @@ def change_own_password(
     request: Request,
     registry: RegistryDep,
     session: ReadingSessionDep,
-    principal: AuthenticatedReadingDep,
+    principal: AuthenticatedApartDep,
     clock: ClockDep,
 ) -> Response:
     service.change_own_password(

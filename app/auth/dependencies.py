@@ -15,7 +15,7 @@ from app.auth import service
 from app.auth.principals import ANONYMOUS, Principal
 from app.errors import AuthenticationRequired, InvalidToken
 from app.registry import Registry, RegistryDep
-from app.sessions import ReadingSessionDep, SessionDep
+from app.sessions import SessionDep
 
 TOKEN_URL = "/api/v1/auth/token"
 SCHEME = "OAuth2"
@@ -46,9 +46,13 @@ def get_principal(request: Request, registry: RegistryDep, session: SessionDep, 
     return _principal(request, registry, session, token)
 
 
-def get_principal_reading(request: Request, registry: RegistryDep, session: ReadingSessionDep, token: BearerToken) -> Principal:
-    """For an operation on a reading session (one that checks a password under the sign-in throttle)."""
-    return _principal(request, registry, session, token)
+def get_principal_checked_apart(request: Request, registry: RegistryDep, token: BearerToken) -> Principal:
+    """For an operation that checks a password under the sign-in throttle, whose counters commit in
+    transactions of their own (app/auth/throttle.py): the token is checked in a short session of
+    its own too, so the request's transaction starts only after the attempt is counted and a refusal
+    that rolls it back cannot take the count with it."""
+    with registry.sessions() as session:
+        return _principal(request, registry, session, token)
 
 
 async def get_authenticated(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -57,7 +61,7 @@ async def get_authenticated(principal: Annotated[Principal, Depends(get_principa
     return principal
 
 
-async def get_authenticated_reading(principal: Annotated[Principal, Depends(get_principal_reading)]) -> Principal:
+async def get_authenticated_apart(principal: Annotated[Principal, Depends(get_principal_checked_apart)]) -> Principal:
     if principal.is_anonymous:
         raise AuthenticationRequired()
     return principal
@@ -65,4 +69,4 @@ async def get_authenticated_reading(principal: Annotated[Principal, Depends(get_
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 AuthenticatedDep = Annotated[Principal, Depends(get_authenticated)]
-AuthenticatedReadingDep = Annotated[Principal, Depends(get_authenticated_reading)]
+AuthenticatedApartDep = Annotated[Principal, Depends(get_authenticated_apart)]

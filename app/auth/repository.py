@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Table
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
 
 from app.auth.models import ApiClient, User
 from app.auth.principals import AccountKey, AccountKind
+
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+_CLIENTS: Table = ApiClient.__table__  # type: ignore[attr-defined]
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -36,9 +41,8 @@ class TokenState:
 def token_state(session: Session, account: AccountKey) -> TokenState | None:
     """What a token of this account is checked against, on every request: one read by primary key
     of two columns (ADR 0034)."""
-    if account.kind is AccountKind.user:
-        statement = select(User.active, User.token_generation).where(User.id == account.id)
-    else:
-        statement = select(ApiClient.active, ApiClient.token_generation).where(col(ApiClient.client_id) == account.id)
-    row = session.exec(statement).first()
+    table = _USERS if account.kind is AccountKind.user else _CLIENTS
+    key = table.c.id if account.kind is AccountKind.user else table.c.client_id
+    # Core, on the session's connection: the ORM's per-statement bookkeeping would cost more than the read.
+    row = session.connection().execute(sa_select(table.c.active, table.c.token_generation).where(key == account.id)).first()
     return None if row is None else TokenState(active=row[0], generation=row[1])

@@ -77,6 +77,9 @@ def authenticate_client(session: Session, *, client_id: str, client_secret: str)
     return client_principal(client)
 
 
+CLIENT_SUBJECT = "client:"  # a client's subject is its client id after this; a username has no ':'
+
+
 def user_principal(user: User) -> Principal:
     account = AccountKey(kind=AccountKind.user, id=user.id, generation=user.token_generation)
     return Principal(subject=user.username, role=Role(user.role), region=user.region, account=account)
@@ -84,7 +87,7 @@ def user_principal(user: User) -> Principal:
 
 def client_principal(client: ApiClient) -> Principal:
     account = AccountKey(kind=AccountKind.client, id=client.client_id, generation=client.token_generation)
-    return Principal(subject=f"client:{client.client_id}", role=Role(client.role), region=client.region, account=account)
+    return Principal(subject=f"{CLIENT_SUBJECT}{client.client_id}", role=Role(client.role), region=client.region, account=account)
 
 
 def check_still_valid(session: Session, principal: Principal) -> None:
@@ -95,3 +98,13 @@ def check_still_valid(session: Session, principal: Principal) -> None:
     state = repository.token_state(session, account) if account is not None else None
     if state is None or not state.active or account is None or state.generation != account.generation:
         raise InvalidToken("The token has been revoked: its account was changed or deactivated since. Sign in again.")
+
+
+def still_holds(session: Session, principal: Principal) -> bool:
+    """Whether the account the principal's subject names is still active with that role and region:
+    for what acts for an account without a token (a saved search's feed, ADR 0034)."""
+    if principal.subject.startswith(CLIENT_SUBJECT):
+        account: User | ApiClient | None = repository.client_by_id(session, principal.subject.removeprefix(CLIENT_SUBJECT))
+    else:
+        account = repository.user_by_username(session, principal.subject)
+    return account is not None and account.active and (account.role, account.region) == (principal.role, principal.region)
