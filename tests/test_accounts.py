@@ -17,6 +17,7 @@ from app.accounts import service
 from app.auth.principals import AccountKind
 from app.config import Settings
 from app.db import write_transaction
+from app.errors import InvalidInput
 from app.main import create_app
 from app.registry import Registry
 from tests.conftest import ACCOUNT_PASSWORD, TEST_SECRET
@@ -139,6 +140,12 @@ def test_an_account_that_breaks_a_rule_is_refused_and_not_made(client, admin, bo
     assert "new-officer" not in client.get(f"{API}/accounts", headers=admin).text
 
 
+def test_the_cli_keeps_the_same_name_rules(session):
+    with pytest.raises(InvalidInput) as refused:
+        service.create_user(session, username="client:gwent", password=PASSWORD, role="practitioner", region=None)
+    assert refused.value.errors[0].code == "invalid-name"
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -172,6 +179,8 @@ def test_a_username_or_client_id_is_taken_once_across_both_kinds(client, admin):
     assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
     twice = client.post(f"{API}/accounts", json={"client_id": "gwent-case-system", "role": "practitioner"}, headers=admin)
     assert twice.status_code == 409
+    for body in ({"client_id": "gwent-officer"}, {"username": "gwent-case-system", "password": PASSWORD}):
+        assert client.post(f"{API}/accounts", json=body | {"role": "practitioner"}, headers=admin).status_code == 409
     # A client named like a user's id would make that user's /accounts/{id} ambiguous.
     shadow = client.post(f"{API}/accounts", json={"client_id": user["id"], "role": "practitioner"}, headers=admin)
     assert shadow.status_code == 409

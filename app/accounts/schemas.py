@@ -17,7 +17,8 @@ MAX_PASSWORD_LENGTH = 1024  # Argon2 takes any length; a megabyte "password" onl
 # A username or client id: it becomes a token's subject, so no `:` (a user named `client:x` would
 # read, in the audit trail, as the client x) and nothing a log or a URL would have to escape.
 ACCOUNT_NAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"
-AccountName = Annotated[str, Field(min_length=1, max_length=150, pattern=ACCOUNT_NAME)]
+MAX_NAME_LENGTH = 150
+AccountName = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=ACCOUNT_NAME)]
 _ROLES = {"enum": [role.value for role in ACCOUNT_ROLES]}
 RoleName = Annotated[str, Field(max_length=32, json_schema_extra=_ROLES, description="The account's role.")]
 RegionCode = Annotated[Code, Field(description="A board's region (GET /regions); no other role has one.")]

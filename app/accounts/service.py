@@ -11,6 +11,7 @@ hashes only; neither they nor their hashes reach an answer, a log or the audit t
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,8 @@ from app import audit
 from app.accounts import repository
 from app.accounts.repository import AccountFilters
 from app.accounts.schemas import (
+    ACCOUNT_NAME,
+    MAX_NAME_LENGTH,
     MIN_PASSWORD_LENGTH,
     AccountCreated,
     AccountOut,
@@ -80,13 +83,13 @@ def check_password_strength(password: str, *, field: str = "password") -> None:
         )
 
 
-def _check_name_is_free(session: Session, name: str, kind: AccountKind) -> None:
-    # A client's id is its account id, which must not be a user's (GET /accounts/{account_id}).
-    taken: Account | None
-    if kind is AccountKind.user:
-        taken = accounts.user_by_username(session, name)
-    else:
-        taken = accounts.client_by_id(session, name) or accounts.user_by_id(session, name)
+def _check_name(session: Session, name: str, *, field: str) -> None:
+    """A name the schema allows (the CLI's too), taken by no account of either kind: one name, one
+    account. A client's id is also its account id, so it must not be a user's id either."""
+    if not re.fullmatch(ACCOUNT_NAME, name) or len(name) > MAX_NAME_LENGTH:
+        detail = f"1 to {MAX_NAME_LENGTH} letters, digits and . _ @ -, starting with a letter or digit"
+        raise InvalidInput(f"The {field} is not valid.", errors=[_problem("invalid-name", detail, field)])
+    taken = accounts.user_by_username(session, name) or accounts.client_by_id(session, name) or accounts.user_by_id(session, name)
     if taken is not None:
         raise Conflict(f"There is already an account '{name}'.")
 
@@ -96,7 +99,7 @@ def create_user(
 ) -> User:
     checked = check_role_and_region(session, role, region)
     check_password_strength(password)
-    _check_name_is_free(session, username, AccountKind.user)
+    _check_name(session, username, field="username")
     now = now or utcnow()
     user = User(
         username=username, password_hash=hash_secret(password), role=checked, region=region, created_at=now, updated_at=now
@@ -110,7 +113,7 @@ def create_client(
 ) -> tuple[ApiClient, str]:
     """A new API client and its secret, which is shown once and kept only as a hash."""
     checked = check_role_and_region(session, role, region)
-    _check_name_is_free(session, client_id, AccountKind.client)
+    _check_name(session, client_id, field="client_id")
     now = now or utcnow()
     secret = _new_secret()
     client = ApiClient(
