@@ -3,6 +3,8 @@ caller may do is decided by the policy table, which grants anonymous almost noth
 
 from fastapi import APIRouter, Depends
 
+from app.accounts.router import own_router as own_account_router
+from app.accounts.router import router as accounts_router
 from app.action_plans.router import overdue_router
 from app.action_plans.router import router as action_plans_router
 from app.audit.router import router as audit_router
@@ -32,5 +34,7 @@ for router in (
     feeds_router,
     codings_router,
     audit_router,
+    accounts_router,
+    own_account_router,
 ):
     api_router.include_router(router, dependencies=[Depends(require_json_body)])

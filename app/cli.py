@@ -131,8 +131,8 @@ def create_user(
     role: Annotated[str, typer.Option(help="board, inspectorate, practitioner, researcher or admin")],
     region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
 ) -> None:
-    """Create a person's account."""
-    from app.auth import service
+    """Create a person's account (to bootstrap: then admins manage accounts through /api/v1/accounts)."""
+    from app.accounts import service
 
     user = _in_session(
         lambda session: service.create_user(session, username=username, password=password, role=role, region=region)
@@ -147,7 +147,7 @@ def create_client(
     region: Annotated[str | None, typer.Option(help="The board's region code")] = None,
 ) -> None:
     """Create an API client for a system; prints its secret once."""
-    from app.auth import service
+    from app.accounts import service
 
     client, secret = _in_session(lambda session: service.create_client(session, client_id=client_id, role=role, region=region))
     typer.echo(f"client_id={client.client_id}")

@@ -13,6 +13,7 @@ from sqlmodel import Session, create_engine
 
 from app.config import Settings
 
+
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     # Kept open, so that no connection is opened and closed again for each busy moment.

@@ -46,6 +46,12 @@ TAGS = [
         "agreement between coders.",
     },
     {"name": "vocabularies", "description": "Regions and the coded vocabularies (themes, agencies, ...)."},
+    {
+        "name": "accounts",
+        "description": "Users and API clients, managed by admins: create, read, deactivate and reactivate, change a role "
+        "or region, reset a password, rotate a secret. Each change ends the account's tokens at once. And your own "
+        "password.",
+    },
     {"name": "audit", "description": "Who did what, to which record, and how it ended (the inspectorate and admins)."},
     {"name": "health", "description": "Liveness, readiness and metrics, for operators."},
     {"name": "problems", "description": "What each problem `type` means and what to do about it."},
@@ -97,6 +103,13 @@ ACCESS: dict[str, Permission | str] = {
     "update_coding": Permission.codings_write,
     "delete_coding": Permission.codings_write,
     "get_coding_agreement": Permission.codings_agreement,
+    "create_account": Permission.accounts_manage,
+    "list_accounts": Permission.accounts_manage,
+    "get_account": Permission.accounts_manage,
+    "update_account": Permission.accounts_manage,
+    "reset_password": Permission.accounts_manage,
+    "rotate_client_secret": Permission.accounts_manage,
+    "change_own_password": SIGNED_IN,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -163,6 +176,22 @@ RULES: dict[str, str] = {
     "get_saved_search_feed": "At most the 50 newest matches, by when each became readable as it is now (published on "
     "its publication date, submitted when submitted). What the owner may read today, with the role and region the "
     "owner saved it with, exactly as GET /search would find it. A wrong, rotated or revoked token answers 404.",
+    "create_account": "A body with `username` and `password` makes a user; one with `client_id` (and no password) "
+    "an API client, whose secret is in this answer only: the registry keeps its hash. `role` is an account role; a "
+    "board has its `region` (`region-required`) and no other role has one (`region-not-allowed`); the region must "
+    "exist (`unknown-code`). A password has at least 12 characters (`too-short`). Usernames and client ids are "
+    "unique across both kinds (409).",
+    "list_accounts": "Users by username, then API clients by client id. Never a password, a hash or a secret.",
+    "update_account": "A JSON merge patch of `active`, `role` and `region`: `active: false` deactivates, `true` "
+    "reactivates. The role and region follow create_account's rules. Every change ends every token the account holds: "
+    "each is refused (401) on its next use, on every replica. The last active admin cannot be deactivated or given "
+    "another role (409). `If-Match` is required (428 without it, 412 when stale).",
+    "reset_password": "Users only (409 for a client). At least 12 characters (`too-short`). Ends the user's tokens.",
+    "rotate_client_secret": "API clients only (409 for a user). The new secret is in this answer only; the old one and "
+    "every token issued with it stop working at once.",
+    "change_own_password": "Users only (409 for an API client). `current_password` must be the one you sign in with "
+    "(`wrong-password`), checked under the sign-in throttle (429 with `Retry-After`, counted with sign-ins). The new one "
+    "has at least 12 characters (`too-short`). Every token of the account ends, this one too: sign in again.",
     "get_published_feed": "At most the 50 most recently published reviews inside their public window: what anyone may read.",
 }
 

@@ -214,6 +214,36 @@ AGREEMENT = {
 }
 
 
+NEW_USER = {"username": "gwent-officer", "password": "correct horse battery staple", "role": "board", "region": "gwent"}
+
+NEW_CLIENT_ANSWER = {
+    "kind": "client",
+    "id": "gwent-case-system",
+    "username": None,
+    "client_id": "gwent-case-system",
+    "role": "board",
+    "region": "gwent",
+    "active": True,
+    "version": 1,
+    "created_at": "2026-12-02T09:00:00Z",
+    "updated_at": "2026-12-02T09:00:00Z",
+    "client_secret": "3q2-7wEXAMPLEonly-nS0m3R4nd0mT3xtYQ8vJk1LmN0pQrStU",
+}
+
+ACCOUNT = {
+    "kind": "user",
+    "id": "9b2e4c1a-5d3f-4e8b-a6c7-1f0e2d3c4b5a",
+    "username": "gwent-officer",
+    "client_id": None,
+    "role": "board",
+    "region": "gwent",
+    "active": False,
+    "version": 2,
+    "created_at": "2026-12-02T09:00:00Z",
+    "updated_at": "2026-12-02T10:30:00Z",
+}
+
+
 @dataclass(frozen=True)
 class Named:
     """Several examples of one body, each with a summary (OpenAPI `examples`, not `example`)."""
@@ -224,6 +254,15 @@ class Named:
 # (operationId, "request" or a status) -> the example, or several.
 EXAMPLES: dict[tuple[str, str], dict[str, Any] | Named] = {
     ("create_review", "request"): REVIEW,
+    ("create_account", "request"): NEW_USER,
+    ("create_account", "201"): NEW_CLIENT_ANSWER,
+    ("update_account", "request"): {"active": False},
+    ("update_account", "200"): ACCOUNT,
+    ("reset_password", "request"): {"password": "a new long passphrase"},
+    ("change_own_password", "request"): {
+        "current_password": "correct horse battery staple",
+        "new_password": "a new long passphrase",
+    },
     ("put_action_plan", "request"): ACTION_PLAN,
     ("submit_review", "422"): SUBMISSION_REJECTED,
     ("search_reviews", "200"): SEARCH_RESULTS,

@@ -57,6 +57,7 @@ _TYPES = (
         "Invalid token",
         401,
         "The `Authorization` header cannot be used: the token has expired, is not one the registry signed, "
+        "was ended by a change to its account (deactivated, a new role, region, password or secret), "
         "or the header is not `Bearer <token>`. An unusable header is never read as anonymous.",
         "Get a new token from POST /api/v1/auth/token (tokens last 15 minutes by default) and repeat the request.",
     ),

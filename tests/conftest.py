@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,14 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.auth import passwords
-from app.auth.principals import Principal, Role
+from app.auth.models import User
+from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.clock import FixedClock
 from app.config import Settings
-from app.db import build_engine
+from app.db import build_engine, write_transaction
 from app.main import create_app
 from app.migrations import upgrade
 from app.registry import Registry
@@ -221,13 +223,36 @@ def client(app: Any) -> Iterator[TestClient]:
         yield client
 
 
+# The password of the accounts token_for makes (POST /auth/password needs the current one).
+ACCOUNT_PASSWORD = "the test accounts' passphrase"
+
+
+def issued_token(registry: Registry, principal: Principal, *, account: str | None = None) -> str:
+    """A real token for the principal, issued to a user account of its subject (made the first time,
+    with ACCOUNT_PASSWORD): the registry refuses tokens of accounts it does not have
+    (ADR 0034). A second role under the same subject reuses the account, which only its token
+    generation ties to its tokens. `account`: another account name, for claims no account could
+    hold (a subject or region too long for its column), made without a region."""
+    username = account or principal.subject
+    with write_transaction(registry.sessions) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            region = None if account else principal.region
+            password_hash = passwords.hash_secret(ACCOUNT_PASSWORD)
+            user = User(username=username, password_hash=password_hash, role=principal.role.value, region=region)
+            session.add(user)
+            session.flush()
+        account = AccountKey(kind=AccountKind.user, id=user.id, generation=user.token_generation)
+    return registry.tokens.issue(replace(principal, account=account))
+
+
 @pytest.fixture
 def token_for(app: Any) -> Callable[..., dict[str, str]]:
     """Authorization headers carrying a real signed JWT for the role (and region) asked for."""
 
     def make(role: str, region: str | None = None, subject: str | None = None) -> dict[str, str]:
         principal = Principal(subject=subject or f"{role}-{region or 'all'}", role=Role(role), region=region)
-        return {"Authorization": f"Bearer {app.state.registry.tokens.issue(principal)}"}
+        return {"Authorization": f"Bearer {issued_token(app.state.registry, principal)}"}
 
     return make
 

@@ -22,6 +22,7 @@ import feedparser
 import pytest
 
 from tests import factories, flows
+from tests.conftest import ACCOUNT_PASSWORD
 from tests.flows import API
 
 # The columns of every table below, in this order.
@@ -82,6 +83,13 @@ OTHERS: list[tuple[str, tuple[int, ...]]] = [
     ("add_region",              (401,       403,       403,         403,          403,          403,        201)),
     ("add_vocabulary_term",     (401,       403,       403,         403,          403,          403,        201)),
     ("who_am_i",                (401,       200,       200,         200,          200,          200,        200)),
+    ("list_accounts",           (401,       403,       403,         403,          403,          403,        200)),
+    ("create_account",          (401,       403,       403,         403,          403,          403,        201)),
+    ("read_account",            (401,       403,       403,         403,          403,          403,        200)),
+    ("deactivate_account",      (401,       403,       403,         403,          403,          403,        200)),
+    ("reset_password",          (401,       403,       403,         403,          403,          403,        200)),
+    ("rotate_client_secret",    (401,       403,       403,         403,          403,          403,        200)),
+    ("change_own_password",     (401,       204,       204,         204,          204,          204,        204)),
 ]  # fmt: skip
 
 ENDPOINTS = {
@@ -98,6 +106,13 @@ ENDPOINTS = {
     "add_region": "POST /regions",
     "add_vocabulary_term": "POST /vocabularies/theme/terms",
     "who_am_i": "GET /auth/me",
+    "list_accounts": "GET /accounts",
+    "create_account": "POST /accounts (a user)",
+    "read_account": "GET /accounts/{id}",
+    "deactivate_account": "PATCH /accounts/{id} with active false",
+    "reset_password": "POST /accounts/{id}/password-reset",
+    "rotate_client_secret": "POST /accounts/{id}/secret",
+    "change_own_password": "POST /auth/password",
 }
 
 
@@ -396,8 +411,79 @@ def test_other_calls(client, token_for, endpoint, caller, expected):
         else:
             assert_problem(response, expected)
 
+    elif endpoint in ACCOUNT_CALLS:
+        _account_call(client, token_for, endpoint, headers, expected)
+
+    elif endpoint == "change_own_password":
+        # Each caller's own account, the one token_for made; anonymous has none.
+        change = {"current_password": ACCOUNT_PASSWORD, "new_password": "the caller's new passphrase"}
+        response = client.post(f"{API}/auth/password", json=change, headers=headers)
+        if expected == 204:
+            assert response.status_code == 204, response.text
+            assert client.get(f"{API}/auth/me", headers=headers).status_code == 401  # this token ended too
+        else:
+            assert_problem(response, expected)
+
     else:
         raise AssertionError(endpoint)
+
+
+# --- managing accounts (issue 13): only admins; everyone signed in changes their own password ---------
+
+ACCOUNT_CALLS = (
+    "list_accounts",
+    "create_account",
+    "read_account",
+    "deactivate_account",
+    "reset_password",
+    "rotate_client_secret",
+)
+OFFICER = {"username": "matrix-officer", "password": "a long passphrase", "role": "board", "region": "gwent"}
+
+
+def _accounts_as_admin(client: Any, token_for: Any) -> dict[str, dict[str, Any]]:
+    listed = client.get(f"{API}/accounts", params={"limit": 100}, headers=token_for("admin"))
+    assert listed.status_code == 200, listed.text
+    return {a["username"] or a["client_id"]: a for a in listed.json()["items"]}
+
+
+def _account_call(client: Any, token_for: Any, endpoint: str, headers: dict[str, str], expected: int) -> None:
+    admin = token_for("admin")
+    officer = client.post(f"{API}/accounts", json=OFFICER, headers=admin).json()
+    system = client.post(f"{API}/accounts", json={"client_id": "matrix-system", "role": "practitioner"}, headers=admin).json()
+    before = _accounts_as_admin(client, token_for)
+    url = f"{API}/accounts/{officer['id']}"
+    if endpoint == "list_accounts":
+        response = client.get(f"{API}/accounts", headers=headers)
+    elif endpoint == "create_account":
+        body = {"username": "matrix-new", "password": "another long passphrase", "role": "practitioner"}
+        response = client.post(f"{API}/accounts", json=body, headers=headers)
+    elif endpoint == "read_account":
+        response = client.get(url, headers=headers)
+    elif endpoint == "deactivate_account":
+        response = client.patch(url, json={"active": False}, headers=headers | {"If-Match": '"1"'})
+    elif endpoint == "reset_password":
+        response = client.post(f"{url}/password-reset", json={"password": "a reset long passphrase"}, headers=headers)
+    else:
+        response = client.post(f"{API}/accounts/{system['id']}/secret", headers=headers)
+    after = _accounts_as_admin(client, token_for)
+    if expected >= 400:
+        assert_problem(response, expected)
+        assert after == before  # a refused call changed no account
+        return
+    assert response.status_code == expected, response.text
+    changed = {name for name in after.keys() | before.keys() if after.get(name) != before.get(name)}
+    assert (
+        changed
+        == {
+            "list_accounts": set(),
+            "read_account": set(),
+            "create_account": {"matrix-new"},
+            "deactivate_account": {"matrix-officer"},
+            "reset_password": {"matrix-officer"},
+            "rotate_client_secret": {"matrix-system"},
+        }[endpoint]
+    )
 
 
 # --- coding a review (issue 12) ------------------------------------------------------------------

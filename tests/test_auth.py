@@ -12,8 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwt
 from pydantic import ValidationError
 
-from app.auth import service
-from app.auth.principals import Principal, Role
+from app.accounts import service
+from app.auth.models import User
+from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.auth.tokens import TokenService
 from app.config import Settings
 from tests.conftest import TEST_SECRET
@@ -28,9 +29,22 @@ def gwent_user(session):
     session.commit()
 
 
+# The account the hand-made tokens below are issued to: a token must name an account the registry
+# has, at its token generation (ADR 0034), or it is refused whatever else it says.
+SOMEONE_ID = "5a0f3c2e-0000-4000-8000-00000000a11c"
+
+
+@pytest.fixture
+def someone(session):
+    session.add(User(id=SOMEONE_ID, username="someone", password_hash="!", role="inspectorate"))
+    session.commit()
+
+
 def _claims(**changes):
     now = int(time.time())
     claims = {
+        "acct": f"user:{SOMEONE_ID}",
+        "gen": 0,
         "sub": "someone",
         "role": "inspectorate",
         "region": None,
@@ -113,10 +127,18 @@ def _forged_tokens():
     yield "tampered payload", f"{h}.{payload}.{s}"
     yield "huge", jwt.encode(_claims(padding="x" * 100_000), TEST_SECRET)
     yield "garbage", "not-a-token"
+    yield "no account", jwt.encode(_claims(acct=...), TEST_SECRET)
+    yield "no generation", jwt.encode(_claims(gen=...), TEST_SECRET)
+    yield "generation as text", jwt.encode(_claims(gen="0"), TEST_SECRET)
+    yield "generation as true", jwt.encode(_claims(gen=False), TEST_SECRET)
+    yield "account of no kind", jwt.encode(_claims(acct=SOMEONE_ID), TEST_SECRET)
+    yield "unknown account", jwt.encode(_claims(acct="user:" + "0" * 36), TEST_SECRET)
+    yield "another generation", jwt.encode(_claims(gen=1), TEST_SECRET)
+    yield "as a client", jwt.encode(_claims(acct=f"client:{SOMEONE_ID}"), TEST_SECRET)
 
 
 @pytest.mark.parametrize(("name", "token"), list(_forged_tokens()), ids=[n for n, _ in _forged_tokens()])
-def test_forged_or_broken_tokens_are_refused(client, name, token):
+def test_forged_or_broken_tokens_are_refused(client, someone, name, token):
     response = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401, name
     assert response.headers["www-authenticate"].startswith("Bearer")
@@ -124,7 +146,7 @@ def test_forged_or_broken_tokens_are_refused(client, name, token):
     assert client.get("/api/v1/reviews", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
-def test_a_token_made_with_the_right_secret_is_accepted(client):
+def test_a_token_made_with_the_right_secret_is_accepted(client, someone):
     token = jwt.encode(_claims(), TEST_SECRET)
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "inspectorate"
 
@@ -142,7 +164,8 @@ def test_rs256_signs_with_the_private_key_and_refuses_hs256_made_with_the_public
     tokens = TokenService(
         Settings(jwt_algorithm="RS256", jwt_private_key_file=private, jwt_public_key_file=public, database_url="sqlite://")
     )
-    principal = Principal(subject="inspector", role=Role.inspectorate)
+    account = AccountKey(kind=AccountKind.user, id="9b2e4c1a", generation=3)
+    principal = Principal(subject="inspector", role=Role.inspectorate, account=account)
     assert tokens.verify(tokens.issue(principal)) == principal
 
     import hmac

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy import text as sql
 from sqlmodel import SQLModel
 
-from app.auth import service as auth_service
-from app.auth.principals import Principal, Role
+from app.accounts import service as accounts_service
+from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.auth.tokens import TokenService
 from app.config import Settings
 from tests import factories, flows
@@ -901,8 +901,9 @@ INJECTIONS = [
 @pytest.mark.parametrize("name", ["region", "theme", "age_band"])
 def test_injection_looking_filter_values_find_nothing(world, token_for, name, value):
     published = flows.review_in(world.client, token_for("board", "north-wales"), "published", region="north-wales")
+    callers = (world.admin, token_for("board", "north-wales"), token_for("practitioner"), {})  # their accounts first
     before = world.state()
-    for headers in (world.admin, token_for("board", "north-wales"), token_for("practitioner"), {}):
+    for headers in callers:
         response = world.client.get(f"{API}/reviews", params={name: value}, headers=headers)
         assert response.status_code == 200, response.text
         assert_no_leak(response)
@@ -953,7 +954,9 @@ def test_an_odd_review_id_is_not_found(world, review_id, method, suffix, body):
 
 def _token_signed_with_another_secret() -> str:
     other = TokenService(Settings(database_url="sqlite://", jwt_secret="another-secret-" + "y" * 40))
-    return other.issue(Principal(subject="board-gwent", role=Role.board, region="gwent"))
+    # A well-formed token for an account that could exist: only the signature is wrong.
+    account = AccountKey(kind=AccountKind.user, id="5a0f3c2e-0000-4000-8000-00000000b0a2", generation=0)
+    return other.issue(Principal(subject="board-gwent", role=Role.board, region="gwent", account=account))
 
 
 BAD_AUTHORIZATION = {
@@ -992,7 +995,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def officer(session):
-    auth_service.create_user(session, username="gwent-officer", password=PASSWORD, role="board", region="gwent")
+    accounts_service.create_user(session, username="gwent-officer", password=PASSWORD, role="board", region="gwent")
     session.commit()
     return "gwent-officer"
 

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from tests import flows, pdfs
+from tests.conftest import issued_token
 from tests.flows import API
 
 REPORT_PAGES = [
@@ -199,7 +200,7 @@ def test_an_admin_setting_lets_active_content_through(settings, app_over):
     app = app_over(settings=settings.model_copy(update={"pdf_allow_active_content": True}))
     content = pdfs.ACTIVE["JavaScript run on opening"][0]()
     with TestClient(app) as client:
-        board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+        board = {"Authorization": "Bearer " + issued_token(app.state.registry, Principal("board-gwent", Role.board, "gwent"))}
         review = flows.create(client, board, full_text=None)
         assert _upload(client, board, review, "report", content).status_code == 201
         assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).content == content
@@ -211,7 +212,7 @@ def test_an_admin_setting_lets_active_content_through(settings, app_over):
 def _board_of(app):
     from app.auth.principals import Principal, Role
 
-    return {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    return {"Authorization": "Bearer " + issued_token(app.state.registry, Principal("board-gwent", Role.board, "gwent"))}
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.auth import passwords, service
+from app.accounts import service
+from app.auth import passwords
 from app.config import Settings
 from app.db import build_sessionmaker
 from app.main import create_app

@@ -27,7 +27,7 @@ from app.migrations import upgrade
 from app.reviews.models import Review
 from app.reviews.rules import submission_problems
 from tests import pdfs
-from tests.conftest import REGISTRY, TEST_SECRET, fresh_postgres_database, subprocess_env
+from tests.conftest import REGISTRY, TEST_SECRET, fresh_postgres_database, issued_token, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "bench" / "corpus.py"
@@ -96,7 +96,7 @@ def api(import_env: dict[str, str]) -> Iterator[tuple[TestClient, dict[str, str]
         documents_dir=Path(import_env["REGISTRY_DOCUMENTS_DIR"]),
     )
     app = create_app(settings)
-    token = app.state.registry.tokens.issue(Principal(subject="inspector", role=Role.inspectorate))
+    token = issued_token(app.state.registry, Principal(subject="inspector", role=Role.inspectorate))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, {"Authorization": f"Bearer {token}"}
 

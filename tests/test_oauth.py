@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 import pytest
 from sqlalchemy import text
 
-from app.auth import service
+from app.accounts import service
 from app.auth.throttle import LoginLimits
 from tests.flows import API
 

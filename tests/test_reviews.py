@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories, flows
+from tests.conftest import issued_token
 from tests.flows import API
 
 
@@ -259,7 +260,7 @@ def test_racing_edits_with_the_same_if_match_leave_exactly_one_winner(isolated_e
     from app.registry import Registry
 
     app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=isolated_engine))
-    board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    board = {"Authorization": "Bearer " + issued_token(app.state.registry, Principal("board-gwent", Role.board, "gwent"))}
     with TestClient(app, raise_server_exceptions=False) as client:
         review = flows.create(client, board)
         url = f"{API}/reviews/{review['id']}"

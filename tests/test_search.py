@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import flows, search_corpus
+from tests.conftest import issued_token
 from tests.flows import API
 
 
@@ -304,7 +305,7 @@ def test_with_the_sql_backend_a_change_is_searchable_at_its_commit_and_leaves_no
         lambda _c, _cur, statement, *_: outbox_statements.append(statement) if "search_outbox" in statement else None,
     )
     app = create_app(registry=Registry.from_settings(settings, clock=clock, engine=isolated_engine))
-    board = {"Authorization": "Bearer " + app.state.registry.tokens.issue(Principal("board-gwent", Role.board, "gwent"))}
+    board = {"Authorization": "Bearer " + issued_token(app.state.registry, Principal("board-gwent", Role.board, "gwent"))}
     with TestClient(app) as client:
         review = flows.create(client, board, title="Child Q: the kinship placement")
         client.patch(

@@ -13,10 +13,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlmodel import Session
 
+from app.auth.models import User
 from app.auth.principals import Principal, Role
 from app.config import Settings
 from app.main import create_app
+from app.migrations import upgrade
+from tests.conftest import issued_token
 
 ME = "/api/v1/auth/me"
 
@@ -32,9 +37,16 @@ def _b64(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
+# The account every hand-made token below names (made in rs256_client's database), so each forged
+# token is refused for its own defect, not for naming no account.
+X_ID = "5a0f3c2e-0000-4000-8000-0000000000a5"
+
+
 def _claims(**changes):
     now = int(time.time())
     claims = {
+        "acct": f"user:{X_ID}",
+        "gen": 0,
         "sub": "x",
         "role": "admin",
         "region": None,
@@ -67,8 +79,16 @@ def rs256_client(tmp_path_factory):
         KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (folder / "public.pem").write_bytes(PUBLIC_PEM)
+    # A migrated database: a token is good only for an account the registry has (ADR 0034).
+    database_url = f"sqlite:///{folder / 'rs256.db'}"
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        session.add(User(id=X_ID, username="x", password_hash="!", role="admin"))
+        session.commit()
+    engine.dispose()
     settings = Settings(
-        database_url="sqlite://",
+        database_url=database_url,
         jwt_algorithm="RS256",
         jwt_private_key_file=folder / "private.pem",
         jwt_public_key_file=folder / "public.pem",
@@ -76,7 +96,7 @@ def rs256_client(tmp_path_factory):
     )
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
-        client.issue = lambda: app.state.registry.tokens.issue(Principal("inspector", Role.inspectorate))
+        client.issue = lambda: issued_token(app.state.registry, Principal("inspector", Role.inspectorate))
         yield client
 
 
@@ -111,6 +131,11 @@ def test_forged_and_broken_tokens_are_refused(rs256_client, name):
     assert response.status_code == 401, name
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_token_made_with_the_private_key_is_accepted(rs256_client):
+    response = rs256_client.get(ME, headers={"Authorization": f"Bearer {_rs256(KEY, _claims())}"})
+    assert response.json() == {"subject": "x", "role": "admin", "region": None}
 
 
 def test_the_servers_own_rs256_token_is_accepted(rs256_client):

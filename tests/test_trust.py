@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from app.auth.principals import Principal, Role
 from tests import factories, flows
+from tests.conftest import issued_token
 from tests.flows import API
 
 
@@ -173,7 +175,7 @@ def test_the_audit_trail_answers_what_a_board_changed_last_week(client, board, t
 
 
 def test_token_requests_are_audited_issued_or_refused(client, session, token_for):
-    from app.auth import service
+    from app.accounts import service
 
     service.create_user(session, username="officer", password="a long passphrase", role="board", region="gwent")
     session.commit()
@@ -326,9 +328,10 @@ def test_any_client_address_is_recorded_and_counted(app, token_for, connection, 
     assert len(addresses) == 6 and set(addresses) == {stored}
 
 
-def test_long_values_from_a_signed_token_are_recorded_cut_to_fit(client, board, token_for, connection):
+def test_long_values_from_a_signed_token_are_recorded_cut_to_fit(app, client, board, connection):
     review = flows.review_in(client, board, "submitted")
-    reader = token_for("inspectorate", region="r" * 100, subject="s" * 300)
+    claims = Principal(subject="s" * 300, role=Role.inspectorate, region="r" * 100)
+    reader = {"Authorization": f"Bearer {issued_token(app.state.registry, claims, account='long-claims')}"}
     assert client.get(f"{API}/reviews/{review['id']}", headers=reader).status_code == 200
     assert client.get(f"{API}/reviews/{'x' * 64}", headers=reader).status_code == 404
     rows = connection.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
 
 
 @lru_cache(maxsize=1)
@@ -26,4 +27,7 @@ def verify_secret(secret: str, secret_hash: str | None) -> bool:
     if secret_hash is None:
         _hasher().verify(secret, _dummy_hash())
         return False
-    return _hasher().verify(secret, secret_hash)
+    try:
+        return _hasher().verify(secret, secret_hash)
+    except UnknownHashError:  # a hash no hasher made (an account that may not sign in): no match
+        return False

@@ -19,11 +19,27 @@ class Role(StrEnum):
 ACCOUNT_ROLES = tuple(role for role in Role if role is not Role.anonymous)
 
 
+class AccountKind(StrEnum):
+    user = "user"  # a person: username and password
+    client = "client"  # a system: client id and secret
+
+
+@dataclass(frozen=True)
+class AccountKey:
+    """Which account a token was issued to, and the account's token generation then: the token is
+    good only while the account is active at that generation (ADR 0034)."""
+
+    kind: AccountKind
+    id: str
+    generation: int
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str
     role: Role
     region: str | None = None
+    account: AccountKey | None = None  # None for anonymous and for the registry's own work (imports)
 
     @property
     def is_anonymous(self) -> bool:

@@ -1,8 +1,7 @@
-"""Accounts and the exchange of credentials for tokens."""
+"""The exchange of credentials for tokens, and the check that a token is still good."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -14,15 +13,12 @@ from app.audit import bounds
 from app.auth import oauth, repository, throttle
 from app.auth.models import ApiClient, User
 from app.auth.oauth import InvalidClient, InvalidGrant
-from app.auth.passwords import hash_secret, verify_secret
-from app.auth.principals import ACCOUNT_ROLES, Principal, Role
+from app.auth.passwords import verify_secret
+from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.auth.schemas import TokenOut, TokenRequest
 from app.auth.throttle import LoginLimits
 from app.auth.tokens import TokenService
-from app.errors import Conflict, InvalidInput, ProblemItem
-from app.vocab.service import check_codes
-
-MIN_PASSWORD_LENGTH = 12
+from app.errors import InvalidToken
 
 
 def issue_token(
@@ -70,7 +66,7 @@ def authenticate_user(session: Session, *, username: str, password: str) -> Prin
     valid = verify_secret(password, user.password_hash if user else None)
     if user is None or not valid or not user.active:
         raise InvalidGrant("The username or password is wrong.")
-    return Principal(subject=user.username, role=Role(user.role), region=user.region)
+    return user_principal(user)
 
 
 def authenticate_client(session: Session, *, client_id: str, client_secret: str) -> Principal:
@@ -78,41 +74,37 @@ def authenticate_client(session: Session, *, client_id: str, client_secret: str)
     valid = verify_secret(client_secret, client.secret_hash if client else None)
     if client is None or not valid or not client.active:
         raise InvalidClient("The client id or secret is wrong.")
-    return Principal(subject=f"client:{client.client_id}", role=Role(client.role), region=client.region)
+    return client_principal(client)
 
 
-def _check_role_and_region(session: Session, role: str, region: str | None) -> Role:
-    problems = []
-    if role not in {r.value for r in ACCOUNT_ROLES}:
-        problems.append(ProblemItem(code="unknown-role", detail=f"role must be one of {', '.join(ACCOUNT_ROLES)}", field="role"))
-    elif role == Role.board and not region:
-        problems.append(ProblemItem(code="region-required", detail="a board account needs its region", field="region"))
-    if problems:
-        raise InvalidInput("The account is not valid.", errors=problems)
-    check_codes(session, region=region)
-    return Role(role)
+CLIENT_SUBJECT = "client:"  # a client's subject is its client id after this; a username has no ':'
 
 
-def create_user(session: Session, *, username: str, password: str, role: str, region: str | None) -> User:
-    checked = _check_role_and_region(session, role, region)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "The password is too short.",
-            errors=[ProblemItem(code="too-short", detail=f"at least {MIN_PASSWORD_LENGTH} characters", field="password")],
-        )
-    if repository.user_by_username(session, username):
-        raise Conflict(f"There is already a user '{username}'.")
-    user = User(username=username, password_hash=hash_secret(password), role=checked, region=region)
-    repository.add(session, user)
-    return user
+def user_principal(user: User) -> Principal:
+    account = AccountKey(kind=AccountKind.user, id=user.id, generation=user.token_generation)
+    return Principal(subject=user.username, role=Role(user.role), region=user.region, account=account)
 
 
-def create_client(session: Session, *, client_id: str, role: str, region: str | None) -> tuple[ApiClient, str]:
-    """A new API client and its secret, which is shown once and kept only as a hash."""
-    checked = _check_role_and_region(session, role, region)
-    if repository.client_by_id(session, client_id):
-        raise Conflict(f"There is already a client '{client_id}'.")
-    secret = secrets.token_urlsafe(32)
-    client = ApiClient(client_id=client_id, secret_hash=hash_secret(secret), role=checked, region=region)
-    repository.add(session, client)
-    return client, secret
+def client_principal(client: ApiClient) -> Principal:
+    account = AccountKey(kind=AccountKind.client, id=client.client_id, generation=client.token_generation)
+    return Principal(subject=f"{CLIENT_SUBJECT}{client.client_id}", role=Role(client.role), region=client.region, account=account)
+
+
+def check_still_valid(session: Session, principal: Principal) -> None:
+    """A verified token is good only while its account is active at the token generation it was
+    issued at: a change to the account since (deactivation, a new role, region, password or
+    secret) has ended it (ADR 0034). Checked on every request, in the request's session."""
+    account = principal.account
+    state = repository.token_state(session, account) if account is not None else None
+    if state is None or not state.active or account is None or state.generation != account.generation:
+        raise InvalidToken("The token has been revoked: its account was changed or deactivated since. Sign in again.")
+
+
+def still_holds(session: Session, principal: Principal) -> bool:
+    """Whether the account the principal's subject names is still active with that role and region:
+    for what acts for an account without a token (a saved search's feed, ADR 0034)."""
+    if principal.subject.startswith(CLIENT_SUBJECT):
+        account: User | ApiClient | None = repository.client_by_id(session, principal.subject.removeprefix(CLIENT_SUBJECT))
+    else:
+        account = repository.user_by_username(session, principal.subject)
+    return account is not None and account.active and (account.role, account.region) == (principal.role, principal.region)

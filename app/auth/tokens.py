@@ -8,7 +8,7 @@ from typing import Any
 
 from jose import JWTError, jwt
 
-from app.auth.principals import ACCOUNT_ROLES, Principal, Role
+from app.auth.principals import ACCOUNT_ROLES, AccountKey, AccountKind, Principal, Role
 from app.config import Settings
 from app.errors import InvalidToken
 
@@ -16,6 +16,9 @@ from app.errors import InvalidToken
 MAX_TOKEN_BYTES = 4096
 
 _REQUIRED = ("exp", "iat", "iss", "aud", "sub")
+# Beyond those, each token names its account and the account's token generation ("acct": "user:<id>"
+# or "client:<client_id>", "gen": 3), compared with the database on every request (ADR 0034).
+MAX_GENERATION = 2**31 - 1
 CLOCK_SKEW_SECONDS = 30
 
 
@@ -34,8 +37,13 @@ class TokenService:
             self._signing_key = self._verifying_key = settings.jwt_secret
 
     def issue(self, principal: Principal) -> str:
+        """A token for an account's principal; it names the account and its token generation."""
+        if principal.account is None:
+            raise ValueError("tokens are issued to accounts only")
         now = int(time.time())
         claims: dict[str, Any] = {
+            "acct": f"{principal.account.kind.value}:{principal.account.id}",
+            "gen": principal.account.generation,
             "sub": principal.subject,
             "role": principal.role.value,
             "region": principal.region,
@@ -79,4 +87,14 @@ def _principal_from(claims: dict[str, Any]) -> Principal:
         raise InvalidToken()
     if role == Role.board and not region:
         raise InvalidToken()
-    return Principal(subject=subject, role=Role(role), region=region)
+    return Principal(subject=subject, role=Role(role), region=region, account=_account_from(claims))
+
+
+def _account_from(claims: dict[str, Any]) -> AccountKey:
+    account, generation = claims.get("acct"), claims.get("gen")
+    if not isinstance(account, str) or not isinstance(generation, int) or isinstance(generation, bool):
+        raise InvalidToken()  # a token from before generations (or not ours): sign in again
+    kind, _, account_id = account.partition(":")
+    if kind not in {k.value for k in AccountKind} or not account_id or not 0 <= generation <= MAX_GENERATION:
+        raise InvalidToken()
+    return AccountKey(kind=AccountKind(kind), id=account_id, generation=generation)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session
 
 from app import audit
+from app.auth import service as accounts
 from app.auth.policies import Permission, allows, can_read, require
 from app.auth.principals import ANONYMOUS, Principal, Role
 from app.clock import Clock
@@ -161,21 +162,25 @@ def revoke_token(session: Session, *, principal: Principal, saved_search_id: str
     repository.add(session, saved)
 
 
-def _owner(saved: SavedSearch) -> Principal | None:
+def _owner(session: Session, saved: SavedSearch) -> Principal | None:
+    """The owner as saved, while their account still stands so: deactivated, or given another role or
+    region, it no longer reads through its feeds (ADR 0034)."""
     try:
         role = Role(saved.owner_role)
     except ValueError:
         return None
-    return Principal(subject=saved.owner_subject, role=role, region=saved.owner_region)
+    owner = Principal(subject=saved.owner_subject, role=role, region=saved.owner_region)
+    return owner if accounts.still_holds(session, owner) else None
 
 
 def saved_search_feed(session: Session, *, saved_search_id: str, token: str, backend: SearchBackend, clock: Clock) -> FeedContent:
-    """The newest matches the owner may read today. A missing search, a wrong or revoked token, or an
-    owner whose role no longer keeps saved searches: 404, all alike."""
+    """The newest matches the owner may read today. A missing search, a wrong or revoked token, an
+    owner whose account was deactivated or changed, or whose role no longer keeps saved searches: 404,
+    all alike."""
     saved = repository.get(session, saved_search_id)
     presented = _hash(token)
     stored = saved.token_hash if saved is not None and saved.token_hash is not None else ""
-    owner = _owner(saved) if saved is not None else None
+    owner = _owner(session, saved) if saved is not None else None
     if (
         saved is None
         or owner is None
