@@ -272,6 +272,9 @@ def _a_theme_and_a_perspective_pair_only_within_one_coding(client: Any, token_fo
     # A coded_theme filter with buckets by perspective: the perspectives of that theme's codings only.
     assert _pairs(client, inspector, "perspective", coded_theme="information-sharing-and-recording") == {"health": 1}
     assert _pairs(client, inspector, "perspective", coded_theme="fathers-overlooked") == {"legal": 2}
+    assert _pairs(client, inspector, "region,perspective", coded_theme="information-sharing-and-recording") == {
+        ("gwent", "health"): 1
+    }
     assert _pairs(client, inspector, "perspective", coded_theme="hierarchy-of-knowledge") == {"legal": 3, "health": 1}
     assert _pairs(client, inspector, "perspective", coded_theme="hierarchy-of-knowledge", measure="recommendations") == {
         "legal": 6,
