@@ -907,7 +907,7 @@ def _measured_review(client: Any, token_for: Any, state: str, n: int) -> dict[st
 def _everything_seen(client: Any, headers: dict[str, str]) -> dict[str, Any]:
     seen = {}
     for measure in MEASURES:
-        for group_by in ("region", "coded_theme", "year,region"):
+        for group_by in ("region", "coded_theme", "coded_theme,perspective", "year,region"):
             response = client.get(f"{API}/trends", params={"group_by": group_by, "measure": measure}, headers=headers)
             assert response.status_code == 200, response.text
             seen[(measure, group_by)] = response.json()
@@ -949,3 +949,4 @@ def _trends(client: Any, token_for: Any, caller: str) -> None:
     gwent = next(b for b in after[("reviews", "region")]["buckets"] if b["key"]["region"] == "gwent")
     assert gwent["count"] == 6
     assert after[("recommendations", "region")] != before[("recommendations", "region")]
+    assert after[("reviews", "coded_theme,perspective")] != before[("reviews", "coded_theme,perspective")]

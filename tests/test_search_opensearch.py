@@ -18,7 +18,7 @@ from app.auth.principals import Principal, Role
 from app.reviews.models import Review
 from app.reviews.repository import ReviewFilters
 from app.search.backend import SearchDocument, SearchRequest
-from app.search.outbox import drain, reindex
+from app.search.outbox import documents_of, drain, reindex
 from app.search.query import STOPWORDS, parse
 from app.search.sql import SqlSearchBackend
 from tests import flows, search_corpus
@@ -202,7 +202,9 @@ def test_an_index_made_before_the_codings_takes_their_fields_in_place(client, to
 
     old_mapping = {
         **MAPPING,
-        "properties": {k: v for k, v in MAPPING["properties"].items() if k not in ("coded_themes", "perspectives")},
+        "properties": {
+            k: v for k, v in MAPPING["properties"].items() if k not in ("coded_themes", "perspectives", "coded_pairs")
+        },
     }
     name = f"{opensearch_backend.prefix}-v1-old"
     opensearch_backend.client.indices.create(
@@ -222,3 +224,74 @@ def test_an_index_made_before_the_codings_takes_their_fields_in_place(client, to
     source = restarted.client.get(index=restarted.read_alias, id=review["id"])["_source"]
     assert source["coded_themes"] == ["tunnel-vision"]
     assert opensearch_backend.indices_behind(opensearch_backend.read_alias) == [name]
+
+
+def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_fills_them(
+    client, token_for, session, session_factory, clock, opensearch_backend, caplog
+):
+    """ADR 0032's amendment (mapping version 3): a version-2 index takes `coded_pairs` in place, so
+    new documents are not refused, and says a reindex is due; until then its reviews coded before
+    it are in no (theme, perspective) bucket, and `registry search reindex` puts them back."""
+    import logging
+
+    from app.search.opensearch import MAPPING, MAPPING_VERSION, SETTINGS, OpenSearchBackend, _source
+
+    assert MAPPING_VERSION == 3
+    old_mapping = {**MAPPING, "properties": {k: v for k, v in MAPPING["properties"].items() if k != "coded_pairs"}}
+    name = f"{opensearch_backend.prefix}-v2-old"
+    opensearch_backend.client.indices.create(
+        index=name,
+        body={
+            "settings": SETTINGS,
+            "mappings": old_mapping,
+            "aliases": {opensearch_backend.read_alias: {}, opensearch_backend.write_alias: {"is_write_index": True}},
+        },
+    )
+    board, lawyer = token_for("board", "gwent"), token_for("researcher", subject="lawyer")
+    summary = "Child A died aged nine months. The father was not consulted."
+    coded_before, coded_after = (
+        flows.review_in(client, board, "published", reference=f"PAIR {i}", summary=summary) for i in (1, 2)
+    )
+    for review, theme, perspective in ((coded_before, "gdpr-confusion", "health"), (coded_after, "tunnel-vision", "legal")):
+        start = summary.index("father")
+        body = {
+            "theme": theme,
+            "perspective": perspective,
+            "quote": "father",
+            "location": {"field": "summary", "start": start, "end": start + 6},
+        }
+        assert client.post(f"{API}/reviews/{review['id']}/codings", json=body, headers=lawyer).status_code == 201
+    before, after = documents_of(session, [session.get(Review, coded_before["id"]), session.get(Review, coded_after["id"])])
+    assert after.coded_pairs == ["tunnel-vision|legal"]
+    # As version 2 indexed it: the themes and perspectives, no pairs.
+    old_source = {k: v for k, v in _source(before).items() if k != "coded_pairs"}
+    opensearch_backend.client.index(index=name, id=before.id, body=old_source, version=before.version, version_type="external")
+
+    restarted = OpenSearchBackend(opensearch_backend.client, prefix=opensearch_backend.prefix, refresh=True)
+    with caplog.at_level(logging.WARNING, logger="app.search"):
+        restarted.index([after])
+    assert f"{name} predates mapping version 3: run `registry search reindex`" in caplog.text
+
+    inspector = Principal("inspector", Role.inspectorate)
+
+    def pairs() -> dict[tuple[str, ...], int]:
+        group_by = ("coded_theme", "perspective")
+        return dict(
+            restarted.trends(session, principal=inspector, today=clock.today(), group_by=group_by, filters=ReviewFilters())
+        )
+
+    assert pairs() == {("tunnel-vision", "legal"): 1, ("hierarchy-of-knowledge", "legal"): 1}
+    rebuilt = reindex(session_factory, restarted)
+    assert rebuilt.startswith(f"{opensearch_backend.prefix}-v3-")
+    restarted.refresh()
+    assert pairs() == {
+        ("tunnel-vision", "legal"): 1,
+        ("hierarchy-of-knowledge", "legal"): 1,
+        ("gdpr-confusion", "health"): 1,
+        ("information-sharing-and-recording", "health"): 1,
+    }
+    assert pairs() == dict(
+        SqlSearchBackend(session.get_bind().dialect.name).trends(
+            session, principal=inspector, today=clock.today(), group_by=("coded_theme", "perspective"), filters=ReviewFilters()
+        )
+    )

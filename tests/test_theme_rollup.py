@@ -23,11 +23,11 @@ def over_opensearch(app_over: Any, opensearch_backend: Any) -> Any:
     return TestClient(app_over(search=opensearch_backend), raise_server_exceptions=False)
 
 
-def _code(client: Any, coder: dict[str, str], review: dict[str, Any], theme: str) -> None:
+def _code(client: Any, coder: dict[str, str], review: dict[str, Any], theme: str, perspective: str = "social-work") -> None:
     start = review["summary"].index(QUOTE)
     body = {
         "theme": theme,
-        "perspective": "social-work",
+        "perspective": perspective,
         "quote": QUOTE,
         "location": {"field": "summary", "start": start, "end": start + len(QUOTE)},
     }
@@ -35,9 +35,11 @@ def _code(client: Any, coder: dict[str, str], review: dict[str, Any], theme: str
     assert response.status_code == 201, response.text
 
 
-def _reviews(client: Any, token_for: Any, n: int) -> list[dict[str, Any]]:
+def _reviews(client: Any, token_for: Any, n: int, *, first: int = 0) -> list[dict[str, Any]]:
     board = token_for("board", "gwent")
-    return [flows.review_in(client, board, "published", reference=f"ROLL {i}/2026", summary=SUMMARY) for i in range(n)]
+    return [
+        flows.review_in(client, board, "published", reference=f"ROLL {i}/2026", summary=SUMMARY) for i in range(first, first + n)
+    ]
 
 
 def _counts(client: Any, headers: dict[str, str], **params: str) -> dict[str, Any]:
@@ -223,3 +225,100 @@ def test_a_saved_search_follows_a_theme_and_its_sub_themes_on_sql(client, token_
 
 def test_a_saved_search_follows_a_theme_and_its_sub_themes_on_opensearch(over_opensearch, token_for):
     _a_saved_search_follows_a_theme_and_its_sub_themes(over_opensearch, token_for)
+
+
+# --- a (theme, perspective) bucket is made of one coding's theme and perspective ---------------------
+
+
+def _pairs(client: Any, headers: dict[str, str], group_by: str = "coded_theme,perspective", **params: str) -> dict[Any, Any]:
+    response = client.get(f"{API}/trends", params={"group_by": group_by, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    names = group_by.split(",")
+    return {
+        tuple(b["key"][n] for n in names) if len(names) > 1 else b["key"][names[0]]: b["count"]
+        for b in response.json()["buckets"]
+    }
+
+
+def _a_theme_and_a_perspective_pair_only_within_one_coding(client: Any, token_for: Any) -> None:
+    lawyer, nurse = token_for("researcher", subject="lawyer"), token_for("researcher", subject="nurse")
+    inspector = token_for("inspectorate")
+    two_codings, two_coders, one_coder_two_subs = _reviews(client, token_for, 3)
+    # ROLL 0: one coder, two codings, each with its own theme and perspective.
+    _code(client, lawyer, two_codings, "fathers-overlooked", "legal")
+    _code(client, lawyer, two_codings, "gdpr-confusion", "health")
+    # ROLL 1: one theme, two coders from two perspectives.
+    _code(client, lawyer, two_coders, "tunnel-vision", "legal")
+    _code(client, nurse, two_coders, "tunnel-vision", "health")
+    # ROLL 2: two sub-themes of one theme from one perspective: once under the theme.
+    _code(client, lawyer, one_coder_two_subs, "fathers-overlooked", "legal")
+    _code(client, lawyer, one_coder_two_subs, "tunnel-vision", "legal")
+
+    # No coder said (fathers-overlooked, health), (gdpr-confusion, legal) or
+    # (information-sharing-and-recording, legal): ROLL 0 is in none of those buckets.
+    expected = {
+        ("hierarchy-of-knowledge", "legal"): 3,
+        ("fathers-overlooked", "legal"): 2,
+        ("tunnel-vision", "legal"): 2,
+        ("hierarchy-of-knowledge", "health"): 1,
+        ("tunnel-vision", "health"): 1,
+        ("information-sharing-and-recording", "health"): 1,
+        ("gdpr-confusion", "health"): 1,
+    }
+    assert _pairs(client, inspector) == expected
+    assert _pairs(client, inspector, "perspective,coded_theme") == {(p, t): n for (t, p), n in expected.items()}
+    # The measures count the same members per bucket (each review has two recommendations).
+    assert _pairs(client, inspector, measure="recommendations") == {k: 2 * n for k, n in expected.items()}
+    # A coded_theme filter with buckets by perspective: the perspectives of that theme's codings only.
+    assert _pairs(client, inspector, "perspective", coded_theme="information-sharing-and-recording") == {"health": 1}
+    assert _pairs(client, inspector, "perspective", coded_theme="fathers-overlooked") == {"legal": 2}
+    assert _pairs(client, inspector, "region,perspective", coded_theme="information-sharing-and-recording") == {
+        ("gwent", "health"): 1
+    }
+    assert _pairs(client, inspector, "perspective", coded_theme="hierarchy-of-knowledge") == {"legal": 3, "health": 1}
+    assert _pairs(client, inspector, "perspective", coded_theme="hierarchy-of-knowledge", measure="recommendations") == {
+        "legal": 6,
+        "health": 2,
+    }
+    # Without a coded theme, a perspective counts every review coded from it, as before.
+    assert _pairs(client, inspector, "perspective") == {"legal": 3, "health": 2}
+    # Below the inspectorate the same buckets, suppressed (every count is under 5).
+    researcher = token_for("researcher")
+    suppressed = client.get(f"{API}/trends", params={"group_by": "coded_theme,perspective"}, headers=researcher).json()
+    assert {(b["key"]["coded_theme"], b["key"]["perspective"]) for b in suppressed["buckets"]} == set(expected)
+    assert all(b["suppressed"] and b["count"] is None for b in suppressed["buckets"])
+
+    # A review the researcher may not read (coded, then withdrawn) changes nothing the researcher sees.
+    def seen() -> list[Any]:
+        asked = [
+            {"group_by": "coded_theme,perspective"},
+            {"group_by": "perspective", "coded_theme": "information-sharing-and-recording"},
+            {"group_by": "coded_theme,perspective", "measure": "recommendations"},
+        ]
+        return [client.get(f"{API}/trends", params=params, headers=researcher).json() for params in asked]
+
+    before = seen()
+    (hidden,) = _reviews(client, token_for, 1, first=3)
+    _code(client, lawyer, hidden, "gdpr-confusion", "legal")
+    admin = token_for("admin")
+    withdrawn = client.post(
+        f"{API}/reviews/{hidden['id']}/withdraw",
+        json={"reason": "Withdrawn at the family's request."},
+        headers={**admin, "If-Match": f'"{hidden["version"]}"'},
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert seen() == before
+    # The inspectorate reads withdrawn reviews: for it the review counts, in its own pair's buckets only.
+    assert _pairs(client, inspector) == {
+        **expected,
+        ("gdpr-confusion", "legal"): 1,
+        ("information-sharing-and-recording", "legal"): 1,
+    }
+
+
+def test_a_theme_and_a_perspective_pair_only_within_one_coding_on_sql(client, token_for):
+    _a_theme_and_a_perspective_pair_only_within_one_coding(client, token_for)
+
+
+def test_a_theme_and_a_perspective_pair_only_within_one_coding_on_opensearch(over_opensearch, token_for):
+    _a_theme_and_a_perspective_pair_only_within_one_coding(over_opensearch, token_for)

@@ -48,16 +48,18 @@ def coded(session: Session, *, principal: Principal, today: date, perspective: s
     return [(review_id, coder, theme) for review_id, coder, theme in session.execute(query).all()]
 
 
-def coded_terms(session: Session, review_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
-    """Each review's coded themes and perspectives (sorted, once each): what search indexes."""
+def coded_terms(session: Session, review_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str], list[tuple[str, str]]]]:
+    """Each review's coded themes, perspectives and (theme, perspective) pairs of one coding each
+    (sorted, once each): what search indexes."""
     if not review_ids:
         return {}
     rows = session.execute(
         select(col(Coding.review_id), col(Coding.theme), col(Coding.perspective)).where(col(Coding.review_id).in_(review_ids))
     ).all()
-    themes: dict[str, set[str]] = {}
-    perspectives: dict[str, set[str]] = {}
+    pairs: dict[str, set[tuple[str, str]]] = {}
     for review_id, theme, perspective in rows:
-        themes.setdefault(review_id, set()).add(theme)
-        perspectives.setdefault(review_id, set()).add(perspective)
-    return {review_id: (sorted(themes[review_id]), sorted(perspectives[review_id])) for review_id in themes}
+        pairs.setdefault(review_id, set()).add((theme, perspective))
+    return {
+        review_id: (sorted({t for t, _ in coded}), sorted({p for _, p in coded}), sorted(coded))
+        for review_id, coded in pairs.items()
+    }

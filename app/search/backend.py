@@ -68,10 +68,20 @@ class SearchDocument:
     # The learning themes coders coded the review with, and the perspectives they coded from.
     coded_themes: list[str] = field(default_factory=list)
     perspectives: list[str] = field(default_factory=list)
+    # Each coding's theme and perspective together, as "theme|perspective" (codes hold no "|"): a
+    # (theme, perspective) bucket takes both from one coding, never one from each of two.
+    coded_pairs: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, review: Review, *, coded: tuple[list[str], list[str]] = ([], []), coding_changes: int = 0) -> SearchDocument:
-        """`coded`: the review's coded themes and perspectives; `coding_changes`: how many times its
+    def of(
+        cls,
+        review: Review,
+        *,
+        coded: tuple[list[str], list[str], list[tuple[str, str]]] = ([], [], []),
+        coding_changes: int = 0,
+    ) -> SearchDocument:
+        """`coded`: the review's coded themes, perspectives and (theme, perspective) pairs, one per
+        coding; `coding_changes`: how many times its
         codings have changed (history's count, which only grows). The document's version is the
         review's plus that count, so a coding change is a newer version too (external versioning)."""
         return cls(
@@ -96,7 +106,13 @@ class SearchDocument:
             full_text=review.full_text or "",
             coded_themes=list(coded[0]),
             perspectives=list(coded[1]),
+            coded_pairs=[pair_of(theme, perspective) for theme, perspective in coded[2]],
         )
+
+
+def pair_of(theme: str, perspective: str) -> str:
+    """A coding's theme and perspective as one keyword (`coded_pairs`)."""
+    return f"{theme}|{perspective}"
 
 
 @dataclass(frozen=True)

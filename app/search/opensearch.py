@@ -24,19 +24,31 @@ from app.auth.principals import Principal
 from app.config import Settings
 from app.reviews.repository import ReviewFilters
 from app.search import highlight
-from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, SearchUnavailable, ordered
+from app.search.backend import (
+    FACETS,
+    RANK_TIERS,
+    Hit,
+    SearchDocument,
+    SearchPage,
+    SearchRequest,
+    SearchUnavailable,
+    ordered,
+    pair_of,
+)
 from app.search.query import STOPWORDS, ParsedQuery
 from app.vocab import repository as vocab
 from app.vocab.enums import Vocabulary
 
 logger = logging.getLogger("app.search")
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 _TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
 _FIELD_OF = {"theme": "themes", "agency": "agencies", "coded_theme": "coded_themes", "perspective": "perspectives"}
-# Fields added to the mapping after version 1: put on an older index in place (ADR 0026), since
-# every review indexed before them had no codings.
-_ADDED_FIELDS = ("coded_themes", "perspectives")
+# Fields added to the mapping after version 1: put on an older index in place (ADR 0026), so that
+# no document is refused. coded_themes and perspectives came before any coding; coded_pairs (version
+# 3, ADR 0032's amendment) came after, so the coded reviews of an older index lack it until
+# `registry search reindex` rebuilds it (ensure_index logs that).
+_ADDED_FIELDS = ("coded_themes", "perspectives", "coded_pairs")
 _MAX_BUCKETS = 10_000
 
 _TEXT = {"type": "text", "analyzer": "registry_english"}
@@ -66,6 +78,7 @@ MAPPING: dict[str, Any] = {
         "full_text": _TEXT,
         "coded_themes": _KEYWORD,
         "perspectives": _KEYWORD,
+        "coded_pairs": _KEYWORD,
     },
 }
 # English stemming like the SQL backends (Porter, accents folded), with the same stopwords as every
@@ -126,6 +139,14 @@ class OpenSearchBackend:
                 added = {name: MAPPING["properties"][name] for name in _ADDED_FIELDS}
                 for index in self.indices_behind(self.write_alias) + self.indices_behind(self.read_alias):
                     self.client.indices.put_mapping(index=index, body={"properties": added})
+                older = [i for i in self.indices_behind(self.read_alias) if _mapping_version(i, self.prefix) < MAPPING_VERSION]
+                if older:
+                    logger.warning(
+                        "search index %s predates mapping version %d: run `registry search reindex` "
+                        "(trends by coded theme and perspective miss reviews coded before it)",
+                        ", ".join(older),
+                        MAPPING_VERSION,
+                    )
         self._ready = True
 
     def new_index_name(self) -> str:
@@ -309,14 +330,19 @@ class OpenSearchBackend:
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
     ) -> list[tuple[tuple[Any, ...], int]]:
         self.ensure_index()
+        query = {"bool": {"filter": [_visibility(principal, today), *_filters(session, filters)]}}
+        if set(group_by) == {"coded_theme", "perspective"}:
+            # One filter per (theme, perspective), on the pairs of single codings (ADR 0032's amendment).
+            pairs = _pair_filters(session, group_by)
+            body = {"size": 0, "query": query, "aggs": {"pairs": {"filters": {"filters": {n: q for n, (_, q) in pairs.items()}}}}}
+            with _unavailable_on_transport_errors():
+                answer = self.client.search(index=self.read_alias, body=body)
+            buckets = answer["aggregations"]["pairs"]["buckets"]
+            return ordered((pairs[name][0], b["doc_count"]) for name, b in buckets.items() if b["doc_count"] > 0)
         aggs: dict[str, Any] = {}
         for name in reversed(group_by):
-            aggs = {name: {**_buckets_of(session, name), **({"aggs": aggs} if aggs else {})}}
-        body = {
-            "size": 0,
-            "query": {"bool": {"filter": [_visibility(principal, today), *_filters(session, filters)]}},
-            "aggs": aggs,
-        }
+            aggs = {name: {**_buckets_of(session, name, filters), **({"aggs": aggs} if aggs else {})}}
+        body = {"size": 0, "query": query, "aggs": aggs}
         with _unavailable_on_transport_errors():
             answer = self.client.search(index=self.read_alias, body=body)
         return ordered(_flatten(answer["aggregations"], group_by))
@@ -342,13 +368,45 @@ def _theme_families(session: Session) -> dict[str, list[str]]:
     return vocab.families(session, Vocabulary.learning_theme.value)
 
 
-def _buckets_of(session: Session, dimension: str) -> dict[str, Any]:
+def _perspectives(session: Session) -> list[str]:
+    return sorted(vocab.families(session, Vocabulary.perspective.value))
+
+
+def _coded_from(family: list[str], perspective: str) -> dict[str, Any]:
+    """Reviews with a coding of one of these themes from this perspective (one coding carries both)."""
+    return {"terms": {"coded_pairs": [pair_of(theme, perspective) for theme in family]}}
+
+
+def _pair_filters(session: Session, group_by: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], dict[str, Any]]]:
+    """For every theme and perspective, the bucket's key (in group_by's order) and its filter: a
+    coding of the theme or one under it (ADR 0032) from the perspective."""
+    found, perspectives = {}, _perspectives(session)
+    for theme, family in _theme_families(session).items():
+        for perspective in perspectives:
+            values = {"coded_theme": theme, "perspective": perspective}
+            key = (values[group_by[0]], values[group_by[1]])
+            found[pair_of(theme, perspective)] = (key, _coded_from(family, perspective))
+    return found
+
+
+def _buckets_of(session: Session, dimension: str, filters: ReviewFilters) -> dict[str, Any]:
     """The aggregation that buckets reviews by one dimension. A coded theme's bucket holds the reviews
-    coded with it or any theme under it (ADR 0032), so it is a filter per theme, not a terms count."""
+    coded with it or any theme under it (ADR 0032), so it is a filter per theme, not a terms count.
+    With a coded_theme filter, a perspective's bucket holds the reviews with a coding of that theme
+    (or one under it) from the perspective: a filter per perspective on the codings' pairs."""
     if dimension == "coded_theme":
         families = _theme_families(session)
         return {"filters": {"filters": {theme: {"terms": {"coded_themes": family}} for theme, family in families.items()}}}
+    if dimension == "perspective" and filters.coded_theme is not None:
+        family = _theme_families(session).get(filters.coded_theme, [])
+        return {"filters": {"filters": {p: _coded_from(family, p) for p in _perspectives(session)}}}
     return {"terms": {"field": _FIELD_OF.get(dimension, dimension), "size": _MAX_BUCKETS}}
+
+
+def _mapping_version(index: str, prefix: str) -> int:
+    """The mapping version in a physical index's name (`<prefix>-v<version>-...`), 0 if it has none."""
+    version = index.removeprefix(f"{prefix}-v").split("-", 1)[0]
+    return int(version) if version.isdigit() else 0
 
 
 def _source(doc: SearchDocument) -> dict[str, Any]:

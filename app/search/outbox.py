@@ -30,7 +30,7 @@ def documents_of(session: Session, found: list[Review]) -> list[SearchDocument]:
     ids = [review.id for review in found]
     coded = codings.coded_terms(session, ids)
     changes = history.count_of(session, ids, entity="coding")
-    return [SearchDocument.of(r, coded=coded.get(r.id, ([], [])), coding_changes=changes.get(r.id, 0)) for r in found]
+    return [SearchDocument.of(r, coded=coded.get(r.id, ([], [], [])), coding_changes=changes.get(r.id, 0)) for r in found]
 
 
 def enqueue(session: Session, *, review_id: str, now: datetime) -> None:

@@ -96,7 +96,10 @@ class SqlSearchBackend:
             )
             for row in page
         ]
-        facets = {name: [(key[0], n) for key, n in self._counts(session, ids, (name,), matches=True)] for name in FACETS}
+        facets = {
+            name: [(key[0], n) for key, n in self._counts(session, ids, (name,), filters=request.filters, matches=True)]
+            for name in FACETS
+        }
         return SearchPage(total=total, hits=hits, facets=facets)
 
     def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool]]:
@@ -186,16 +189,22 @@ class SqlSearchBackend:
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
     ) -> list[tuple[tuple[Any, ...], int]]:
         ids = select(col(Review.id)).where(visibility_clause(principal, today), filter_clause(filters))
-        return self._counts(session, ids, group_by)
+        return self._counts(session, ids, group_by, filters=filters)
 
     def _counts(
-        self, session: Session, ids: Select[Any], dimensions: tuple[str, ...], *, matches: bool = False
+        self,
+        session: Session,
+        ids: Select[Any],
+        dimensions: tuple[str, ...],
+        *,
+        filters: ReviewFilters,
+        matches: bool = False,
     ) -> list[tuple[tuple[Any, ...], int]]:
         # The full-text matches are found once, first (MATERIALIZED): left to itself, SQLite's
         # planner may drive a tag join from review_tag and run the MATCH again for every tag row,
         # which took seconds at 10,000 reviews (docs/benchmarks.md).
         chosen = ids.cte("chosen").prefix_with("MATERIALIZED") if matches else ids.subquery()
-        query, keys = _keyed(select().select_from(Review).join(chosen, chosen.c.id == Review.id), dimensions)
+        query, keys = _keyed(select().select_from(Review).join(chosen, chosen.c.id == Review.id), dimensions, filters)
         query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
         result = []
         for row in session.execute(query).all():
@@ -205,9 +214,21 @@ class SqlSearchBackend:
         return ordered(result)
 
 
-def _keyed(query: Select[Any], dimensions: tuple[str, ...]) -> tuple[Select[Any], list[Any]]:
-    """The query joined to what the dimensions need, and their columns and expressions, in order."""
+def _keyed(query: Select[Any], dimensions: tuple[str, ...], filters: ReviewFilters) -> tuple[Select[Any], list[Any]]:
+    """The query joined to what the dimensions need, and their columns and expressions, in order.
+
+    A coded theme and a perspective come from one coding (one join to it, not one each): a review
+    coded (A, legal) and (B, health) is in the buckets (A, legal) and (B, health) only. With a
+    `coded_theme` filter and buckets by perspective, the perspectives are those of that theme's
+    codings (the theme or one under it), for the same reason."""
     keys: list[Any] = []
+    coding = aliased(Coding)
+    if "coded_theme" in dimensions or "perspective" in dimensions:
+        query = query.join(coding, col(coding.review_id) == Review.id)
+        if "coded_theme" not in dimensions and filters.coded_theme is not None:
+            lines = vocab.lineage(Vocabulary.learning_theme.value)
+            family = select(lines.c.code).where(lines.c.ancestor == filters.coded_theme)
+            query = query.where(col(coding.theme).in_(family))
     for name in dimensions:
         if name in _TAG_DIMENSIONS:
             tag = aliased(ReviewTag)
@@ -215,12 +236,10 @@ def _keyed(query: Select[Any], dimensions: tuple[str, ...]) -> tuple[Select[Any]
             keys.append(col(tag.code))
         elif name == "coded_theme":
             # Under each theme a coder chose and under every theme above it (ADR 0032).
-            coding, lines = aliased(Coding), vocab.lineage(Vocabulary.learning_theme.value)
-            query = query.join(coding, col(coding.review_id) == Review.id).join(lines, lines.c.code == col(coding.theme))
+            lines = vocab.lineage(Vocabulary.learning_theme.value)
+            query = query.join(lines, lines.c.code == col(coding.theme))
             keys.append(lines.c.ancestor)
         elif name == "perspective":
-            coding = aliased(Coding)
-            query = query.join(coding, col(coding.review_id) == Review.id)
             keys.append(col(coding.perspective))
         elif name == "year":
             keys.append(func.extract("year", col(Review.completed_on)))
@@ -241,6 +260,6 @@ def review_keys(
     """(review id, bucket key) of every review the principal may read that the filters keep, once per
     bucket it falls in: what the measures other than `reviews` are computed over, on every backend."""
     base = select(col(Review.id)).where(visibility_clause(principal, today), filter_clause(filters))
-    query, keys = _keyed(base, group_by)
+    query, keys = _keyed(base, group_by, filters)
     rows = session.execute(query.add_columns(*keys).distinct()).all()
     return [(row[0], key) for row in rows if (key := _key(group_by, row[1:])) is not None]
