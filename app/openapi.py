@@ -17,7 +17,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
 from app.openapi_examples import EXAMPLES, Named
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
-BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest"}
+BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest", "Body_create_import": "ImportUpload"}
 
 TAGS = [
     {"name": "auth", "description": "Tokens (OAuth 2.0 password and client-credentials grants), and who you are."},
@@ -30,6 +30,11 @@ TAGS = [
         "description": "A review's action plan, one action per recommendation, and progress on each action.",
     },
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
+    {
+        "name": "imports",
+        "description": "A board's archive of reviews uploaded at once (a zip of the import folder, or NDJSON), each "
+        "published as of its real publication date, imported whole or not at all by a job you poll.",
+    },
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
     {
         "name": "feeds",
@@ -97,6 +102,9 @@ ACCESS: dict[str, Permission | str] = {
     "update_coding": Permission.codings_write,
     "delete_coding": Permission.codings_write,
     "get_coding_agreement": Permission.codings_agreement,
+    "create_import": Permission.reviews_import,
+    "get_import": Permission.reviews_import,
+    "list_imports": Permission.reviews_import,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -163,6 +171,17 @@ RULES: dict[str, str] = {
     "get_saved_search_feed": "At most the 50 newest matches, by when each became readable as it is now (published on "
     "its publication date, submitted when submitted). What the owner may read today, with the role and region the "
     "owner saved it with, exactly as GET /search would find it. A wrong, rotated or revoked token answers 404.",
+    "create_import": "The archive is a .zip of the folder `registry import` reads (review files and their PDFs, at the "
+    "top of the zip or in one folder), or NDJSON with one review file's JSON a line. A zip is refused at once (422) if it "
+    "is unreadable or empty, or has a path with `..` or a root, a link, an encrypted entry, a file that is neither .json "
+    "nor .pdf, more than 2000 files, or more than 1 GB unpacked; the upload itself may be at most 200 MB (413). A board "
+    "imports its own region's reviews only. The job then checks every file as the CLI does (`problems`, each with its "
+    "file in `location`), and imports nothing if any is wrong; otherwise it imports the whole archive in one "
+    "transaction. A review whose region and reference are already in the registry is left as it is and counted in "
+    "`already_present`, so uploading the same archive again imports nothing. A published review keeps its "
+    "`published_on`, and its public window runs from that date.",
+    "get_import": "A board reads its own region's jobs; an admin every job. Others' jobs answer 404.",
+    "list_imports": "A board lists its own region's jobs; an admin every job.",
     "get_published_feed": "At most the 50 most recently published reviews inside their public window: what anyone may read.",
 }
 
