@@ -21,7 +21,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests import factories, flows
+from tests import archives, factories, flows
 from tests.flows import API
 
 # The columns of every table below, in this order.
@@ -82,6 +82,10 @@ OTHERS: list[tuple[str, tuple[int, ...]]] = [
     ("add_region",              (401,       403,       403,         403,          403,          403,        201)),
     ("add_vocabulary_term",     (401,       403,       403,         403,          403,          403,        201)),
     ("who_am_i",                (401,       200,       200,         200,          200,          200,        200)),
+    # 202 accepts the upload; the job then imports it only for a caller who may import Gwent's reviews.
+    ("import_gwent_archive",    (401,       202,       202,         403,          403,          403,        202)),
+    ("read_gwent_import_job",   (401,       200,       404,         403,          403,          403,        200)),
+    ("list_imports",            (401,       200,       200,         403,          403,          403,        200)),
 ]  # fmt: skip
 
 ENDPOINTS = {
@@ -98,6 +102,9 @@ ENDPOINTS = {
     "add_region": "POST /regions",
     "add_vocabulary_term": "POST /vocabularies/theme/terms",
     "who_am_i": "GET /auth/me",
+    "import_gwent_archive": "POST /imports with a zip of one Gwent review (the job: GET /imports/{id})",
+    "read_gwent_import_job": "GET /imports/{id} of a job of the Gwent board",
+    "list_imports": "GET /imports (is the Gwent board's job among the items?)",
 }
 
 
@@ -396,8 +403,41 @@ def test_other_calls(client, token_for, endpoint, caller, expected):
         else:
             assert_problem(response, expected)
 
+    elif endpoint == "import_gwent_archive":
+        response = archives.upload(client, headers, archives.zip_of({"a.json": archives.encoded(archives.review_file(IMPORTED))}))
+        if expected == 202:
+            job = archives.job_of(client, token_for("admin"), response)
+            may_import = caller in ("own_board", "admin")
+            assert job["status"] == ("succeeded" if may_import else "failed"), job
+            assert _references_in(client, token_for, "gwent") == ([IMPORTED] if may_import else [])
+        else:
+            assert_problem(response, expected)
+            assert _references_in(client, token_for, "gwent") == []
+
+    elif endpoint in ("read_gwent_import_job", "list_imports"):
+        board = token_for("board", "gwent")
+        archive = archives.zip_of({"a.json": archives.encoded(archives.review_file(IMPORTED))})
+        job = archives.job_of(client, board, archives.upload(client, board, archive))
+        if endpoint == "read_gwent_import_job":
+            response = client.get(f"{API}/imports/{job['id']}", headers=headers)
+        else:
+            response = client.get(f"{API}/imports", headers=headers)
+        if expected == 200:
+            assert response.status_code == 200, response.text
+            if endpoint == "read_gwent_import_job":
+                assert response.json()["id"] == job["id"]
+            else:
+                listed = [j["id"] for j in response.json()["items"]]
+                assert listed == ([] if caller == "other_board" else [job["id"]])
+        else:
+            assert_problem(response, expected)
+            assert IMPORTED not in response.text and "gwent" not in response.text
+
     else:
         raise AssertionError(endpoint)
+
+
+IMPORTED = "MATRIX IMPORT 1/2020"
 
 
 # --- coding a review (issue 12) ------------------------------------------------------------------
