@@ -44,7 +44,7 @@ def _archive(*references: str, **changes) -> bytes:
 
 def test_a_board_imports_its_archive_with_a_report_as_of_the_real_publication_dates(client, token_for, session):
     board = token_for("board", "gwent", subject="gwent-records")
-    report = pdfs.report("Child C's review found that the chronologies were never shared between agencies.")
+    report = pdfs.report("Child C's review found that the Pentrebach chronologies were never shared between agencies.")
     archive = zip_of(
         {
             "archive/old.json": encoded(review_file("GWSB 1/2020")),
@@ -84,6 +84,8 @@ def test_a_board_imports_its_archive_with_a_report_as_of_the_real_publication_da
     assert [item["id"] for item in client.get(f"{API}/reviews").json()["items"]] == [recent["id"]]
     downloaded = client.get(f"{API}/reviews/{old['id']}/documents/report", headers=board)
     assert downloaded.status_code == 200 and downloaded.content == report
+    found = client.get(f"{API}/search", params={"q": "Pentrebach"}, headers=board)
+    assert [item["id"] for item in found.json()["items"]] == [old["id"]]  # the report's text, indexed
 
     # Who imported what: the audit and the history name the board's account, never the text.
     revisions = client.get(f"{API}/reviews/{old['id']}/revisions", headers=board).json()
@@ -95,7 +97,7 @@ def test_a_board_imports_its_archive_with_a_report_as_of_the_real_publication_da
     assert sorted((e.action, e.target_id) for e in events if e.action in ("import:create", "review:import")) == sorted(
         [("import:create", job["id"]), ("review:import", old["id"]), ("review:import", recent["id"])]
     )
-    assert not any("chronologies" in str(e.model_dump()) for e in events)
+    assert not any("Pentrebach" in str(e.model_dump()) for e in events)
 
 
 def test_the_same_archive_uploaded_again_imports_nothing_and_says_so(client, token_for, session):
@@ -335,3 +337,49 @@ def test_a_job_left_unfinished_by_a_stopped_process_is_failed_and_a_live_one_is_
     assert [r.status for r in (stale_running, stale_queued, live, done)] == ["failed", "failed", "running", "succeeded"]
     assert stale_running.problems[0]["code"] == "import-interrupted"
     assert jobs.fail_stale_jobs(registry) == 0
+
+
+def test_a_review_the_load_refuses_rolls_the_whole_archive_back(client, token_for, session, monkeypatch):
+    """A rule only the load applies (the registry changed after the check): the job fails with that
+    review's problem, and the reviews loaded before it in the same archive are gone too."""
+    from app.errors import Conflict
+    from app.imports.service import Importer
+
+    record = Importer._record
+
+    def refuse_the_second(self, session, entry, *args, **kw):
+        if entry.review.reference == "GWSB 2/2013":
+            raise Conflict("A review with this reference was created meanwhile.")
+        return record(self, session, entry, *args, **kw)
+
+    monkeypatch.setattr(Importer, "_record", refuse_the_second)
+    board = token_for("board", "gwent")
+    reviews = _reviews(session)
+    job = job_of(client, board, upload(client, board, _archive("GWSB 1/2013", "GWSB 2/2013", "GWSB 3/2013")))
+    assert job["status"] == "failed" and job["result"] is None
+    assert [(p["location"], p["code"]) for p in job["problems"]] == [("review-1.json", "invalid-file")]
+    assert "created meanwhile" in job["problems"][0]["detail"]
+    assert _reviews(session) == reviews
+    assert _references(client, board) == []
+
+
+def test_an_unexpected_failure_fails_the_job_never_the_worker_and_the_unpacked_files_go(
+    client, token_for, session, monkeypatch, tmp_path, caplog
+):
+    import tempfile
+
+    def broken(*args, **kw):
+        raise RuntimeError("the disk went away")
+
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(unpacked))
+    monkeypatch.setattr(jobs, "check_folder", broken)
+    board = token_for("board", "gwent")
+    reviews = _reviews(session)
+    job = job_of(client, board, upload(client, board, _archive("GWSB 1/2012")))
+    assert (job["status"], [p["code"] for p in job["problems"]]) == ("failed", ["import-failed"])
+    assert _reviews(session) == reviews
+    assert list(unpacked.iterdir()) == []
+    assert "RuntimeError" in caplog.text and "disk went away" not in caplog.text
+    assert client.get(f"{API}/imports", headers=board).status_code == 200  # the server serves on
