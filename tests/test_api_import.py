@@ -114,12 +114,14 @@ def test_the_same_archive_uploaded_again_imports_nothing_and_says_so(client, tok
     assert _reviews(session) == reviews
 
 
-def test_ndjson_one_review_a_line_is_imported_in_its_order(client, token_for):
+def test_ndjson_one_review_a_line_is_imported_in_its_order(client, token_for, monkeypatch):
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)  # progress written at every step of the check
     admin = token_for("admin")
     lines = [encoded(review_file(f"NWSB {n}/2018", region="north-wales")) for n in (1, 2)]
     response = upload(client, admin, ndjson_of(lines[0], b"", lines[1]), filename="archive.ndjson", content_type=NDJSON)
     job = job_of(client, admin, response)
     assert (job["status"], job["format"], job["region"]) == ("succeeded", "ndjson", None), job
+    assert job["done"] == job["total"] == 2 + 2
     references = [client.get(f"{API}/reviews/{i}", headers=admin).json()["reference"] for i in job["result"]["imported_ids"]]
     assert references == ["NWSB 1/2018", "NWSB 2/2018"]
 
