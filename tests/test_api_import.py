@@ -385,3 +385,12 @@ def test_an_unexpected_failure_fails_the_job_never_the_worker_and_the_unpacked_f
     assert list(unpacked.iterdir()) == []
     assert "RuntimeError" in caplog.text and "disk went away" not in caplog.text
     assert client.get(f"{API}/imports", headers=board).status_code == 200  # the server serves on
+
+
+def test_a_zip_of_many_bad_entries_lists_a_hundred_and_counts_them_all(client, token_for, session):
+    crafted = zip_of({f"../{n}.json": GOOD for n in range(150)})
+    reviews, job_count = _reviews(session), _jobs(session)
+    response = upload(client, token_for("board", "gwent"), crafted)
+    assert response.status_code == 422, response.text
+    assert len(response.json()["errors"]) == 100 and "150 problem(s)" in response.json()["detail"]
+    assert (_reviews(session), _jobs(session)) == (reviews, job_count)

@@ -28,6 +28,7 @@ _ALLOWED_SUFFIXES = (".json", ".pdf")
 # What archiving tools add beside the files (macOS's resource forks, Finder's folder settings).
 _TOOL_LITTER = ("__MACOSX/", ".DS_Store")
 _CHUNK = 1 << 16
+MAX_LISTED = 100  # problems listed in one 422
 
 
 class ArchiveFormat(StrEnum):
@@ -95,8 +96,8 @@ def _checked_entries(infos: list[zipfile.ZipInfo], *, limits: ArchiveLimits) -> 
     problems: list[ProblemItem] = []
     files: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
     for info in infos:
-        name = info.filename
-        path = PurePosixPath(name.replace("\\", "/"))
+        name = info.filename[:200]  # as the problems quote it
+        path = PurePosixPath(info.filename.replace("\\", "/"))
         mode = info.external_attr >> 16
         if name.startswith(_TOOL_LITTER) or path.name == ".DS_Store":
             continue
@@ -133,7 +134,9 @@ def _checked_entries(infos: list[zipfile.ZipInfo], *, limits: ArchiveLimits) -> 
     if not problems and not any(name.lower().endswith(".json") for name in names):
         problems.append(_item("empty-archive", "The archive holds no review files (*.json)."))
     if problems:
-        raise refused(f"The archive cannot be imported: {len(problems)} problem(s); nothing was imported.", problems)
+        # Every problem, up to a point: a crafted zip may hold millions of bad entries.
+        shown = problems[:MAX_LISTED]
+        raise refused(f"The archive cannot be imported: {len(problems)} problem(s); nothing was imported.", shown)
     return [(info, path.name) for info, path in files]
 
 
