@@ -3,7 +3,8 @@
 Each review is recorded in the state its file gives (draft, submitted or published) in one step,
 under the same rules the API applies on the way there: the vocabularies, an action plan whose
 actions answer the review's recommendations, every submission rule, and the permissions of the
-importing principal (`import:<name>`, admin-like). One step rather than create -> plan -> upload
+importing principal (the CLI's `import:<name>`, admin-like; through the API, the account that
+uploaded the archive, ADR 0035). One step rather than create -> plan -> upload
 -> submit -> publish: the same rows, without re-writing each review (and re-indexing its text)
 four times; its history has one revision, `import`, per review and plan (ADR 0016).
 
