@@ -13,6 +13,7 @@ from app.codings.router import router as codings_router
 from app.documents.router import router as documents_router
 from app.feeds.router import router as feeds_router
 from app.guards import reject_nul_in_url, reject_unknown_query_parameters, require_json_body
+from app.imports.router import router as imports_router
 from app.recommendations.router import router as recommendations_router
 from app.reviews.router import router as reviews_router
 from app.search.router import router as search_router
@@ -24,6 +25,7 @@ API_PREFIX = "/api/v1"
 api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul_in_url), Depends(reject_unknown_query_parameters)])
 api_router.include_router(auth_router)  # takes an OAuth2 form, not JSON
 api_router.include_router(documents_router)  # takes multipart uploads
+api_router.include_router(imports_router)  # takes a multipart archive
 for router in (
     vocab_router,
     reviews_router,

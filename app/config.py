@@ -34,13 +34,18 @@ class Settings(BaseSettings):
     public_window_days: int = Field(default=84, ge=0, le=36500)
     max_upload_mb: int = Field(default=25, ge=1, le=1024)
     max_body_mb: int = Field(default=8, ge=1, le=256)
+    # An archive uploaded to POST /imports (ADR 0035): its size as sent, its files, its size unpacked.
+    max_import_mb: int = Field(default=200, ge=1, le=4096)
+    max_import_files: int = Field(default=2000, ge=1, le=100_000)
+    max_import_unpacked_mb: int = Field(default=1024, ge=1, le=16_384)
     pdf_max_pages: int = Field(default=500, ge=1, le=10_000)
     pdf_check_seconds: float = Field(default=15, gt=0)
     pdf_extract_seconds: float = Field(default=120, gt=0)
     # PDFs with JavaScript, launch actions, attached files and the like are refused unless this is on.
     pdf_allow_active_content: bool = False
-    # Each process extracts, in the background, the reports left `pending` by an earlier one. Turn it off
-    # to run `registry documents recover` once per deployment instead.
+    # Each process extracts, in the background, the reports left `pending` by an earlier one (and fails
+    # the import jobs a stopped process left unfinished). Turn it off to run `registry documents
+    # recover` once per deployment instead.
     recover_extractions_on_startup: bool = True
 
     # Tokens. HS256 signs with jwt_secret; RS256 signs with a private key and verifies with the public one.

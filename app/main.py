@@ -18,6 +18,7 @@ from app.docs_pages import install_docs_pages
 from app.errors import install_problem_handlers
 from app.guards import reject_unknown_query_parameters
 from app.health import router as health_router
+from app.imports.jobs import fail_stale_jobs
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.problem_pages import router as problems_router
 from app.registry import Registry
@@ -84,7 +85,11 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             max_age=600,
         )
     app.add_middleware(
-        BodyLimitMiddleware, json_limit=settings.max_body_mb << 20, upload_limit=(settings.max_upload_mb + 1) << 20
+        BodyLimitMiddleware,
+        json_limit=settings.max_body_mb << 20,
+        upload_limit=(settings.max_upload_mb + 1) << 20,
+        archive_limit=settings.max_import_mb << 20,
+        archive_path=f"{API_PREFIX}/imports",
     )
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -92,7 +97,14 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
 
 
 def recover_quietly(registry: Registry, stop: threading.Event) -> None:
-    """At start-up: extract the reports left pending when a process stopped mid-extraction."""
+    """At start-up: fail the import jobs a stopped process left unfinished (ADR 0035), and extract
+    the reports left pending when a process stopped mid-extraction."""
+    try:
+        failed = fail_stale_jobs(registry)
+        if failed:
+            logger.info("import jobs: %d left unfinished by a stopped process marked failed", failed)
+    except Exception as exc:  # noqa: BLE001 - the server serves on; the next upload tries again
+        logger.warning("failing stale import jobs failed: %s", type(exc).__name__)
     try:
         recovered = registry.recover_extractions(stop)
         if recovered:

@@ -74,10 +74,12 @@ class BodyLimitMiddleware:
     """Refuses bodies over the limit with 413 before they are read into memory or onto disk:
     at once when Content-Length says so, or as soon as a streamed body passes the limit."""
 
-    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int, archive_limit: int, archive_path: str) -> None:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self.archive_limit = archive_limit  # an archive of reviews and their PDFs, uploaded to `archive_path`
+        self.archive_path = archive_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
@@ -85,7 +87,9 @@ class BodyLimitMiddleware:
             return
         headers = dict(scope["headers"])
         uploading = headers.get(b"content-type", b"").startswith(b"multipart/")
-        limit = self.upload_limit if uploading else self.json_limit
+        limit = self.json_limit
+        if uploading:
+            limit = self.archive_limit if scope["path"] == self.archive_path else self.upload_limit
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             await _too_large(scope, send, limit)

@@ -9,6 +9,7 @@ from app.codings.models import Coding
 from app.documents.models import ReviewDocument
 from app.feeds.models import SavedSearch
 from app.history.models import Revision
+from app.imports.models import ImportJob
 from app.reviews.models import Review, ReviewTag
 from app.search.models import SearchOutbox
 from app.vocab.models import Region, VocabularyTerm
@@ -31,6 +32,7 @@ __all__ = [
     "ApiClient",
     "AuditEvent",
     "Coding",
+    "ImportJob",
     "Region",
     "Review",
     "ReviewDocument",

@@ -17,7 +17,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
 from app.openapi_examples import EXAMPLES, Named
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
-BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest"}
+BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest", "Body_create_import": "ImportUpload"}
 
 TAGS = [
     {"name": "auth", "description": "Tokens (OAuth 2.0 password and client-credentials grants), and who you are."},
@@ -30,6 +30,11 @@ TAGS = [
         "description": "A review's action plan, one action per recommendation, and progress on each action.",
     },
     {"name": "documents", "description": "A review's PDFs (its report first), under the review's own rules."},
+    {
+        "name": "imports",
+        "description": "A board's archive of reviews uploaded at once (a zip of the import folder, or NDJSON), each "
+        "published as of its real publication date, imported whole or not at all by a job you poll.",
+    },
     {"name": "search", "description": "Full-text search, trends and overdue actions across every region you may read."},
     {
         "name": "feeds",
@@ -110,6 +115,9 @@ ACCESS: dict[str, Permission | str] = {
     "reset_password": Permission.accounts_manage,
     "rotate_client_secret": Permission.accounts_manage,
     "change_own_password": SIGNED_IN,
+    "create_import": Permission.reviews_import,
+    "get_import": Permission.reviews_import,
+    "list_imports": Permission.reviews_import,
     "get_liveness": ANYONE,
     "get_readiness": ANYONE,
     "get_metrics": ANYONE,
@@ -192,6 +200,18 @@ RULES: dict[str, str] = {
     "change_own_password": "Users only (409 for an API client). `current_password` must be the one you sign in with "
     "(`wrong-password`), checked under the sign-in throttle (429 with `Retry-After`, counted with sign-ins). The new one "
     "has at least 12 characters (`too-short`). Every token of the account ends, this one too: sign in again.",
+    "create_import": "The archive is a .zip of the folder `registry import` reads (review files and their PDFs, at the "
+    "top of the zip or in one folder), or NDJSON with one review file's JSON a line. A zip is refused at once (422) if it "
+    "is unreadable or empty, or has a path with `..` or a root, a link, an encrypted entry, a file that is neither .json "
+    "nor .pdf, or more files or more bytes unpacked than the registry takes (by default 2000 files and 1 GB); the upload "
+    "itself may be at most 200 MB by default (413). A board "
+    "imports its own region's reviews only. The job then checks every file as the CLI does (`problems`, each with its "
+    "file in `location`), and imports nothing if any is wrong; otherwise it imports the whole archive in one "
+    "transaction. A review whose region and reference are already in the registry is left as it is and counted in "
+    "`already_present`, so uploading the same archive again imports nothing. A published review keeps its "
+    "`published_on`, and its public window runs from that date.",
+    "get_import": "A board reads its own region's jobs; an admin every job. Others' jobs answer 404.",
+    "list_imports": "A board lists its own region's jobs; an admin every job.",
     "get_published_feed": "At most the 50 most recently published reviews inside their public window: what anyone may read.",
 }
 

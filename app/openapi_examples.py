@@ -213,6 +213,75 @@ AGREEMENT = {
     ],
 }
 
+_IMPORT_JOB = {
+    "id": "3c9d4f0a-5e8b-4a7c-9d21-6b0e8f1a2c34",
+    "format": "zip",
+    "region": "gwent",
+    "owner": "client:gwent-case-system",
+    "archive_sha256": "9f2c1b7e4d8a6f3c0b5e2d9a7c4f1e8b3d6a0c9f2e5b8d1a4c7f0e3b6d9a2c5f",
+    "archive_bytes": 48213,
+    "created_at": "2026-12-02T09:30:00Z",
+}
+IMPORT_QUEUED = _IMPORT_JOB | {
+    "status": "queued",
+    "done": 0,
+    "total": 0,
+    "problems": [],
+    "result": None,
+    "started_at": None,
+    "finished_at": None,
+}
+IMPORT_SUCCEEDED = _IMPORT_JOB | {
+    "status": "succeeded",
+    "done": 14,
+    "total": 14,
+    "problems": [],
+    "result": {
+        "imported_ids": ["6f1c1f0e-2b7a-4c57-9a55-2b1f0f0c9e11", "0b6f5a52-8d0e-4f57-a1a4-3c1c3c1e7d20"],
+        "already_present": 3,
+    },
+    "started_at": "2026-12-02T09:30:00Z",
+    "finished_at": "2026-12-02T09:30:04Z",
+}
+IMPORT_FAILED = _IMPORT_JOB | {
+    "status": "failed",
+    "done": 9,
+    "total": 9,
+    "problems": [
+        {
+            "code": "invalid-file",
+            "detail": "not a PDF (its content does not start with %PDF-)",
+            "location": "gwsb-2-2023.report.pdf",
+            "field": "file",
+        },
+        {
+            "code": "invalid-file",
+            "detail": "'north-wales' is not gwent, the region this import is for",
+            "location": "nwsb-1-2020.json",
+            "field": "region",
+        },
+    ],
+    "result": None,
+    "started_at": "2026-12-02T09:30:00Z",
+    "finished_at": "2026-12-02T09:30:02Z",
+}
+UNSAFE_ARCHIVE = {
+    "type": "/problems/validation-error",
+    "title": "Invalid request",
+    "status": 422,
+    "detail": "The archive cannot be imported: 1 problem(s); nothing was imported.",
+    "instance": "/api/v1/imports",
+    "request_id": "2951df9c51384525a88dad03d27511bd",
+    "errors": [
+        {
+            "code": "unsafe-path",
+            "detail": "'../etc/cron.d/x.json' climbs out of the archive (..).",
+            "location": "body",
+            "field": "archive",
+        }
+    ],
+}
+
 
 NEW_USER = {"username": "gwent-officer", "password": "correct horse battery staple", "role": "board", "region": "gwent"}
 
@@ -277,4 +346,13 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any] | Named] = {
     ("search_recommendations", "200"): RECOMMENDATION_RESULTS,
     ("create_coding", "request"): CODING,
     ("get_coding_agreement", "200"): AGREEMENT,
+    ("create_import", "202"): IMPORT_QUEUED,
+    ("create_import", "422"): UNSAFE_ARCHIVE,
+    ("get_import", "200"): Named(
+        {
+            "succeeded": ("Imported: the new reviews' ids, and how many were already there", IMPORT_SUCCEEDED),
+            "failed": ("Nothing imported: every problem, by file", IMPORT_FAILED),
+        }
+    ),
+    ("list_imports", "200"): {"items": [IMPORT_SUCCEEDED], "next_cursor": None},
 }

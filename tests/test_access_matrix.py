@@ -21,7 +21,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests import factories, flows
+from tests import archives, factories, flows
 from tests.conftest import ACCOUNT_PASSWORD
 from tests.flows import API
 
@@ -90,6 +90,10 @@ OTHERS: list[tuple[str, tuple[int, ...]]] = [
     ("reset_password",          (401,       403,       403,         403,          403,          403,        200)),
     ("rotate_client_secret",    (401,       403,       403,         403,          403,          403,        200)),
     ("change_own_password",     (401,       204,       204,         204,          204,          204,        204)),
+    # 202 accepts the upload; the job then imports it only for a caller who may import Gwent's reviews.
+    ("import_gwent_archive",    (401,       202,       202,         403,          403,          403,        202)),
+    ("read_gwent_import_job",   (401,       200,       404,         403,          403,          403,        200)),
+    ("list_imports",            (401,       200,       200,         403,          403,          403,        200)),
 ]  # fmt: skip
 
 ENDPOINTS = {
@@ -113,6 +117,9 @@ ENDPOINTS = {
     "reset_password": "POST /accounts/{id}/password-reset",
     "rotate_client_secret": "POST /accounts/{id}/secret",
     "change_own_password": "POST /auth/password",
+    "import_gwent_archive": "POST /imports with a zip of one Gwent review (the job: GET /imports/{id})",
+    "read_gwent_import_job": "GET /imports/{id} of a job of the Gwent board",
+    "list_imports": "GET /imports (is the Gwent board's job among the items?)",
 }
 
 
@@ -424,6 +431,36 @@ def test_other_calls(client, token_for, endpoint, caller, expected):
         else:
             assert_problem(response, expected)
 
+    elif endpoint == "import_gwent_archive":
+        response = archives.upload(client, headers, archives.zip_of({"a.json": archives.encoded(archives.review_file(IMPORTED))}))
+        if expected == 202:
+            job = archives.job_of(client, token_for("admin"), response)
+            may_import = caller in ("own_board", "admin")
+            assert job["status"] == ("succeeded" if may_import else "failed"), job
+            assert _references_in(client, token_for, "gwent") == ([IMPORTED] if may_import else [])
+        else:
+            assert_problem(response, expected)
+            assert _references_in(client, token_for, "gwent") == []
+
+    elif endpoint in ("read_gwent_import_job", "list_imports"):
+        board = token_for("board", "gwent")
+        archive = archives.zip_of({"a.json": archives.encoded(archives.review_file(IMPORTED))})
+        job = archives.job_of(client, board, archives.upload(client, board, archive))
+        if endpoint == "read_gwent_import_job":
+            response = client.get(f"{API}/imports/{job['id']}", headers=headers)
+        else:
+            response = client.get(f"{API}/imports", headers=headers)
+        if expected == 200:
+            assert response.status_code == 200, response.text
+            if endpoint == "read_gwent_import_job":
+                assert response.json()["id"] == job["id"]
+            else:
+                listed = [j["id"] for j in response.json()["items"]]
+                assert listed == ([] if caller == "other_board" else [job["id"]])
+        else:
+            assert_problem(response, expected)
+            assert IMPORTED not in response.text and "gwent" not in response.text
+
     else:
         raise AssertionError(endpoint)
 
@@ -484,6 +521,9 @@ def _account_call(client: Any, token_for: Any, endpoint: str, headers: dict[str,
             "rotate_client_secret": {"matrix-system"},
         }[endpoint]
     )
+
+
+IMPORTED = "MATRIX IMPORT 1/2020"
 
 
 # --- coding a review (issue 12) ------------------------------------------------------------------

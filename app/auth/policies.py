@@ -36,6 +36,7 @@ class Permission(StrEnum):
     codings_agreement = "codings:agreement"  # the agreement between coders (statistics, not the codings)
     codings_read_all = "codings:read-all"  # every coder's codings of a review (GET ...?coder=all), ADR 0026
     saved_searches = "saved-searches"  # keep searches and follow their feeds
+    reviews_import = "reviews:import"  # upload an archive of reviews, and follow its import jobs (ADR 0035)
 
 
 class Scope(StrEnum):
@@ -53,6 +54,7 @@ _BOARD_WORK = (
     Permission.action_plan_write,
     Permission.action_progress_write,
     Permission.overdue_read,
+    Permission.reviews_import,
 )
 
 # What every signed-in reader does: find, count, and follow what is published.

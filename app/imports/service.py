@@ -3,7 +3,8 @@
 Each review is recorded in the state its file gives (draft, submitted or published) in one step,
 under the same rules the API applies on the way there: the vocabularies, an action plan whose
 actions answer the review's recommendations, every submission rule, and the permissions of the
-importing principal (`import:<name>`, admin-like). One step rather than create -> plan -> upload
+importing principal (the CLI's `import:<name>`, admin-like; through the API, the account that
+uploaded the archive, ADR 0035). One step rather than create -> plan -> upload
 -> submit -> publish: the same rows, without re-writing each review (and re-indexing its text)
 four times; its history has one revision, `import`, per review and plan (ADR 0016).
 
@@ -19,7 +20,7 @@ import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from app.registry import Registry
 from app.reviews import repository as reviews_repository
 from app.reviews import service as reviews
 from app.reviews.enums import ReviewStatus
+from app.reviews.models import Review
 from app.search import outbox
 from app.vocab.service import KnownCodes, all_codes, check_codes
 
@@ -68,8 +70,12 @@ class ImportStopped(Exception):
 
 @dataclass
 class Loaded:
-    imported: int = 0
+    imported_ids: list[str] = field(default_factory=list)  # in the order of the files
     present: int = 0  # found already in the registry while loading (another run got there first)
+
+    @property
+    def imported(self) -> int:
+        return len(self.imported_ids)
 
 
 @dataclass
@@ -99,8 +105,8 @@ class Importer:
                 except _RefusedAtCommit:
                     # Which review the database refused is only known review by review: find it.
                     imported = self._batch(sessions, entries, contents, run=run, done=done, one_by_one=True)
-                result.imported += imported
-                result.present += len(entries) - imported
+                result.imported_ids.extend(imported)
+                result.present += len(entries) - len(imported)
                 for _ in entries:
                     on_review()
                 on_batch(result.imported + result.present, len(files))
@@ -137,9 +143,9 @@ class Importer:
         run: str,
         done: int,
         one_by_one: bool,
-    ) -> int:
-        """One transaction: the batch's reviews not yet in the registry. Returns how many it added."""
-        imported = 0
+    ) -> list[str]:
+        """One transaction: the batch's reviews not yet in the registry. Returns the ids it added."""
+        imported: list[str] = []
         with sessions() as session:
             begin_writing(session)
             known = all_codes(session)
@@ -149,8 +155,10 @@ class Importer:
                 if entry.key in present:
                     continue
                 try:
-                    for tier, rows in zip(tiers, self._record(session, entry, contents, known, run=run), strict=True):
-                        tier.extend(rows)
+                    review, dependents, actions = self._record(session, entry, contents, known, run=run)
+                    tiers[0].append(review)
+                    tiers[1].extend(dependents)
+                    tiers[2].extend(actions)
                     if one_by_one:
                         _insert(session, tiers)
                 except DomainError as exc:
@@ -159,7 +167,7 @@ class Importer:
                     raise ImportStopped(exc.problem, done) from None
                 except SQLAlchemyError as exc:
                     raise ImportStopped(_refused(entry.source.name, exc), done) from exc
-                imported += 1
+                imported.append(review.id)
             try:
                 _insert(session, tiers)
                 session.commit()
@@ -171,7 +179,7 @@ class Importer:
 
     def _record(
         self, session: Session, entry: Entry, contents: dict[Path, PdfContents | Problem], known: KnownCodes, *, run: str
-    ) -> tuple[list[SQLModel], list[SQLModel], list[SQLModel]]:
+    ) -> tuple[Review, list[SQLModel], list[SQLModel]]:
         """The review's rows, in the order they must be inserted (each tier refers to the one before);
         its revisions, outbox entry and audit row are in the session already."""
         principal, data, region = self.principal, entry.review, entry.review.region
@@ -231,7 +239,7 @@ class Importer:
             request_id=run,
             client_address=None,
         )
-        return [review], dependents, list(actions)
+        return review, dependents, list(actions)
 
 
 def _insert(session: Session, tiers: list[list[SQLModel]]) -> None:
@@ -262,9 +270,9 @@ def _present(session: Session, keys: list[Key]) -> set[Key]:
 
 def _problem(name: str, exc: DomainError) -> Problem:
     items = exc.errors or []
-    field = items[0].field if items and items[0].field else "review"
+    field_name = items[0].field if items and items[0].field else "review"
     details = "; ".join(i.detail for i in items)
-    return Problem(name, field, exc.detail + (f" ({details})" if details else ""))
+    return Problem(name, field_name, exc.detail + (f" ({details})" if details else ""))
 
 
 def _refused(name: str, exc: SQLAlchemyError) -> Problem:
