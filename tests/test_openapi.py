@@ -76,7 +76,7 @@ def test_writes_to_existing_resources_declare_their_preconditions(document):
 
 @pytest.mark.database_independent
 def test_every_operation_declares_its_security_and_anonymous_ones_allow_no_token(document):
-    optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document"}
+    optional = {"list_reviews", "get_review", "get_action_plan", "list_documents", "download_document", "list_corrections"}
     public = {
         "issue_token",
         "list_regions",
