@@ -31,9 +31,11 @@ def submit(client: TestClient, headers: dict[str, str], review: dict[str, Any]) 
 
 
 def upload_report(client: TestClient, headers: dict[str, str], review: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    """The review's report, a real PDF of its full text (or of `text`): its text, read back after the
-    answer, becomes the review's full text as before."""
-    content = pdfs.report(text or review.get("full_text") or f"{review['title']}: the report of the review.")
+    """The review's report, a real PDF of its full text (or of `text`; "" for a page without text): its
+    text, read back after the answer, becomes the review's full text as before."""
+    if text is None:
+        text = review.get("full_text") or f"{review['title']}: the report of the review."
+    content = pdfs.report(text)
     response = client.put(
         f"{API}/reviews/{review['id']}/documents/report",
         files={"file": ("report.pdf", content, "application/pdf")},
