@@ -122,7 +122,8 @@ RULES: dict[str, str] = {
     "required and every reader of the review sees it. `changes` is a JSON merge patch (RFC 7396; the body may be sent "
     "as `application/merge-patch+json` or `application/json`) of the review's content but its `kind` and `status`; "
     "`region` moves the review to another board, for admins only (403 otherwise). The corrected review must still "
-    "keep every submission rule (`submission-rejected`, nothing changed), its codes must be in their vocabularies "
+    "keep every submission rule (`submission-rejected`, nothing changed) and every recommendation an action "
+    "answers (`unknown-recommendation`), its codes must be in their vocabularies "
     "(`unknown-code`), and its reference unique in its region, a withdrawn review's included (409). A correction that "
     "changes nothing is refused (`correction-changes-nothing`). `If-Match` is required (428 without it, 412 when "
     "stale). It is recorded as a revision with its reason and author.",
@@ -265,13 +266,18 @@ def _who(access: Permission | str) -> str:
     return ", ".join(roles)
 
 
+# Operations other than PATCH that answer 428 to every request without If-Match.
+IF_MATCH_ALWAYS = {"correct_review"}
+
+
 def _require_if_match_on_patch(method: str, operation: dict[str, Any]) -> None:
-    """A header is a string, never null. Every PATCH answers 428 without If-Match, so a generated
-    client must ask for it; a PUT or lifecycle step needs it only when replacing (its description says)."""
+    """A header is a string, never null. Every PATCH (and a correction) answers 428 without If-Match,
+    so a generated client must ask for it; a PUT or lifecycle step needs it only when replacing (its
+    description says)."""
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "header" and parameter["name"] == "If-Match":
             parameter["schema"] = {"type": "string", "maxLength": 200, "title": "If-Match"}
-            parameter["required"] = method == "patch"
+            parameter["required"] = method == "patch" or operation.get("operationId") in IF_MATCH_ALWAYS
 
 
 def _describe_problems(operation: dict[str, Any]) -> None:

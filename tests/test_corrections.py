@@ -193,6 +193,17 @@ def test_a_correction_that_would_break_a_submission_rule_is_refused_in_that_shap
     assert _current(client, published, admin) == before
 
 
+def test_a_correction_keeps_every_recommendation_an_action_answers(client, board, published, admin):
+    before = _current(client, published, admin)
+    kept = [r for r in before["recommendations"] if r["ref"] == "R1"]
+    response = _correct(client, board, published, {"recommendations": kept})
+    assert response.status_code == 422
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [("unknown-recommendation", "changes.recommendations")]
+    assert _current(client, published, admin) == before
+    reworded = [{**r, "text": r["text"] + " (reworded)"} for r in before["recommendations"]]
+    assert _correct(client, board, published, {"recommendations": reworded}).status_code == 200
+
+
 def test_a_correction_needs_a_current_if_match(client, board, published, admin):
     before = _current(client, published, admin)
     missing = client.post(_url(published, "/corrections"), json={"reason": REASON, "changes": {"title": "X"}}, headers=board)

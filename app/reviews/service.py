@@ -241,7 +241,21 @@ def correct_review(
             "The correction changes nothing: the review already says this.",
             errors=[_correction_item("correction-changes-nothing", "Send in `changes` only what is corrected.", None)],
         )
-    problems = submission_problems(review, action_plans.addressed_recommendations(session, review_id=review.id))
+    addressed = action_plans.addressed_recommendations(session, review_id=review.id)
+    orphaned = sorted((addressed or set()) - {recommendation.ref for recommendation in content.recommendations})
+    if orphaned:  # an action must keep answering one of the review's recommendations
+        raise InvalidInput(
+            "The correction removes recommendations that actions of the plan answer.",
+            errors=[
+                _correction_item(
+                    "unknown-recommendation",
+                    f"Actions answer recommendation {ref}; a correction keeps it (its text may change).",
+                    "recommendations",
+                )
+                for ref in orphaned
+            ],
+        )
+    problems = submission_problems(review, addressed)
     if problems:
         raise SubmissionRejected(
             f"The corrected review would break {len(problems)} submission rule(s); see errors. Nothing was changed.",
