@@ -185,11 +185,14 @@ def test_kind_and_status_are_refused_with_what_to_do_instead(client, board, publ
 
 def test_a_correction_that_would_break_a_submission_rule_is_refused_in_that_shape(client, board, published, admin):
     before = _current(client, published, admin)
-    response = _correct(client, board, published, {"reviewers": [], "recommendations": None})
+    response = _correct(client, board, published, {"reviewers": [], "summary": None})
     assert response.status_code == 422
     problem = response.json()
     assert problem["type"].endswith("/submission-rejected")
-    assert {item["code"] for item in problem["errors"]} == {"reviewer-count", "recommendations-required"}
+    assert {(item["code"], item["field"]) for item in problem["errors"]} == {
+        ("reviewer-count", "reviewers"),
+        ("missing-field", "summary"),
+    }
     assert _current(client, published, admin) == before
 
 
