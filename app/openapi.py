@@ -80,6 +80,9 @@ ACCESS: dict[str, Permission | str] = {
     "get_action_plan": READ,
     "list_documents": READ,
     "download_document": READ,
+    "list_corrections": READ,
+    "correct_review": Permission.review_correct,
+    "download_document_version": Permission.revisions_read,
     "create_review": Permission.review_create,
     "update_review": Permission.review_edit,
     "submit_review": Permission.review_submit,
@@ -134,16 +137,33 @@ RULES: dict[str, str] = {
     "extended when on the child protection register or looked after in the 6 months before, else concise), at least "
     "2 reviewers for an extended review and 1 otherwise (`reviewer-count`), and the fields a submission needs "
     "(`missing-field`).",
-    "publish_review": "Only a submitted review is published. Publication opens its public window (84 days), during which "
-    "anyone may read it.",
+    "publish_review": "Only a submitted review is published, and only with its report (`report-required`, a "
+    "`submission-rejected` problem). Publication opens its public window (84 days), during which anyone may read it.",
+    "correct_review": "Only a submitted or published review is corrected (a draft is edited with PATCH). `reason` is "
+    "required and every reader of the review sees it. `changes` is a JSON merge patch (RFC 7396; the body may be sent "
+    "as `application/merge-patch+json` or `application/json`) of the review's content but its `kind` and `status`; "
+    "`region` moves the review to another board, for admins only (403 otherwise). The corrected review must still "
+    "keep every submission rule (`submission-rejected`, nothing changed) and every recommendation an action "
+    "answers (`unknown-recommendation`), its codes must be in their vocabularies "
+    "(`unknown-code`), and its reference unique in its region, a withdrawn review's included (409). A correction that "
+    "changes nothing is refused (`correction-changes-nothing`). `If-Match` is required (428 without it, 412 when "
+    "stale). It is recorded as a revision with its reason and author.",
+    "list_corrections": "Every correction after submission (of the review's fields, a replaced document, a revised "
+    "action): when, why and what. `corrected_by` is given only to those who may read the review's revisions.",
+    "download_document_version": "`version` is one that the document's revisions name (GET /reviews/{id}/revisions, "
+    "entity `document`), or its current one. A superseded file is never deleted.",
     "withdraw_review": "A reason is required. The review is kept whole and hidden from all but the inspectorate and admins.",
     "reinstate_review": "A withdrawn review returns to the status it had.",
     "put_action_plan": "While the review is a draft. Each action's `recommendation_ref` must be one of the review's "
     "recommendations, and `lead_agency` an agency code. Replacing a plan needs its `If-Match`.",
-    "update_action": "Send the action's `etag` as `If-Match`. An action keeps at most 200 progress entries.",
+    "update_action": "Send the action's `etag` as `If-Match`. An action keeps at most 200 progress entries. A revised "
+    "`target_date` or `description` needs a `reason` (`reason-required`), a `reason` a revision (`nothing-revised`); "
+    "its entry keeps the values it had, and it is listed with the review's corrections.",
     "upload_document": "A PDF, checked by its content (not its name), at most 25 MB, without active content (JavaScript, "
     "launch actions, embedded files). Replacing a document needs its `If-Match`. A report's text is read after the "
-    "answer and becomes searchable.",
+    "answer and becomes searchable. A submitted or published review may gain a kind it lacks; replacing one of its "
+    "documents is a correction and needs `reason` (`reason-required`). A withdrawn review's documents are not "
+    "changed (409). The superseded file stays downloadable at /documents/{kind}/versions/{version}.",
     "get_trends": "Below the inspectorate, counts of 1 to 4 are hidden, with enough others to stop subtraction; "
     "a share or a median (`measure`) is hidden likewise when its `denominator` is 1 to 4. A `coded_theme` filter "
     "or bucket takes in every theme under the theme: by `coded_theme`, a review counts once under each theme it "
@@ -299,13 +319,18 @@ def _who(access: Permission | str) -> str:
     return ", ".join(roles)
 
 
+# Operations other than PATCH that answer 428 to every request without If-Match.
+IF_MATCH_ALWAYS = {"correct_review"}
+
+
 def _require_if_match_on_patch(method: str, operation: dict[str, Any]) -> None:
-    """A header is a string, never null. Every PATCH answers 428 without If-Match, so a generated
-    client must ask for it; a PUT or lifecycle step needs it only when replacing (its description says)."""
+    """A header is a string, never null. Every PATCH (and a correction) answers 428 without If-Match,
+    so a generated client must ask for it; a PUT or lifecycle step needs it only when replacing (its
+    description says)."""
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "header" and parameter["name"] == "If-Match":
             parameter["schema"] = {"type": "string", "maxLength": 200, "title": "If-Match"}
-            parameter["required"] = method == "patch"
+            parameter["required"] = method == "patch" or operation.get("operationId") in IF_MATCH_ALWAYS
 
 
 def _describe_problems(operation: dict[str, Any]) -> None:

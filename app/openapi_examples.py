@@ -313,6 +313,28 @@ ACCOUNT = {
 }
 
 
+# A correction of a submitted or published review: why, and a merge patch of what changes.
+CORRECTION: dict[str, Any] = {
+    "reason": "The panel's completion date was entered as the date of the draft; the report gives 10 March 2025.",
+    "changes": {"completed_on": "2025-03-10", "age_band": None},
+}
+
+PUBLICATION_REJECTED: dict[str, Any] = {
+    "type": "/problems/submission-rejected",
+    "title": "The review cannot be submitted yet",
+    "status": 422,
+    "detail": "The review cannot be published yet; see errors.",
+    "errors": [
+        {
+            "code": "report-required",
+            "detail": "A review is published with its report: PUT it at /reviews/{id}/documents/report first.",
+            "location": "body",
+            "field": "documents.report",
+        }
+    ],
+}
+
+
 @dataclass(frozen=True)
 class Named:
     """Several examples of one body, each with a summary (OpenAPI `examples`, not `example`)."""
@@ -334,6 +356,8 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any] | Named] = {
     },
     ("put_action_plan", "request"): ACTION_PLAN,
     ("submit_review", "422"): SUBMISSION_REJECTED,
+    ("publish_review", "422"): PUBLICATION_REJECTED,
+    ("correct_review", "request"): CORRECTION,
     ("search_reviews", "200"): SEARCH_RESULTS,
     ("get_trends", "200"): Named(
         {

@@ -41,9 +41,11 @@ _TYPES = (
         422,
         "The review breaks one or more submission rules: no action plan, no recommendations, a "
         "recommendation no action answers, the wrong review type for the child's circumstances, too few "
-        "reviewers, or a field a submitted review must have. Every broken rule is an item of `errors`. "
-        "The review stays a draft.",
-        "Fix each rule named in `errors` (edit the draft, or PUT its action plan), then submit again.",
+        "reviewers, or a field a submitted review must have; or a correction would leave it breaking one; or it "
+        "is to be published without its report (`report-required`). Every broken rule is an item of `errors`. "
+        "Nothing was changed: a draft stays a draft, a submitted review stays submitted.",
+        "Fix each rule named in `errors` (edit the draft, PUT its action plan, correct the correction, or upload "
+        "the report), then send the request again.",
     ),
     ProblemType(
         "authentication-required",

@@ -90,13 +90,52 @@ cat > "$WALK/plan.json" <<JSON
 JSON
 call 201 PUT "/reviews/$REVIEW/action-plan" -H "$BOARD" -H 'Content-Type: application/json' -d @"$WALK/plan.json"
 
-# --- 7. Submit, then publish ----------------------------------------------------------------------
+# --- 7. The report: a review is published with it --------------------------------------------------
+python3 - "$WALK/report.pdf" <<'PY'   # a one-page PDF, written byte by byte (no PDF library needed)
+import sys
+text = b"Child A. Chronologies were missing and the father was not consulted."
+stream = b"BT /F1 12 Tf 72 712 Td (" + text + b") Tj ET"
+objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+           b" /Resources << /Font << /F1 5 0 R >> >> >>",
+           b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+           b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+for number, body in enumerate(objects, 1):
+    offsets.append(len(pdf))
+    pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+open(sys.argv[1], "wb").write(pdf)
+PY
+call 201 PUT "/reviews/$REVIEW/documents/report" -H "$BOARD" -F "file=@$WALK/report.pdf;type=application/pdf"
+# Its text is read after the answer (a new version of the review): wait until it is.
+for _ in $(seq 50); do
+  call 200 GET "/reviews/$REVIEW/documents" -H "$BOARD" > /dev/null
+  grep -q '"text_status":"extracted"' "$WALK/body.json" && break
+  sleep 0.2
+done
+echo "report text: $(field 0.text_status)"
+
+# --- 8. Submit, then publish ----------------------------------------------------------------------
 call 200 POST "/reviews/$REVIEW/submit" -H "$BOARD"
 echo "status $(field status)"
 call 200 POST "/reviews/$REVIEW/publish" -H "$BOARD"
 echo "status $(field status), published_on $(field published_on), public until $(field public_until)"
 
-# --- 8. Anyone may read it during its public window; lists show what the caller may see -----------
+# --- 9. A correction after publication: a reason and a merge patch, under If-Match ---------------
+cat > "$WALK/correction.json" <<JSON
+{"reason": "The panel completed the review on 2 May 2023, as its report says.",
+ "changes": {"completed_on": "2023-05-02"}}
+JSON
+call 200 POST "/reviews/$REVIEW/corrections" -H "$BOARD" -H "If-Match: $(etag)" \
+  -H 'Content-Type: application/merge-patch+json' -d @"$WALK/correction.json"
+echo "completed_on $(field completed_on), corrected at $(field corrected_at)"
+call 200 GET "/reviews/$REVIEW/corrections"
+echo "anyone reads why: $(field items.0.reason)"
+
+# --- 10. Anyone may read it during its public window; lists show what the caller may see -----------
 call 200 GET "/reviews/$REVIEW"
 echo "anonymous reader sees: $(field reference), $(field title), $(field status)"
 call 200 GET "/reviews?region=gwent&theme=voice-of-the-child&limit=5"
@@ -104,7 +143,7 @@ python3 -c 'import json, sys
 for item in json.load(open(sys.argv[1]))["items"]:
     print(" ", item["reference"], item["status"], item["title"])' "$WALK/body.json"
 
-# --- 9. Progress on an action after publication: If-Match carries the action's own version ---------
+# --- 11. Progress on an action after publication: If-Match carries the action's own version ---------
 call 200 GET "/reviews/$REVIEW/action-plan" -H "$BOARD"
 ACTION=$(field actions.0.id)
 ACTION_ETAG="\"$(field actions.0.version)\""
@@ -113,11 +152,11 @@ call 200 PATCH "/reviews/$REVIEW/action-plan/actions/$ACTION" -H "$BOARD" -H "If
   -d '{"status": "in_progress", "progress_note": {"note": "Chronology template agreed by all agencies.", "evidence": "Board minutes, June"}}'
 echo "action $(field status), version $(field version)"
 
-# --- 10. Someone still holding the old ETag is refused with 412, not silently overwritten ----------
+# --- 12. Someone still holding the old ETag is refused with 412, not silently overwritten ----------
 call 412 PATCH "/reviews/$REVIEW/action-plan/actions/$ACTION" -H "$ADMIN" -H "If-Match: $ACTION_ETAG" \
   -H 'Content-Type: application/json' -d '{"status": "completed"}'
 
-# --- 11. Search: a token is needed; every word must match, "a phrase" in order, -excluded ---------
+# --- 13. Search: a token is needed; every word must match, "a phrase" in order, -excluded ---------
 # With OpenSearch a change shows up a moment after its response; with the SQL default, at once.
 call 401 GET /search --get --data-urlencode 'q=chronology'
 call 200 GET /search -H "$BOARD" --get --data-urlencode 'q=chronology "new partners" -grandparents' \
@@ -129,7 +168,7 @@ for item in answer["items"][:2]:
     print(" ", item["reference"], item["status"], item["highlights"][:1])
 print("  by year:", [(f["key"], f["count"]) for f in answer["facets"]["year"]])' "$WALK/body.json" "$REVIEW"
 
-# --- 12. Trends (1 to 4 hidden below the inspectorate) and overdue actions by age ------------------
+# --- 14. Trends (1 to 4 hidden below the inspectorate) and overdue actions by age ------------------
 show_trend() {
   python3 -c 'import json, sys
 answer = json.load(open(sys.argv[1]))

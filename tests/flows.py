@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests import factories
+from tests import factories, pdfs
 
 API = "/api/v1"
 
@@ -30,7 +30,24 @@ def submit(client: TestClient, headers: dict[str, str], review: dict[str, Any]) 
     return response.json()
 
 
+def upload_report(client: TestClient, headers: dict[str, str], review: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    """The review's report, a real PDF of its full text (or of `text`; "" for a page without text): its
+    text, read back after the answer, becomes the review's full text as before."""
+    if text is None:
+        text = review.get("full_text") or f"{review['title']}: the report of the review."
+    content = pdfs.report(text)
+    response = client.put(
+        f"{API}/reviews/{review['id']}/documents/report",
+        files={"file": ("report.pdf", content, "application/pdf")},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def publish(client: TestClient, headers: dict[str, str], review: dict[str, Any]) -> dict[str, Any]:
+    """Published with its report (publication requires it), uploaded first."""
+    upload_report(client, headers, review)
     response = client.post(f"{API}/reviews/{review['id']}/publish", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()

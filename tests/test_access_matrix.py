@@ -21,7 +21,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from tests import archives, factories, flows
+from tests import archives, factories, flows, pdfs
 from tests.conftest import ACCOUNT_PASSWORD
 from tests.flows import API
 
@@ -73,7 +73,31 @@ WRITES: list[tuple[str, str, tuple[int, ...]]] = [
     ("publish",         "submitted",  (404,       200,       404,         403,          404,          404,        200)),
     ("publish",         "published",  (401,       409,       403,         403,          403,          403,        409)),
     ("publish",         "expired",    (404,       409,       403,         403,          403,          403,        409)),
+    # Corrections (ADR 0033): only once submitted; a draft is edited instead.
+    ("correct",         "draft",      (404,       409,       404,         404,          404,          404,        409)),
+    ("correct",         "submitted",  (404,       200,       404,         403,          404,          404,        200)),
+    ("correct",         "published",  (401,       200,       403,         403,          403,          403,        200)),
+    ("correct",         "expired",    (404,       200,       403,         403,          403,          403,        200)),
+    ("revise_action",   "draft",      (404,       200,       404,         404,          404,          404,        200)),
+    ("revise_action",   "submitted",  (404,       200,       404,         403,          404,          404,        200)),
+    ("revise_action",   "published",  (401,       200,       403,         403,          403,          403,        200)),
+    ("revise_action",   "expired",    (404,       200,       403,         403,          403,          403,        200)),
+    # A document kind the review lacks (201 when stored), in every state but withdrawn.
+    ("add_document",    "draft",      (404,       201,       404,         404,          404,          404,        201)),
+    ("add_document",    "submitted",  (404,       201,       404,         403,          404,          404,        201)),
+    ("add_document",    "published",  (401,       201,       403,         403,          403,          403,        201)),
+    ("add_document",    "expired",    (404,       201,       403,         403,          403,          403,        201)),
 ]  # fmt: skip
+
+# Reads of what only those entitled to a review's revisions see: a document's earlier version.
+#   200 read | 401 sign in first | 403 may read the review, not its revisions | 404 may not even read it
+REVISION_READS: dict[str, tuple[int, ...]] = {
+    #             anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
+    "draft":     (404,       200,       404,         404,          404,          404,        200),
+    "submitted": (404,       200,       404,         200,          404,          404,        200),
+    "published": (401,       200,       403,         200,          403,          403,        200),
+    "expired":   (404,       200,       403,         200,          403,          403,        200),
+}  # fmt: skip
 
 # Calls that are not about an existing review.
 OTHERS: list[tuple[str, tuple[int, ...]]] = [
@@ -105,6 +129,11 @@ ENDPOINTS = {
     "record_progress": "PATCH /reviews/{id}/action-plan/actions/{action_id}",
     "submit": "POST /reviews/{id}/submit",
     "publish": "POST /reviews/{id}/publish",
+    "corrections": "GET /reviews/{id}/corrections",
+    "correct": "POST /reviews/{id}/corrections",
+    "revise_action": "PATCH /reviews/{id}/action-plan/actions/{action_id} with a target date and reason",
+    "add_document": "PUT /reviews/{id}/documents/timeline (a kind the review lacks)",
+    "document_version": "GET /reviews/{id}/documents/report/versions/1",
     "create_in_gwent": "POST /reviews with region gwent",
     "create_in_north_wales": "POST /reviews with region north-wales",
     "add_region": "POST /regions",
@@ -126,7 +155,7 @@ ENDPOINTS = {
 def _read_cases() -> list[Any]:
     return [
         pytest.param(endpoint, state, caller, sees, id=f"{endpoint}-{state}-{caller}-{'sees' if sees else 'hidden'}")
-        for endpoint in ("get", "get_plan", "list")
+        for endpoint in ("get", "get_plan", "list", "corrections")
         for state, row in READS.items()
         for caller, sees in zip(CALLERS, row, strict=True)
     ]
@@ -136,6 +165,14 @@ def _write_cases() -> list[Any]:
     return [
         pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
         for endpoint, state, row in WRITES
+        for caller, expected in zip(CALLERS, row, strict=True)
+    ]
+
+
+def _revision_read_cases() -> list[Any]:
+    return [
+        pytest.param(state, caller, expected, id=f"document_version-{state}-{caller}-{expected}")
+        for state, row in REVISION_READS.items()
         for caller, expected in zip(CALLERS, row, strict=True)
     ]
 
@@ -150,14 +187,24 @@ def _other_cases() -> list[Any]:
 
 @pytest.mark.database_independent
 def test_the_tables_cover_every_caller_state_and_endpoint():
-    write_endpoints = ("edit", "replace_plan", "record_progress", "submit", "publish")
-    assert set(READS) == set(STATES)
+    write_endpoints = (
+        "edit",
+        "replace_plan",
+        "record_progress",
+        "submit",
+        "publish",
+        "correct",
+        "revise_action",
+        "add_document",
+    )
+    assert set(READS) == set(STATES) == set(REVISION_READS)
     assert sorted((endpoint, state) for endpoint, state, _ in WRITES) == sorted(
         (endpoint, state) for endpoint in write_endpoints for state in STATES
     )
-    rows = [*READS.values(), *(row for *_, row in WRITES), *(row for _, row in OTHERS)]
+    rows = [*READS.values(), *REVISION_READS.values(), *(row for *_, row in WRITES), *(row for _, row in OTHERS)]
     assert all(len(row) == len(CALLERS) for row in rows)
-    assert {"get", "get_plan", "list", *write_endpoints, *(e for e, _ in OTHERS)} == set(ENDPOINTS)
+    reads = ("get", "get_plan", "list", "corrections", "document_version")
+    assert {*reads, *write_endpoints, *(e for e, _ in OTHERS)} == set(ENDPOINTS)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -197,14 +244,25 @@ class AdminView:
     review_etag: str
     plan: dict[str, Any]
     plan_etag: str
+    documents: list[dict[str, Any]]
+    corrections: list[dict[str, Any]]
 
 
 def admin_view(client: Any, token_for: Any, review_id: str) -> AdminView:
     admin = token_for("admin")
     review = client.get(f"{API}/reviews/{review_id}", headers=admin)
     plan = client.get(f"{API}/reviews/{review_id}/action-plan", headers=admin)
-    assert review.status_code == 200 and plan.status_code == 200, (review.text, plan.text)
-    return AdminView(review.json(), review.headers["ETag"], plan.json(), plan.headers["ETag"])
+    documents = client.get(f"{API}/reviews/{review_id}/documents", headers=admin)
+    corrections = client.get(f"{API}/reviews/{review_id}/corrections", headers=admin)
+    assert all(r.status_code == 200 for r in (review, plan, documents, corrections)), (review.text, plan.text)
+    return AdminView(
+        review.json(),
+        review.headers["ETag"],
+        plan.json(),
+        plan.headers["ETag"],
+        documents.json(),
+        corrections.json()["items"],
+    )
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -245,6 +303,7 @@ def test_read(client, token_for, clock, endpoint, state, caller, sees):
         "get": f"{API}/reviews/{review['id']}",
         "get_plan": f"{API}/reviews/{review['id']}/action-plan",
         "list": f"{API}/reviews",
+        "corrections": f"{API}/reviews/{review['id']}/corrections",
     }[endpoint]
     response = client.get(url, headers=headers)
 
@@ -261,6 +320,8 @@ def test_read(client, token_for, clock, endpoint, state, caller, sees):
         if endpoint == "get":
             assert response.json()["id"] == review["id"] and response.json()["title"] == review["title"]
             assert response.headers["ETag"] == f'"{review["version"]}"'
+        elif endpoint == "corrections":
+            assert response.json() == {"items": [], "next_cursor": None}
         else:
             assert {a["recommendation_ref"] for a in response.json()["actions"]} == {"R1", "R2"}
     else:
@@ -270,6 +331,9 @@ def test_read(client, token_for, clock, endpoint, state, caller, sees):
 # --- writing to an existing review -----------------------------------------------------------------
 
 NEW_TITLE = "Child A (amended after panel)"
+REASON = "The title named the wrong child; corrected from the signed report."
+SLIPPED = "2027-09-30"
+TIMELINE = pdfs.report("Timeline of agency contacts with Child A.")
 REVISED = "Revised: agree a shared chronology template across agencies and audit it quarterly."
 PROGRESS = "Shared chronology template agreed by all agencies; first audit booked."
 
@@ -297,6 +361,19 @@ def write_request(endpoint: str, before: AdminView) -> tuple[str, str, dict[str,
         )
     if endpoint in ("submit", "publish"):
         return "POST", f"{review_url}/{endpoint}", {"headers": review_match}
+    if endpoint == "correct":
+        body = {"reason": REASON, "changes": {"title": NEW_TITLE}}
+        return "POST", f"{review_url}/corrections", {"json": body, "headers": review_match}
+    if endpoint == "revise_action":
+        action = before.plan["actions"][0]
+        return (
+            "PATCH",
+            f"{review_url}/action-plan/actions/{action['id']}",
+            {"json": {"target_date": SLIPPED, "reason": REASON}, "headers": {"If-Match": action["etag"]}},
+        )
+    if endpoint == "add_document":
+        files = {"file": ("timeline.pdf", TIMELINE, "application/pdf")}
+        return "PUT", f"{review_url}/documents/timeline", {"files": files, "headers": {}}
     raise AssertionError(endpoint)
 
 
@@ -322,6 +399,22 @@ def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: 
     elif endpoint == "publish":
         assert response.json()["status"] == after.review["status"] == "published"
         assert after.review["published_on"] and after.review["public_until"]
+    elif endpoint == "correct":
+        assert response.json()["title"] == after.review["title"] == NEW_TITLE
+        assert after.review["version"] == before.review["version"] + 1 and after.review["corrected_at"]
+        assert [(c["reason"], c["corrected_by"]) for c in after.corrections] == [(REASON, subject_of(caller))]
+        assert after.plan == before.plan and after.documents == before.documents
+    elif endpoint == "revise_action":
+        action = after.plan["actions"][0]
+        assert response.json()["target_date"] == action["target_date"] == SLIPPED
+        assert action["progress_notes"][-1]["revised"] == {"target_date": before.plan["actions"][0]["target_date"]}
+        assert [(c["entity"], c["reason"]) for c in after.corrections] == [("action", REASON)]
+        assert after.plan["actions"][1] == before.plan["actions"][1]
+        assert after.review == {**before.review, "corrected_at": after.review["corrected_at"]}
+    elif endpoint == "add_document":
+        assert response.json()["kind"] == "timeline" and response.json()["uploaded_by"] == subject_of(caller)
+        assert [d["kind"] for d in after.documents] == sorted([*(d["kind"] for d in before.documents), "timeline"])
+        assert after.corrections == before.corrections == []
     else:
         raise AssertionError(endpoint)
 
@@ -329,6 +422,8 @@ def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: 
 @pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), _write_cases())
 def test_write(client, token_for, clock, endpoint, state, caller, expected):
     review = gwent_review_in(client, token_for, clock, state)
+    if endpoint == "publish" and state == "submitted":
+        flows.upload_report(client, token_for("board", "gwent"), review)  # publication needs it
     before = admin_view(client, token_for, review["id"])
     method, url, kw = write_request(endpoint, before)
     kw["headers"] = {**kw["headers"], **headers_of(token_for, caller)}
@@ -336,8 +431,8 @@ def test_write(client, token_for, clock, endpoint, state, caller, expected):
     response = client.request(method, url, **kw)
 
     after = admin_view(client, token_for, review["id"])
-    if expected == 200:
-        assert response.status_code == 200, response.text
+    if expected in (200, 201):
+        assert response.status_code == expected, response.text
         assert_write_took_effect(endpoint, caller, response, before, after)
         return
     if expected == 404:
@@ -346,6 +441,46 @@ def test_write(client, token_for, clock, endpoint, state, caller, expected):
         assert_problem(response, expected)
     # Refused: the review, its plan and their versions are exactly as they were.
     assert after == before
+
+
+# --- what only those entitled to the revisions read ----------------------------------------------
+
+
+@pytest.mark.parametrize(("state", "caller", "expected"), _revision_read_cases())
+def test_document_version(client, token_for, clock, state, caller, expected):
+    """The file a document had at one of its versions, a replaced one too (ADR 0033)."""
+    board = token_for("board", "gwent")
+    review = flows.create(client, board)
+    first = flows.upload_report(client, board, review, "Child A: the report as first uploaded.")
+    current = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()[0]
+    replaced = client.put(
+        f"{API}/reviews/{review['id']}/documents/report",
+        files={"file": ("report.pdf", pdfs.report("Child A: the report as signed."), "application/pdf")},
+        headers={**board, "If-Match": f'"{current["version"]}"'},
+    )
+    assert replaced.status_code == 200, replaced.text
+    flows.put_plan(client, board, review)
+    if state != "draft":
+        review = flows.submit(client, board, review)
+    if state in ("published", "expired"):
+        response = client.post(f"{API}/reviews/{review['id']}/publish", headers=board)
+        assert response.status_code == 200, response.text
+        review = response.json()
+    if state == "expired":
+        clock.advance(days=85)
+    url = f"{API}/reviews/{review['id']}/documents/report/versions/1"
+    headers = headers_of(token_for, caller)
+
+    response = client.get(url, headers=headers)
+
+    if expected == 200:
+        assert response.status_code == 200, response.text
+        assert response.headers["X-Content-SHA256"] == first["sha256"] != replaced.json()["sha256"]
+        assert response.headers["content-type"] == "application/pdf"
+    elif expected == 404:
+        assert_hidden_like_a_missing_review(client, response, "GET", url, review, headers=headers)
+    else:
+        assert_problem(response, expected)
 
 
 # --- calls that are not about an existing review ---------------------------------------------------

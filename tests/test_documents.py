@@ -157,7 +157,10 @@ def test_uploads_follow_the_write_rules(client, board, review, token_for):
     flows.put_plan(client, board, review)
     flows.submit(client, board, review)
     flows.publish(client, board, review)
-    assert _upload(client, board, review, "press-statement", content).status_code == 409
+    assert _upload(client, board, review, "press-statement", content).status_code == 201  # a kind it lacked
+    withdrawn = client.post(f"{API}/reviews/{review['id']}/withdraw", json={"reason": "Named a child."}, headers=board)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert _upload(client, token_for("admin"), review, "briefing", content).status_code == 409
 
 
 def test_a_broken_multipart_body_is_a_clear_422(client, board, review):

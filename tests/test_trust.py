@@ -264,7 +264,7 @@ def test_a_refused_read_inside_the_public_window_is_recorded_for_registered_call
 
     researcher = token_for("practitioner", subject="researcher")
     assert client.get(url, headers=researcher).status_code == 200  # a public read: nothing to account for
-    assert client.get(f"{url}/documents/report", headers=researcher).status_code == 404  # a miss after it: recorded
+    assert client.get(f"{url}/documents/briefing", headers=researcher).status_code == 404  # a miss after it: recorded
     reads = _audit(client, token_for, target_id=review["id"], action="review:read")
     assert [(e["subject"], e["outcome"], e["status"]) for e in reads] == [("researcher", "denied", 404)]
 

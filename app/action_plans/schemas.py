@@ -44,12 +44,25 @@ class ActionPatch(StrictInput):
         description=f"Appended to the action's dated notes. Every PATCH adds one entry, with or without a note; "
         f"an action keeps at most {MAX_PROGRESS_NOTES}, and a PATCH past that is refused (422).",
     )
+    target_date: PlausibleDate | None = Field(
+        default=None, description="A revised target date (plans slip): needs a `reason`, and the entry keeps the old one."
+    )
+    description: Annotated[MultiLine, Field(min_length=1, max_length=10_000)] | None = Field(
+        default=None, description="A revised description: needs a `reason`, and the entry keeps the old one."
+    )
+    reason: Annotated[MultiLine, Field(min_length=3, max_length=2000)] | None = Field(
+        default=None,
+        description="Why the target date or description is revised: listed with the review's corrections.",
+    )
 
     @model_validator(mode="after")
     def _something_changes(self) -> ActionPatch:
-        if self.status is None and self.progress_note is None:
-            raise ValueError("send a status, a progress_note, or both")
+        if self.status is None and self.progress_note is None and not self.revises():
+            raise ValueError("send a status, a progress_note, a revised target_date or description, or several")
         return self
+
+    def revises(self) -> bool:
+        return self.target_date is not None or self.description is not None
 
 
 class ProgressNote(BaseModel):
@@ -60,6 +73,10 @@ class ProgressNote(BaseModel):
     note: str | None = None
     evidence: str | None = None
     status: ActionStatus
+    revised: dict[str, str] | None = Field(
+        default=None, description="What this entry revised (target_date, description), each with the value it had before."
+    )
+    reason: str | None = Field(default=None, description="Why it was revised.")
 
 
 class ActionOut(BaseModel):

@@ -185,17 +185,24 @@ def update_action(
         raise InvalidTransition("The review is withdrawn; its actions are no longer tracked.")
     if len(action.progress_notes) >= MAX_PROGRESS_NOTES:
         raise too_many_notes()
+    revised = _revise(action, patch)
     previous = _action_snapshot(action)
     if patch.status is not None:
         action.status = patch.status
     note = patch.progress_note
-    entry = {
+    entry: dict[str, object] = {
         "recorded_at": clock.now().isoformat(),
         "recorded_by": principal.subject,
         "note": note.note if note else None,
         "evidence": note.evidence if note else None,
         "status": action.status,
     }
+    if revised:
+        entry |= {"revised": revised, "reason": patch.reason}
+        if patch.target_date is not None:
+            action.target_date = patch.target_date
+        if patch.description is not None:
+            action.description = patch.description
     action.progress_notes = [*action.progress_notes, entry]
     action.version += 1
     action.updated_at, action.updated_by = clock.now(), principal.subject
@@ -207,13 +214,44 @@ def update_action(
         entity="action",
         entity_id=action.id,
         version=action.version,
-        change="progress",
+        change="revise" if revised else "progress",
         snapshot=_action_snapshot(action) | {"progress_note": entry},
         previous=previous,
         at=action.updated_at,
         by=principal.subject,
+        reason=patch.reason if revised else None,
     )
     return action
+
+
+def _revise(action: Action, patch: ActionPatch) -> dict[str, str]:
+    """What the patch revises (target date, description), each with the value it had; a revision
+    needs a reason, and a reason a revision."""
+    revised: dict[str, str] = {}
+    if patch.target_date is not None and patch.target_date != action.target_date:
+        revised["target_date"] = action.target_date.isoformat()
+    if patch.description is not None and patch.description != action.description:
+        revised["description"] = action.description
+    if revised and patch.reason is None:
+        raise InvalidInput(
+            "Revising an action's target date or description needs a reason: plans slip, and the registry shows why.",
+            errors=[_reason_item("reason-required", "Send `reason`: why the action is revised.")],
+        )
+    if patch.reason is not None and not revised:
+        raise InvalidInput(
+            "A reason is given for a revision, and nothing is revised.",
+            errors=[
+                _reason_item(
+                    "nothing-revised",
+                    "Send `reason` with a target_date or description that differs from the action's, or leave it out.",
+                )
+            ],
+        )
+    return revised
+
+
+def _reason_item(code: str, detail: str) -> ProblemItem:
+    return ProblemItem(code=code, detail=detail, location="body", field="reason", pointer="#/reason")
 
 
 # Days past the target date -> bucket name; the last bucket has no upper bound.

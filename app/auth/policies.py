@@ -22,6 +22,8 @@ class Permission(StrEnum):
     review_publish = "review:publish"
     review_withdraw = "review:withdraw"
     review_reinstate = "review:reinstate"
+    review_correct = "review:correct"  # correct a submitted or published review, with a reason (ADR 0033)
+    review_move = "review:move"  # correct a review's region: move it to another board
     revisions_read = "review:revisions"
     action_plan_write = "action-plan:write"
     action_progress_write = "action-plan:progress"
@@ -50,6 +52,7 @@ _BOARD_WORK = (
     Permission.review_submit,
     Permission.review_publish,
     Permission.review_withdraw,
+    Permission.review_correct,
     Permission.revisions_read,
     Permission.action_plan_write,
     Permission.action_progress_write,

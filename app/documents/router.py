@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Response, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.documents import service
 from app.documents.enums import DocumentKind
-from app.documents.schemas import DocumentOut
+from app.documents.schemas import DocumentOut, Reason
 from app.errors import problem_responses
 from app.etags import etag, with_etag
 from app.parameters import IfMatch, ReviewId
@@ -53,6 +53,10 @@ def upload_document(
     session: SessionDep,
     principal: PrincipalDep,
     clock: ClockDep,
+    reason: Annotated[
+        Reason | None,
+        Form(description="Why the document is replaced: required to replace one of a submitted or published review."),
+    ] = None,
     if_match: IfMatch = None,
 ) -> DocumentOut:
     document, created = service.upload(
@@ -63,6 +67,7 @@ def upload_document(
         filename=file.filename or f"{kind.value}.pdf",
         content=file.file,
         if_match=if_match,
+        reason=reason,
         store=registry.documents,
         limits=registry.pdf_limits,
         clock=clock,
@@ -104,4 +109,37 @@ def download_document(
         media_type="application/pdf",
         filename=filename,
         headers={"ETag": etag(document.version), "X-Content-SHA256": document.sha256},
+    )
+
+
+@router.get(
+    "/{kind}/versions/{version}",
+    operation_id="download_document_version",
+    summary="Download a document as it was at one of its versions (a superseded file too), for those who may read revisions",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {"application/pdf": {}},
+            "description": "The PDF of that version, as an attachment",
+            "headers": {
+                "X-Content-SHA256": {"description": "The SHA-256 of the bytes, in hex", "schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(403, 404),
+    },
+)
+def download_document_version(
+    review_id: ReviewId,
+    kind: DocumentKind,
+    version: Annotated[int, Path(ge=1, le=1_000_000, description="A version the document's revisions name")],
+    registry: RegistryDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+) -> FileResponse:
+    found = service.download_version(
+        session, principal=principal, review_id=review_id, kind=kind, version=version, store=registry.documents, clock=clock
+    )
+    return FileResponse(
+        found.path, media_type="application/pdf", filename=found.filename, headers={"X-Content-SHA256": found.sha256}
     )

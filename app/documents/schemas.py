@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from app.documents.enums import DocumentKind, TextStatus
 from app.documents.models import ReviewDocument
+from app.schemas import MultiLine
+
+# Why a document is replaced after submission (a correction): every reader of the review sees it.
+Reason = Annotated[MultiLine, Field(min_length=3, max_length=2000)]
 
 
 class DocumentOut(BaseModel):

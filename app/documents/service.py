@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from app.auth.policies import Permission
+from app.auth.policies import Permission, require
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.config import Settings
@@ -25,14 +25,15 @@ from app.documents.models import ReviewDocument
 from app.documents.storage import DocumentStore
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
+from app.history import service as history
 from app.reviews import service as reviews
 from app.reviews.access import readable_review, writable_review
 from app.reviews.enums import ReviewStatus
 
 logger = logging.getLogger("app.documents")
 
-# Documents change while the review is being prepared or checked; a published bundle stays as published.
-_UPLOADABLE = {ReviewStatus.draft, ReviewStatus.submitted}
+# A withdrawn review is kept as it was withdrawn; the others' documents are added to (and corrected).
+_UPLOADABLE = {ReviewStatus.draft, ReviewStatus.submitted, ReviewStatus.published}
 _REASONS = {
     "damaged": "The PDF is damaged and cannot be read.",
     "encrypted": "The PDF is encrypted; upload it without a password.",
@@ -123,11 +124,16 @@ def upload(
     filename: str,
     content: BinaryIO,
     if_match: str | None,
+    reason: str | None,
     store: DocumentStore,
     limits: PdfLimits,
     clock: Clock,
 ) -> tuple[ReviewDocument, bool]:
-    """Store a review's document of this kind (replacing the last one). Returns it and whether it is new."""
+    """Store a review's document of this kind (replacing the last one). Returns it and whether it is new.
+
+    A draft's documents come and go freely. A submitted or published review gains a kind it lacks
+    (a complete record), but replacing one of its documents is a correction: it needs a reason. The
+    superseded file is kept, and its revision says which it was (ADR 0033)."""
     review = writable_review(
         session, principal=principal, review_id=review_id, permission=Permission.review_edit, today=clock.today()
     )
@@ -137,7 +143,22 @@ def upload(
     elif if_match is not None and if_match.strip() != "*":
         raise PreconditionFailed("The review has no document of this kind yet; send the first upload without If-Match.")
     if review.status not in _UPLOADABLE:
-        raise InvalidTransition(f"Documents of a {review.status} review are not replaced.")
+        raise InvalidTransition(f"Documents of a {review.status} review are not added or replaced.")
+    correcting = existing is not None and review.status != ReviewStatus.draft
+    if correcting:
+        require(principal, Permission.review_correct, region=review.region)
+        if reason is None:
+            raise InvalidInput(
+                f"This review is {review.status}: replacing its {kind.value} is a correction, and needs a reason.",
+                errors=[
+                    ProblemItem(
+                        code="reason-required",
+                        detail="Send the form field `reason`: why the document is replaced (every reader sees it).",
+                        location="body",
+                        field="reason",
+                    )
+                ],
+            )
 
     received = store.receive(content)
     try:
@@ -148,7 +169,7 @@ def upload(
             timeout_seconds=limits.check_seconds,
             allow_active_content=limits.allow_active_content,
         ).pages
-        store.keep(received)
+        store.keep(received)  # named by its checksum: the file it replaces stays where it was
     except BaseException:
         store.discard(received)
         raise
@@ -163,6 +184,7 @@ def upload(
         "uploaded_at": clock.now(),
         "uploaded_by": principal.subject,
     }
+    previous = _snapshot(existing) if existing is not None else None
     if existing is None:
         document = ReviewDocument(review_id=review_id, kind=kind.value, version=1, **fields)
     else:
@@ -172,7 +194,25 @@ def upload(
         document.version += 1
     with lost_race_is_412("document"):
         repository.add(session, document)
+    history.record(
+        session,
+        review_id=review_id,
+        entity="document",
+        entity_id=kind.value,
+        version=document.version,
+        change="upload" if existing is None else ("correct" if correcting else "replace"),
+        snapshot=_snapshot(document),
+        previous=previous,
+        at=document.uploaded_at,
+        by=principal.subject,
+        reason=reason,
+    )
     return document, existing is None
+
+
+def _snapshot(document: ReviewDocument) -> dict[str, Any]:
+    """A document as its revisions record it: which file it is (its text status follows on its own)."""
+    return document.model_dump(mode="json", include={"filename", "size", "sha256", "pages", "uploaded_at", "uploaded_by"})
 
 
 def report_text_extracted(session: Session, *, review_id: str) -> bool:
@@ -196,6 +236,41 @@ def download(
         raise NotFound(f"Review {review_id} has no {kind.value} document.")
     name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}.pdf")
     return document, store.path_of(document.sha256), name
+
+
+@dataclass(frozen=True)
+class EarlierVersion:
+    version: int
+    sha256: str
+    path: Path
+    filename: str
+
+
+def download_version(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    kind: DocumentKind,
+    version: int,
+    store: DocumentStore,
+    clock: Clock,
+) -> EarlierVersion:
+    """A document as it was at one of its versions (a superseded file too), for those who may read
+    the review's revisions: its revisions name the file, which is never deleted."""
+    review = readable_review(
+        session, principal=principal, review_id=review_id, today=clock.today(), audit_as=Permission.revisions_read.value
+    )
+    require(principal, Permission.revisions_read, region=review.region)
+    state = history.state_at(session, review_id, entity="document", entity_id=kind.value, version=version)
+    current = repository.get(session, review_id, kind.value)
+    if state is None and current is not None and current.version == version:
+        state = {"sha256": current.sha256}  # the same file as its last revision (its text was extracted since)
+    if state is None or not isinstance(state.get("sha256"), str):
+        raise NotFound(f"Review {review_id} has no version {version} of its {kind.value} document.")
+    sha256 = state["sha256"]
+    name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}-v{version}.pdf")
+    return EarlierVersion(version=version, sha256=sha256, path=store.path_of(sha256), filename=name)
 
 
 # A write that meets another writer: on SQLite BEGIN IMMEDIATE has already waited the busy timeout

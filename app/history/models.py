@@ -23,3 +23,6 @@ class Revision(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(default={}, sa_type=JSON)
     changed_at: datetime = Field(sa_type=UTCDateTime)
     changed_by: str = Field(max_length=200)
+    # Why: set for a correction after submission (a review's fields, a replaced document, a revised
+    # action), which the review's readers see listed (ADR 0033); None for every other change.
+    reason: str | None = Field(default=None, max_length=2000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -15,12 +16,21 @@ def add(session: Session, revision: Revision) -> None:
 
 
 def of_review(
-    session: Session, review_id: str, *, after_id: int | None, limit: int, entities: Sequence[str] | None = None
+    session: Session,
+    review_id: str,
+    *,
+    after_id: int | None,
+    limit: int,
+    entities: Sequence[str] | None = None,
+    corrections_only: bool = False,
 ) -> list[Revision]:
-    """The review's revisions after `after_id` (from the first when None), oldest first."""
+    """The review's revisions after `after_id` (from the first when None), oldest first; only those
+    made with a reason (the corrections) when `corrections_only`."""
     query = select(Revision).where(Revision.review_id == review_id)
     if entities is not None:
         query = query.where(col(Revision.entity).in_(list(entities)))
+    if corrections_only:
+        query = query.where(col(Revision.reason).is_not(None))
     if after_id is not None:
         query = query.where(col(Revision.id) > after_id)
     return list(session.exec(query.order_by(col(Revision.id)).limit(limit)))
@@ -36,3 +46,16 @@ def count_of(session: Session, review_ids: Sequence[str], *, entity: str) -> dic
         .group_by(col(Revision.review_id))
     )
     return {review_id: int(n) for review_id, n in session.execute(query).all()}
+
+
+def last_correction(session: Session, review_id: str) -> datetime | None:
+    """When the review (its fields, a document or an action) was last corrected, or None."""
+    query = select(func.max(Revision.changed_at)).where(Revision.review_id == review_id, col(Revision.reason).is_not(None))
+    found: datetime | None = session.exec(query).one()
+    return found
+
+
+def of_entity(session: Session, review_id: str, *, entity: str, entity_id: str) -> list[Revision]:
+    """One entity's revisions (a document's, say), oldest first."""
+    query = select(Revision).where(Revision.review_id == review_id, Revision.entity == entity, Revision.entity_id == entity_id)
+    return list(session.exec(query.order_by(col(Revision.id))))

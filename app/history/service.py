@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.history import repository
 from app.history.models import Revision
-from app.history.schemas import RevisionOut, RevisionPage
+from app.history.schemas import CorrectionOut, CorrectionPage, RevisionOut, RevisionPage
 from app.pagination import CursorPosition, RowId, decode_cursor, encode_cursor
 
 # Fields every change moves; `changed_fields` names what the change was about.
@@ -34,9 +34,11 @@ def record(
     previous: dict[str, Any] | None,
     at: datetime,
     by: str,
+    reason: str | None = None,
 ) -> None:
     """`snapshot` is the entity's state after the change, `previous` its state before (None when
-    it is new); only the fields that differ are stored, with their new values."""
+    it is new); only the fields that differ are stored, with their new values. `reason`: why, for a
+    correction after submission (ADR 0033)."""
     changed = sorted(k for k in snapshot if k not in _BOOKKEEPING and (previous is None or previous.get(k) != snapshot.get(k)))
     repository.add(
         session,
@@ -50,6 +52,7 @@ def record(
             snapshot=snapshot if previous is None else {k: snapshot[k] for k in changed},
             changed_at=at,
             changed_by=by,
+            reason=reason,
         ),
     )
 
@@ -68,6 +71,45 @@ def page_of_review(
     rows = repository.of_review(session, review_id, after_id=after, limit=limit + 1, entities=entities)
     next_cursor = encode_cursor(RevisionPosition(after=_stored_id(rows[limit - 1]))) if len(rows) > limit else None
     return RevisionPage(items=[RevisionOut.model_validate(r.model_dump()) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+def page_of_corrections(
+    session: Session, review_id: str, *, limit: int, cursor: str | None, with_authors: bool
+) -> CorrectionPage:
+    """The review's corrections (its revisions made with a reason), oldest first; their authors only
+    `with_authors` (for those who may read the revisions)."""
+    after = decode_cursor(cursor, RevisionPosition).after if cursor is not None else None
+    rows = repository.of_review(session, review_id, after_id=after, limit=limit + 1, corrections_only=True)
+    next_cursor = encode_cursor(RevisionPosition(after=_stored_id(rows[limit - 1]))) if len(rows) > limit else None
+    items = [
+        CorrectionOut(
+            corrected_at=row.changed_at,
+            reason=row.reason or "",
+            entity=row.entity,
+            entity_id=row.entity_id,
+            changed_fields=row.changed_fields,
+            corrected_by=row.changed_by if with_authors else None,
+        )
+        for row in rows[:limit]
+    ]
+    return CorrectionPage(items=items, next_cursor=next_cursor)
+
+
+def last_correction(session: Session, review_id: str) -> datetime | None:
+    return repository.last_correction(session, review_id)
+
+
+def state_at(session: Session, review_id: str, *, entity: str, entity_id: str, version: int) -> dict[str, Any] | None:
+    """The entity as it was at this version (its revisions folded up to it), or None when no
+    revision has that version."""
+    state: dict[str, Any] = {}
+    for revision in repository.of_entity(session, review_id, entity=entity, entity_id=entity_id):
+        if revision.version > version:
+            break
+        state |= revision.snapshot
+        if revision.version == version:
+            return state
+    return None
 
 
 def _stored_id(revision: Revision) -> int:

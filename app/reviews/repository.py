@@ -125,11 +125,12 @@ def add(session: Session, review: Review) -> None:
     session.flush()
 
 
-def reference_taken(session: Session, *, region: str, reference: str, other_than: str | None = None) -> bool:
-    query = select(Review.id).where(Review.region == region, Review.reference == reference)
+def reference_holder_status(session: Session, *, region: str, reference: str, other_than: str | None = None) -> str | None:
+    """The status of the review (other than `other_than`) holding this reference in this region, or None."""
+    query = select(Review.status).where(Review.region == region, Review.reference == reference)
     if other_than is not None:
         query = query.where(Review.id != other_than)
-    return session.exec(query).first() is not None
+    return session.exec(query).first()
 
 
 def list_visible(

@@ -8,13 +8,13 @@ from sqlmodel import Session
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
 from app.errors import problem_responses
 from app.etags import etag, with_etag
-from app.history.schemas import RevisionPage
+from app.history.schemas import CorrectionPage, RevisionPage
 from app.pagination import DEFAULT_LIMIT
 from app.parameters import Cursor, FiltersDep, IfMatch, Limit, ReviewId
 from app.registry import ClockDep, RegistryDep
 from app.reviews import service
 from app.reviews.models import Review
-from app.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
+from app.reviews.schemas import CorrectionIn, ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 from app.sessions import SessionDep
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 def _answer(response: Response, review: Review, session: Session) -> ReviewOut:
     response.headers["ETag"] = etag(review.version)
-    return ReviewOut.from_model(review, service.warnings_of(session, review))
+    return ReviewOut.from_model(review, service.warnings_of(session, review), service.corrected_at(session, review))
 
 
 @router.post(
@@ -193,3 +193,48 @@ def review_revisions(
     cursor: Cursor = None,
 ) -> RevisionPage:
     return service.revisions(session, principal=principal, review_id=review_id, limit=limit, cursor=cursor, clock=clock)
+
+
+@router.post(
+    "/{review_id}/corrections",
+    operation_id="correct_review",
+    summary="Correct a submitted or published review, with a reason (a JSON merge patch; If-Match required)",
+    responses={**with_etag(200, "The corrected review"), **problem_responses(403, 404, 409, 412, 428)},
+)
+def correct_review(
+    review_id: ReviewId,
+    body: CorrectionIn,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> ReviewOut:
+    review = service.correct_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        reason=body.reason,
+        changes=body.changes.model_dump(exclude_unset=True),
+        if_match=if_match,
+        clock=clock,
+    )
+    return _answer(response, review, session)
+
+
+@router.get(
+    "/{review_id}/corrections",
+    operation_id="list_corrections",
+    summary="The corrections of a review after its submission, oldest first: when, why, and what",
+    openapi_extra=TOKEN_OPTIONAL,
+    responses=problem_responses(404),
+)
+def list_corrections(
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CorrectionPage:
+    return service.corrections(session, principal=principal, review_id=review_id, limit=limit, cursor=cursor, clock=clock)

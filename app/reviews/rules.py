@@ -79,6 +79,20 @@ def submission_problems(review: Review, addressed_refs: Set[str] | None) -> list
     return problems
 
 
+def publication_problems(*, has_report: bool) -> list[ProblemItem]:
+    """What a submitted review lacks to be published: its report (a complete record, issue 13)."""
+    if has_report:
+        return []
+    return [
+        ProblemItem(
+            code="report-required",
+            detail="A review is published with its report: PUT it at /reviews/{id}/documents/report first.",
+            location="body",
+            field="documents.report",
+        )
+    ]
+
+
 # A summary shorter than this says too little for others to learn from (warning `short-summary`).
 SUMMARY_MIN_WORDS = 100
 

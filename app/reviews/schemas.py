@@ -86,11 +86,10 @@ class ReviewCreate(ReviewContent):
     region: Code
 
 
-class ReviewPatch(StrictInput):
-    """A JSON merge patch (RFC 7396) of ReviewContent: send only what changes."""
+class _ContentPatch(StrictInput):
+    """A JSON merge patch (RFC 7396) of ReviewContent but its kind: send only what changes."""
 
     reference: str | None = None
-    kind: ReviewKind | None = None
     review_type: ReviewType | None = None
     susr_criteria: list[SusrCriterion] | None = None
     trigger_outcome: TriggerOutcome | None = None
@@ -109,6 +108,42 @@ class ReviewPatch(StrictInput):
     completed_on: IsoDate | None = None
     recommendations: list[Recommendation] | None = None
     full_text: str | None = None
+
+
+class ReviewPatch(_ContentPatch):
+    """A JSON merge patch (RFC 7396) of ReviewContent: send only what changes."""
+
+    kind: ReviewKind | None = None
+
+
+# What a correction may not change, and what to do instead.
+_NOT_CORRECTED = {
+    "kind": "a review's kind is not corrected: withdraw it and create the review again as the kind it is",
+    "status": "a review's status changes only through its lifecycle steps (submit, publish, withdraw, reinstate)",
+}
+
+
+class CorrectionChanges(_ContentPatch):
+    """A JSON merge patch (RFC 7396) of what a correction may change: the review's content but its
+    kind, and (an admin only) its region."""
+
+    region: Code | None = Field(default=None, description="Moves the review to another region's board (admins only).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_corrected(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for name, why in _NOT_CORRECTED.items():
+                if name in data:
+                    raise ValueError(why)
+        return data
+
+
+class CorrectionIn(StrictInput):
+    reason: Annotated[
+        MultiLine, Field(min_length=3, max_length=2000, description="Why the review is corrected; every reader sees it.")
+    ]
+    changes: CorrectionChanges
 
 
 class ReviewRecord(BaseModel):
@@ -160,9 +195,18 @@ class ReviewOut(ReviewRecord, ReviewContent):
         "`no-timeline`). Never blocks submission.",
     )
 
+    corrected_at: datetime | None = Field(
+        default=None,
+        description="When the review was last corrected after submission (its fields, a document or an action); "
+        "GET /reviews/{id}/corrections lists each correction and its reason.",
+    )
+
     @classmethod
-    def from_model(cls, review: Review, warnings: list[ContextWarning] | None = None) -> ReviewOut:
-        return cls.model_validate(review_as_dict(review) | {"warnings": warnings or []}, context=STORED)
+    def from_model(
+        cls, review: Review, warnings: list[ContextWarning] | None = None, corrected_at: datetime | None = None
+    ) -> ReviewOut:
+        data = review_as_dict(review) | {"warnings": warnings or [], "corrected_at": corrected_at}
+        return cls.model_validate(data, context=STORED)
 
 
 class ReviewPage(BaseModel):

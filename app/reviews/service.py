@@ -12,14 +12,14 @@ from sqlmodel import Session
 
 from app import audit
 from app.action_plans import service as action_plans
-from app.auth.policies import Permission, require
+from app.auth.policies import Permission, allows, require
 from app.auth.principals import Principal
 from app.clock import Clock
 from app.documents.enums import DocumentKind
-from app.errors import Conflict, InvalidInput, InvalidTransition, validation_items
+from app.errors import Conflict, InvalidInput, InvalidTransition, ProblemItem, validation_items
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
-from app.history.schemas import RevisionPage
+from app.history.schemas import CorrectionPage, RevisionPage
 from app.pagination import CursorPosition, Instant, TextId, decode_cursor, encode_cursor
 from app.reviews import repository
 from app.reviews.access import readable_review, writable_review
@@ -27,7 +27,7 @@ from app.reviews.enums import ReviewStatus
 from app.reviews.exceptions import SubmissionRejected
 from app.reviews.models import TAG_FIELDS, Review, ReviewTag
 from app.reviews.repository import Milestones, Position, ReviewFilters
-from app.reviews.rules import context_warnings, submission_problems
+from app.reviews.rules import context_warnings, publication_problems, submission_problems
 from app.reviews.schemas import ContextWarning, ReviewContent, ReviewCreate, ReviewOut, content_of
 from app.search import outbox
 from app.vocab.service import KnownCodes, check_codes
@@ -56,16 +56,25 @@ def _apply(review: Review, content: ReviewContent) -> None:
     review.tags.extend(ReviewTag(review_id=review.id, vocabulary=v, code=c) for v, c in sorted(wanted - present))
 
 
-def _reference_conflict(region: str, reference: str) -> Conflict:
-    return Conflict(f"The {region} board already has a review with reference '{reference}'.")
+def check_reference_free(session: Session, *, region: str, reference: str, other_than: str | None = None) -> None:
+    """409 when the region already has a review with this reference: a withdrawn one's too, since a
+    withdrawn review is kept whole and can be reinstated (its reference stays reserved)."""
+    holder = repository.reference_holder_status(session, region=region, reference=reference, other_than=other_than)
+    if holder is None:
+        return
+    if holder == ReviewStatus.withdrawn:
+        raise Conflict(
+            f"The {region} board already has a review with reference '{reference}': it is withdrawn, and a withdrawn "
+            "review keeps its reference (it can be reinstated). Choose another reference."
+        )
+    raise Conflict(f"The {region} board already has a review with reference '{reference}'.")
 
 
 def create_review(session: Session, *, principal: Principal, data: ReviewCreate, clock: Clock) -> Review:
     audit.note(session, principal, Permission.review_create.value, target_type="region", target_id=data.region)
     require(principal, Permission.review_create, region=data.region)
     check_vocabularies(session, data, region=data.region)
-    if repository.reference_taken(session, region=data.region, reference=data.reference):
-        raise _reference_conflict(data.region, data.reference)
+    check_reference_free(session, region=data.region, reference=data.reference)
     now = clock.now()
     review = new_review(data, subject=principal.subject, now=now)
     repository.add(session, review)
@@ -138,8 +147,9 @@ def list_reviews(
     return rows, next_cursor
 
 
-def _merge_patch(review: Review, patch: dict[str, Any]) -> ReviewContent:
-    """RFC 7396: a member sent as null goes back to its default (required ones then fail validation)."""
+def _merge_patch(review: Review, patch: dict[str, Any], *, at: tuple[str, ...] = ("body",)) -> ReviewContent:
+    """RFC 7396: a member sent as null goes back to its default (required ones then fail validation).
+    `at`: where the patch is in the request, for the errors' locations."""
     merged = content_of(review)
     for name, value in patch.items():
         field = ReviewContent.model_fields[name]
@@ -151,7 +161,7 @@ def _merge_patch(review: Review, patch: dict[str, Any]) -> ReviewContent:
     except ValidationError as exc:
         raise InvalidInput(
             "The review would not be valid after this change.",
-            errors=validation_items({**error, "loc": ("body", *error["loc"])} for error in exc.errors()),
+            errors=validation_items({**error, "loc": (*at, *error["loc"])} for error in exc.errors()),
         ) from None
 
 
@@ -175,14 +185,118 @@ def update_review(
     previous = _snapshot(review)
     content = _merge_patch(review, patch)
     check_vocabularies(session, content)
-    if content.reference != review.reference and repository.reference_taken(
-        session, region=review.region, reference=content.reference, other_than=review.id
-    ):
-        raise _reference_conflict(review.region, content.reference)
+    if content.reference != review.reference:
+        check_reference_free(session, region=review.region, reference=content.reference, other_than=review.id)
     _apply(review, content)
     _touch(session, review, principal.subject, clock, change="update", previous=previous)
     _flush(session)
     return review
+
+
+_CORRECTABLE = {ReviewStatus.submitted, ReviewStatus.published}
+
+
+def correct_review(
+    session: Session,
+    *,
+    principal: Principal,
+    review_id: str,
+    reason: str,
+    changes: dict[str, Any],
+    if_match: str | None,
+    clock: Clock,
+) -> Review:
+    """Correct a submitted or published review: a merge patch of its content (an admin may also move
+    it to another region), recorded as a revision with its reason. The corrected review must still
+    keep every submission rule (ADR 0033)."""
+    review = writable_review(
+        session, principal=principal, review_id=review_id, permission=Permission.review_correct, today=clock.today()
+    )
+    check_if_match(if_match, review.version, what="review")
+    if review.status not in _CORRECTABLE:
+        raise InvalidTransition(
+            f"Only a submitted or published review is corrected; this review is {review.status}."
+            + (" Edit a draft with PATCH /reviews/{id}." if review.status == ReviewStatus.draft else "")
+        )
+    region = changes.pop("region", review.region)
+    if region is None:
+        raise InvalidInput(
+            "A review always belongs to a region.",
+            errors=[_correction_item("missing", "region cannot be cleared; name the region to move it to.", "region")],
+        )
+    if region != review.region:
+        require(principal, Permission.review_move)
+    content = _merge_patch(review, changes, at=("body", "changes"))
+    try:
+        check_vocabularies(session, content, region=region if region != review.region else None)
+    except InvalidInput as exc:  # the codes are in `changes` of this request's body
+        raise InvalidInput(exc.detail, errors=[_within_changes(item) for item in exc.errors or []]) from None
+    if (region, content.reference) != (review.region, review.reference):
+        check_reference_free(session, region=region, reference=content.reference, other_than=review.id)
+    previous = _snapshot(review)
+    review.region = region
+    _apply(review, content)
+    if _snapshot(review) == previous:
+        raise InvalidInput(
+            "The correction changes nothing: the review already says this.",
+            errors=[_correction_item("correction-changes-nothing", "Send in `changes` only what is corrected.", None)],
+        )
+    addressed = action_plans.addressed_recommendations(session, review_id=review.id)
+    orphaned = sorted((addressed or set()) - {recommendation.ref for recommendation in content.recommendations})
+    if orphaned:  # an action must keep answering one of the review's recommendations
+        raise InvalidInput(
+            "The correction removes recommendations that actions of the plan answer.",
+            errors=[
+                _correction_item(
+                    "unknown-recommendation",
+                    f"Actions answer recommendation {ref}; a correction keeps it (its text may change).",
+                    "recommendations",
+                )
+                for ref in orphaned
+            ],
+        )
+    problems = submission_problems(review, addressed)
+    if problems:
+        raise SubmissionRejected(
+            f"The corrected review would break {len(problems)} submission rule(s); see errors. Nothing was changed.",
+            errors=problems,
+        )
+    _touch(session, review, principal.subject, clock, change="correct", previous=previous, reason=reason)
+    _flush(session)
+    return review
+
+
+def _correction_item(code: str, detail: str, field: str | None) -> ProblemItem:
+    return ProblemItem(
+        code=code,
+        detail=detail,
+        location="body",
+        field=f"changes.{field}" if field else "changes",
+        pointer=f"#/changes/{field}" if field else "#/changes",
+    )
+
+
+def _within_changes(item: ProblemItem) -> ProblemItem:
+    return item.model_copy(
+        update={
+            "field": f"changes.{item.field}" if item.field else "changes",
+            "pointer": "#/changes/" + item.pointer.removeprefix("#/") if item.pointer else None,
+        }
+    )
+
+
+def corrections(
+    session: Session, *, principal: Principal, review_id: str, limit: int, cursor: str | None, clock: Clock
+) -> CorrectionPage:
+    """Whoever may read the review sees its corrections and their reasons; who made each, only those
+    who may read its revisions."""
+    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    with_authors = allows(principal, Permission.revisions_read, region=review.region)
+    return history.page_of_corrections(session, review.id, limit=limit, cursor=cursor, with_authors=with_authors)
+
+
+def corrected_at(session: Session, review: Review) -> datetime | None:
+    return history.last_correction(session, review.id)
 
 
 def _transition(
@@ -243,6 +357,9 @@ def publish_review(
     """Submitted -> published, opening the public window."""
 
     def publish(review: Review) -> None:
+        problems = publication_problems(has_report=bool(repository.with_document(session, [review.id], DocumentKind.report)))
+        if problems:
+            raise SubmissionRejected("The review cannot be published yet; see errors.", errors=problems)
         open_public_window(review, published_on=clock.today(), public_window_days=public_window_days)
 
     return _transition(
@@ -274,10 +391,12 @@ def open_public_window(review: Review, *, published_on: date, public_window_days
 
 
 def _snapshot(review: Review) -> dict[str, Any]:
-    return ReviewOut.from_model(review).model_dump(mode="json", exclude={"warnings"})
+    return ReviewOut.from_model(review).model_dump(mode="json", exclude={"warnings", "corrected_at"})
 
 
-def remember(session: Session, review: Review, *, change: str, previous: dict[str, Any] | None) -> None:
+def remember(
+    session: Session, review: Review, *, change: str, previous: dict[str, Any] | None, reason: str | None = None
+) -> None:
     history.record(
         session,
         review_id=review.id,
@@ -289,16 +408,26 @@ def remember(session: Session, review: Review, *, change: str, previous: dict[st
         previous=previous,
         at=review.updated_at,
         by=review.updated_by,
+        reason=reason,
     )
 
 
-def _touch(session: Session, review: Review, subject: str, clock: Clock, *, change: str, previous: dict[str, Any]) -> None:
+def _touch(
+    session: Session,
+    review: Review,
+    subject: str,
+    clock: Clock,
+    *,
+    change: str,
+    previous: dict[str, Any],
+    reason: str | None = None,
+) -> None:
     """Every change: a new version, who and when, its place in the history, and a note for search."""
     review.version += 1
     review.updated_at = clock.now()
     review.updated_by = subject
     outbox.enqueue(session, review_id=review.id, now=review.updated_at)
-    remember(session, review, change=change, previous=previous)
+    remember(session, review, change=change, previous=previous, reason=reason)
 
 
 def _flush(session: Session) -> None:
@@ -368,8 +497,10 @@ def revisions(
         session, principal=principal, review_id=review_id, today=clock.today(), audit_as=Permission.revisions_read.value
     )  # never a public read, whatever the review's window: earlier states include drafts
     require(principal, Permission.revisions_read, region=review.region)
-    # The review, its plan and its actions: codings are the coders' own work, kept apart (ADR 0026).
-    return history.page_of_review(session, review_id, limit=limit, cursor=cursor, entities=("review", "action_plan", "action"))
+    # The review, its plan, its actions and its documents: codings are the coders' own work, kept apart (ADR 0026).
+    return history.page_of_review(
+        session, review_id, limit=limit, cursor=cursor, entities=("review", "action_plan", "action", "document")
+    )
 
 
 def readable_since(review: Milestones) -> datetime:
