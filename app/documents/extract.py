@@ -166,4 +166,3 @@ def _opens_with_an_action(reader: PdfReader) -> bool:
     action = catalog.get("/OpenAction") if isinstance(catalog, DictionaryObject) else None
     action = action.get_object() if action is not None else None
     return isinstance(action, DictionaryObject) and action.get("/S") != "/GoTo"
-
