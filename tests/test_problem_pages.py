@@ -39,6 +39,8 @@ COMPUTED_CODES = {
     "str(error.get('type', 'invalid'))",  # validation_items: Pydantic's error types (the docs say so)
     "f'pdf-{exc.reason}'",  # checked_pdf: one per reason in app/documents/service.py's _REASONS
     "code",  # the submission rules' _problem(code, ...): its callers' first arguments are collected
+    # an import job's problem_item: a submission rule's code (collected above) or invalid-file
+    "found.group(1) if found else 'invalid-file'",
 }
 
 
