@@ -225,3 +225,19 @@ def test_a_backup_that_was_damaged_is_refused_before_anything_is_restored(site, 
     result = _run(site.env, "restore", str(folder))
     assert result.returncode == 1 and "the backup is damaged" in result.stderr and "Traceback" not in result.stderr
     assert not site.documents.exists()
+
+
+def test_postgresql_tools_missing_or_of_another_version_are_named(site, tmp_path):
+    if not site.url.startswith("postgresql"):
+        pytest.skip("SQLite is backed up by its own library, with no tools to find")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    nowhere = _run(site.env | {"PATH": str(tools)}, "backup", str(tmp_path / "first"))
+    assert nowhere.returncode == 1 and nowhere.stderr.startswith("error: pg_dump is not on PATH"), nowhere.stderr
+    old = tools / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    old.chmod(0o755)
+    mismatch = _run(site.env | {"PATH": str(tools)}, "backup", str(tmp_path / "second"))
+    assert mismatch.returncode == 1 and "pg_dump (PostgreSQL) 9.6.24" in mismatch.stderr, mismatch.stderr
+    assert "the server is PostgreSQL" in mismatch.stderr and "Traceback" not in mismatch.stderr
+    assert not (tmp_path / "first").exists() and not (tmp_path / "second").exists()  # a backup is whole, or is not there

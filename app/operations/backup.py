@@ -69,9 +69,23 @@ class Manifest:
 
 
 def backup(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) -> Manifest:
+    """Into a new or empty folder. The backup is written beside it and renamed into place once
+    whole, so a folder of that name is always a complete backup with its manifest."""
     if target.exists() and any(target.iterdir()):
         raise OperationFailed(f"{target} is not empty: back up into a new folder")
-    target.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)  # what an earlier, interrupted backup left
+    partial.mkdir(parents=True)
+    try:
+        manifest = _back_up(engine, documents_dir, partial, now=now)
+        os.replace(partial, target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _back_up(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) -> Manifest:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         database_file = SQLITE_FILE
