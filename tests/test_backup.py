@@ -26,6 +26,7 @@ from app.config import Settings
 from app.main import create_app
 from app.migrations import upgrade
 from app.models import metadata
+from app.operations.verify import verify
 from tests import flows, pdfs
 from tests.conftest import REGISTRY, ROOT, TEST_SECRET, fresh_postgres_database, issued_token, subprocess_env
 from tests.flows import API
@@ -241,3 +242,22 @@ def test_postgresql_tools_missing_or_of_another_version_are_named(site, tmp_path
     assert mismatch.returncode == 1 and "pg_dump (PostgreSQL) 9.6.24" in mismatch.stderr, mismatch.stderr
     assert "the server is PostgreSQL" in mismatch.stderr and "Traceback" not in mismatch.stderr
     assert not (tmp_path / "first").exists() and not (tmp_path / "second").exists()  # a backup is whole, or is not there
+
+
+def test_verify_names_a_review_whose_history_has_a_gap(client, token_for, session, registry):
+    board = token_for("board", "gwent")
+    _intact, skipped, unrecorded = (flows.create(client, board, reference=f"HISTORY/{n}") for n in range(3))
+    assert verify(session, registry.documents).ok
+    # A revision that skips a version (inserting is allowed), and a change that left no revision.
+    session.execute(
+        text(
+            "INSERT INTO revision (review_id, entity, entity_id, version, change, changed_fields, snapshot, changed_at, "
+            "changed_by) VALUES (:id, 'review', :id, 3, 'update', '[]', '{}', CURRENT_TIMESTAMP, 'someone')"
+        ),
+        {"id": skipped["id"]},
+    )
+    session.execute(text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": unrecorded["id"]})
+    assert set(verify(session, registry.documents).problems) == {
+        f"history: review {skipped['id']} has revisions of versions [1, 3]: some are missing",
+        f"history: review {unrecorded['id']} is at version 2 but its last revision is of version 1",
+    }
