@@ -344,6 +344,80 @@ class _Progress:
         return lambda advance: bar.advance(task_id, advance)
 
 
+@cli.command()
+def backup(folder: Annotated[Path, typer.Argument(file_okay=False, help="A new or empty folder to back up into")]) -> None:
+    """Back up the database and the documents, with a manifest to check them by; safe while the server runs."""
+    from app.operations.backup import backup as back_up
+
+    manifest = _operation(lambda registry: back_up(registry.engine, registry.documents.root, folder, now=registry.clock.now()))
+    typer.echo(
+        f"backed up {manifest.counts.get('review', 0)} review(s), {manifest.counts.get('revision', 0)} revision(s), "
+        f"{manifest.counts.get('audit_event', 0)} audit row(s) and {len(manifest.documents)} file(s) into {folder}"
+    )
+
+
+@cli.command()
+def restore(
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A folder `registry backup` wrote")],
+) -> None:
+    """Restore a backup into an empty database and an empty documents folder, then check it against its manifest."""
+    from app.migrations import head_revision
+    from app.operations.backup import restore as restore_from
+
+    manifest, indexed_elsewhere = _operation(
+        lambda registry: (
+            restore_from(registry.engine, registry.documents.root, folder),
+            not registry.search.indexes_in_transaction,
+        )
+    )
+    typer.echo(
+        f"restored {manifest.counts.get('review', 0)} review(s) and {len(manifest.documents)} file(s) "
+        f"from the backup of {manifest.created_at}; run `registry verify`"
+    )
+    if manifest.alembic_revision != head_revision():
+        typer.echo(f"the backup's schema is at {manifest.alembic_revision}: run `registry migrate`", err=True)
+    if indexed_elsewhere:  # OpenSearch is not in the backup: its index is rebuilt from the database
+        typer.echo("rebuild the search index: `registry search reindex`", err=True)
+
+
+@cli.command()
+def verify() -> None:
+    """Check that nothing was lost: every document's file and checksum, no file without its row, every review's history."""
+    from app.operations.verify import verify as check
+
+    def run(registry: Registry) -> Any:
+        with registry.sessions() as session:
+            return check(session, registry.documents)
+
+    result = _operation(run)
+    for problem in result.problems:
+        typer.echo(problem)
+    typer.echo(
+        f"checked {result.documents} document(s), {result.files} file(s) and the history of {result.reviews} review(s): "
+        + ("all present" if result.ok else f"{len(result.problems)} problem(s)")
+    )
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _operation(work: Callable[[Registry], T]) -> T:
+    """An operation on the whole registry (backup, restore, verify): any failure a one-line reason."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.operations.backup import OperationFailed
+
+    try:
+        with _registry() as registry:
+            return work(registry)
+    except OperationFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        typer.echo(f"error: the database failed: {reason}", err=True)
+    except OSError as exc:
+        typer.echo(f"error: {exc.strerror or type(exc).__name__}: {exc.filename or ''}", err=True)
+    raise typer.Exit(1)
+
+
 @cli.command("export-openapi")
 def export_openapi(
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,

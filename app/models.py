@@ -19,11 +19,13 @@ metadata = SQLModel.metadata
 # Search structures that live outside the models, created by migration 0002 for one dialect only:
 # SQLite's FTS5 table (with its shadow tables) and key map, PostgreSQL's generated tsvector column.
 SEARCH_ONLY_NAMES = frozenset({"review_fts", "search_key", "search_vector", "ix_review_search_vector"})
+# SQLite's marker of a redaction in progress (migration 0014), which PostgreSQL keeps in a setting.
+GUARD_ONLY_NAMES = frozenset({"redaction_in_progress"})
 
 
 def is_modelled(name: str | None) -> bool:
-    """False for the dialect-specific search structures alembic must not compare with the models."""
-    return not (name and (name in SEARCH_ONLY_NAMES or name.startswith("review_fts_")))
+    """False for the dialect-specific structures alembic must not compare with the models."""
+    return not (name and (name in SEARCH_ONLY_NAMES | GUARD_ONLY_NAMES or name.startswith("review_fts_")))
 
 
 __all__ = [

@@ -1,11 +1,14 @@
-"""The revision table: rows are only ever added, and read in the order they were written."""
+"""The revision table: rows are only ever added (the database refuses anything else, but for
+redaction's `allow_rewrite`), and read in the order they were written."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.history.models import Revision
@@ -13,6 +16,28 @@ from app.history.models import Revision
 
 def add(session: Session, revision: Revision) -> None:
     session.add(revision)
+
+
+@contextmanager
+def allow_rewrite(session: Session) -> Iterator[None]:
+    """Inside this block, and in this session's transaction only, the database lets revisions be
+    updated (never deleted): the one door its triggers leave (migration 0014, ADR 0037), for
+    redaction alone, which audits what it does. PostgreSQL: a transaction-local setting. SQLite,
+    which has none: the one row of `redaction_in_progress`, taken out again when the block ends,
+    even when it raises (a caller that went on to commit would otherwise leave the door open)."""
+    if session.get_bind().dialect.name == "sqlite":
+        opening, closing = "INSERT INTO redaction_in_progress (id) VALUES (1)", "DELETE FROM redaction_in_progress"
+    else:
+        opening, closing = "SET LOCAL registry.redaction = 'on'", "SET LOCAL registry.redaction = 'off'"
+    session.execute(text(opening))
+    try:
+        yield
+        session.flush()
+    except BaseException:
+        with suppress(SQLAlchemyError):  # a transaction the database aborted closes the door as it rolls back
+            session.execute(text(closing))
+        raise
+    session.execute(text(closing))
 
 
 def of_review(
