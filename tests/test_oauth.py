@@ -124,7 +124,7 @@ def test_a_malformed_basic_header_is_a_401_problem_that_names_basic(client, conn
 def test_wrong_basic_credentials_are_invalid_client_and_count_towards_the_limit(app, client, secret):
     """A wrong secret over Basic answers 401 invalid_client with a Basic challenge, and is counted
     before it is checked: past the limit even the right secret waits (429)."""
-    app.state.registry.login_limits = LoginLimits(per_account=2, per_address=100)
+    app.state.registry.login_limits = LoginLimits(per_pair=2, per_address=100)
     wrong = [
         client.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(CLIENT_ID, "wrong")) for _ in range(2)
     ]

@@ -26,7 +26,7 @@ from app.documents.storage import DocumentStore
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.reviews import service as reviews
-from app.reviews.access import readable_review, writable_review
+from app.reviews.access import DOCUMENT_DOWNLOAD, DOCUMENT_UPLOAD, readable_review, writable_review
 from app.reviews.enums import ReviewStatus
 
 logger = logging.getLogger("app.documents")
@@ -129,7 +129,13 @@ def upload(
 ) -> tuple[ReviewDocument, bool]:
     """Store a review's document of this kind (replacing the last one). Returns it and whether it is new."""
     review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_edit, today=clock.today()
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_edit,
+        today=clock.today(),
+        audit_as=DOCUMENT_UPLOAD,
+        document_kind=kind.value,
     )
     existing = repository.get(session, review_id, kind.value)
     if existing is not None:
@@ -190,7 +196,14 @@ def download(
     session: Session, *, principal: Principal, review_id: str, kind: DocumentKind, store: DocumentStore, clock: Clock
 ) -> tuple[ReviewDocument, Path, str]:
     """The document, where its bytes are, and a file name to offer (the review's reference and the kind)."""
-    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    review = readable_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        today=clock.today(),
+        audit_as=DOCUMENT_DOWNLOAD,
+        document_kind=kind.value,
+    )
     document = repository.get(session, review_id, kind.value)
     if document is None:
         raise NotFound(f"Review {review_id} has no {kind.value} document.")
