@@ -78,13 +78,13 @@ def pair_key(claimed: str, address: str | None) -> str:
     return f"{_PAIR}{claimed}|{address or ''}"
 
 
-def clear(session: Session, *, name: str, address: str | None) -> int:
+def clear(session: Session, *, name: str, address: str | None) -> None:
     """Forget the counts of every pair of this account name, and the address's own count if one is
-    given, in the caller's transaction; how many counters there were."""
+    given, in the caller's transaction."""
     forgotten = _TABLE.c.key.startswith(f"{_PAIR}{name}|", autoescape=True)
     if address is not None:
         forgotten = or_(forgotten, _TABLE.c.key == f"{_ADDRESS}{address}")
-    return int(session.execute(delete(_TABLE).where(forgotten)).rowcount)  # type: ignore[attr-defined]
+    session.execute(delete(_TABLE).where(forgotten))
 
 
 def refund(sessions: Callable[[], Session], admitted: Admitted) -> None:
