@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = Field(default=900, ge=60, le=3600)
 
     # Refused sign-ins allowed per account and per address within the window before a 429.
-    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_pair: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     # Proxies (comma-separated addresses or networks) whose X-Forwarded-For names the client; none

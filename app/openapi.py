@@ -117,6 +117,7 @@ ACCESS: dict[str, Permission | str] = {
     "update_account": Permission.accounts_manage,
     "reset_password": Permission.accounts_manage,
     "rotate_client_secret": Permission.accounts_manage,
+    "clear_sign_in_throttle": Permission.accounts_manage,
     "change_own_password": SIGNED_IN,
     "create_import": Permission.reviews_import,
     "get_import": Permission.reviews_import,
@@ -217,6 +218,10 @@ RULES: dict[str, str] = {
     "reset_password": "Users only (409 for a client). At least 12 characters (`too-short`). Ends the user's tokens.",
     "rotate_client_secret": "API clients only (409 for a user). The new secret is in this answer only; the old one and "
     "every token issued with it stop working at once.",
+    "clear_sign_in_throttle": "Sign-ins are counted per account name and address, and per address (ADR 0036). "
+    "This forgets the counts of the account's name from every address, so it may try again at once from anywhere; "
+    "with `address`, also that address's own count (every name tried from it). Audited. 204 even when nothing was "
+    "counted.",
     "change_own_password": "Users only (409 for an API client). `current_password` must be the one you sign in with "
     "(`wrong-password`), checked under the sign-in throttle (429 with `Retry-After`, counted with sign-ins). The new one "
     "has at least 12 characters (`too-short`). Every token of the account ends, this one too: sign in again.",

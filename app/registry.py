@@ -71,7 +71,7 @@ class Registry:
             tokens=TokenService(settings),
             clock=clock or Clock(),
             login_limits=LoginLimits(
-                per_account=settings.login_failures_per_account,
+                per_pair=settings.login_failures_per_pair,
                 per_address=settings.login_failures_per_address,
                 window=timedelta(minutes=settings.login_window_minutes),
             ),

@@ -113,6 +113,7 @@ OTHERS: list[tuple[str, tuple[int, ...]]] = [
     ("deactivate_account",      (401,       403,       403,         403,          403,          403,        200)),
     ("reset_password",          (401,       403,       403,         403,          403,          403,        200)),
     ("rotate_client_secret",    (401,       403,       403,         403,          403,          403,        200)),
+    ("clear_sign_in_throttle",  (401,       403,       403,         403,          403,          403,        204)),
     ("change_own_password",     (401,       204,       204,         204,          204,          204,        204)),
     # 202 accepts the upload; the job then imports it only for a caller who may import Gwent's reviews.
     ("import_gwent_archive",    (401,       202,       202,         403,          403,          403,        202)),
@@ -145,6 +146,7 @@ ENDPOINTS = {
     "deactivate_account": "PATCH /accounts/{id} with active false",
     "reset_password": "POST /accounts/{id}/password-reset",
     "rotate_client_secret": "POST /accounts/{id}/secret",
+    "clear_sign_in_throttle": "DELETE /accounts/{id}/sign-in-throttle",
     "change_own_password": "POST /auth/password",
     "import_gwent_archive": "POST /imports with a zip of one Gwent review (the job: GET /imports/{id})",
     "read_gwent_import_job": "GET /imports/{id} of a job of the Gwent board",
@@ -609,6 +611,7 @@ ACCOUNT_CALLS = (
     "deactivate_account",
     "reset_password",
     "rotate_client_secret",
+    "clear_sign_in_throttle",
 )
 OFFICER = {"username": "matrix-officer", "password": "a long passphrase", "role": "board", "region": "gwent"}
 
@@ -636,6 +639,8 @@ def _account_call(client: Any, token_for: Any, endpoint: str, headers: dict[str,
         response = client.patch(url, json={"active": False}, headers=headers | {"If-Match": '"1"'})
     elif endpoint == "reset_password":
         response = client.post(f"{url}/password-reset", json={"password": "a reset long passphrase"}, headers=headers)
+    elif endpoint == "clear_sign_in_throttle":
+        response = client.delete(f"{url}/sign-in-throttle", headers=headers)
     else:
         response = client.post(f"{API}/accounts/{system['id']}/secret", headers=headers)
     after = _accounts_as_admin(client, token_for)
@@ -654,6 +659,7 @@ def _account_call(client: Any, token_for: Any, endpoint: str, headers: dict[str,
             "deactivate_account": {"matrix-officer"},
             "reset_password": {"matrix-officer"},
             "rotate_client_secret": {"matrix-system"},
+            "clear_sign_in_throttle": set(),  # an account's counters, not the account
         }[endpoint]
     )
 

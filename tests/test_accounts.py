@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from app.accounts import service
 from app.auth.principals import AccountKind
+from app.auth.throttle import LoginLimits
 from app.config import Settings
 from app.db import write_transaction
 from app.errors import InvalidInput
@@ -387,7 +388,7 @@ def test_a_wrong_or_careless_own_password_change_changes_nothing(client, token_f
 def test_guessing_the_current_password_is_throttled_like_signing_in(client, token_for, registry):
     practitioner = token_for("practitioner")
     wrong = {"current_password": "a wrong guess here", "new_password": NEW_PASSWORD}
-    limit = registry.login_limits.per_account
+    limit = registry.login_limits.per_pair
     statuses = [client.post(f"{API}/auth/password", json=wrong, headers=practitioner).status_code for _ in range(limit + 1)]
     assert statuses == [422] * limit + [429]
     refused = client.post(f"{API}/auth/password", json=wrong | {"current_password": ACCOUNT_PASSWORD}, headers=practitioner)
@@ -534,3 +535,19 @@ def test_a_saved_searchs_feed_ends_with_its_owners_account_standing(client, admi
     assert patch(client, admin, user, change).status_code == 200
     gone = client.get(f"/{feed}")
     assert gone.status_code == 404 and gone.headers["content-type"] == "application/problem+json"
+
+
+def test_an_admin_clears_an_accounts_sign_in_throttle_and_optionally_an_address(app, admin):
+    app.state.registry.login_limits = LoginLimits(per_pair=2, per_address=4)
+    with TestClient(app, client=("203.0.113.9", 50000)) as far:
+        user = create_user(far, admin)
+        assert [sign_in(far, "gwent-officer", "a wrong guess here").status_code for _ in range(3)] == [400, 400, 429]
+        assert [sign_in(far, f"other-{n}", "a wrong guess here").status_code for n in range(3)] == [400, 400, 429]
+        url = f"{API}/accounts/{user['id']}/sign-in-throttle"
+        assert far.delete(url, headers=admin).status_code == 204
+        assert sign_in(far, "gwent-officer", PASSWORD).status_code == 429  # the address is still over its limit
+        assert far.delete(url, params={"address": "::ffff:203.0.113.9"}, headers=admin).status_code == 204
+        assert sign_in(far, "gwent-officer", PASSWORD).status_code == 200
+        refused = far.delete(url, params={"address": "not an address"}, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "address"
+        assert far.delete(f"{API}/accounts/nobody/sign-in-throttle", headers=admin).status_code == 404

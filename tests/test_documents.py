@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
@@ -349,3 +350,38 @@ def test_registry_documents_recover_extracts_reports_left_pending(crashed_extrac
     assert "1 pending report(s); 0 still pending" in done.stdout
     assert _extracted(client, board, review)
     assert client.get("/readyz").json()["reports_pending_text"] == 0
+
+
+def test_uploads_and_downloads_are_audited_as_document_events_with_their_kind(client, board, review, token_for):
+    content = pdfs.report("Terms of reference for Child A: the scope of the review.")
+    assert _upload(client, board, review, "terms-of-reference", content).status_code == 201
+    replaced = _upload(client, board, review, "terms-of-reference", content, **{"If-Match": '"1"'})
+    assert replaced.status_code == 200, replaced.text
+    url = f"{API}/reviews/{review['id']}/documents/terms-of-reference"
+    assert client.get(url, headers=board).status_code == 200
+    assert client.get(url, headers=token_for("practitioner")).status_code == 404  # a draft's: refused, and recorded
+    assert _upload(client, token_for("inspectorate"), review, "timeline", content).status_code == 404
+
+    events = client.get(f"{API}/audit", params={"target_id": review["id"]}, headers=client.admin).json()["items"]
+    documents = [(e["action"], e["document_kind"], e["outcome"], e["status"]) for e in events if e["action"] != "review:create"]
+    assert documents == [
+        ("document:upload", "timeline", "denied", 404),
+        ("document:download", "terms-of-reference", "denied", 404),
+        ("document:download", "terms-of-reference", "success", 200),
+        ("document:upload", "terms-of-reference", "success", 200),
+        ("document:upload", "terms-of-reference", "success", 201),
+    ]
+    assert "scope of the review" not in str(events) and "Child A" not in str(events)  # the kind, never the content
+
+
+def test_a_download_inside_the_public_window_is_not_audited_but_one_after_it_is(client, board, review, clock):
+    assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
+    flows.put_plan(client, board, review)
+    current = client.get(f"{API}/reviews/{review['id']}", headers=board).json()
+    published = flows.publish(client, board, flows.submit(client, board, current))
+    url = f"{API}/reviews/{review['id']}/documents/report"
+    assert client.get(url).status_code == 200  # anyone may read it today: nothing to account for
+    clock.advance(days=(date.fromisoformat(published["public_until"]) - clock.today()).days + 1)
+    assert client.get(url, headers=client.admin).status_code == 200
+    events = client.get(f"{API}/audit", params={"action": "document:download"}, headers=client.admin).json()["items"]
+    assert [(e["role"], e["document_kind"], e["status"]) for e in events] == [("admin", "report", 200)]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.accounts import service
-from app.auth import passwords
+from app.auth import passwords, repository
 from app.config import Settings
 from app.db import build_sessionmaker
 from app.main import create_app
@@ -34,10 +34,10 @@ def _sign_in(client, username, password, base=""):
     return client.post(f"{base}{API}/auth/token", data={"grant_type": "password", "username": username, "password": password})
 
 
-def test_repeated_failures_for_one_account_are_slowed_with_retry_after(client, officer, clock):
+def test_repeated_failures_for_one_account_from_one_address_are_slowed_with_retry_after(client, officer, clock):
     for _ in range(5):
         assert _sign_in(client, "officer", "wrong guess here").status_code == 400
-    blocked = _sign_in(client, "officer", PASSWORD)  # even the right password waits
+    blocked = _sign_in(client, "officer", PASSWORD)  # even the right password waits, from this address
     assert blocked.status_code == 429
     assert blocked.headers["content-type"] == "application/problem+json"
     assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60
@@ -158,7 +158,7 @@ def _all_at_once(base: str, requests: list[dict[str, str]]) -> Counter[int]:
 
 
 def test_a_burst_of_guesses_at_one_account_gets_only_its_limit_checked(serve):
-    with serve(login_failures_per_account="5", login_failures_per_address="1000") as (base, _log):
+    with serve(login_failures_per_pair="5", login_failures_per_address="1000") as (base, _log):
         statuses = _all_at_once(base, [{"username": "officer", "password": f"wrong guess {n}"} for n in range(BURST)])
         # Each 400 (invalid_grant) is a password that was checked; every other attempt was refused before its check.
         assert statuses == {400: 5, 429: BURST - 5}
@@ -166,13 +166,13 @@ def test_a_burst_of_guesses_at_one_account_gets_only_its_limit_checked(serve):
 
 
 def test_a_burst_of_guesses_from_one_address_gets_only_its_limit_checked(serve):
-    with serve(login_failures_per_account="1000", login_failures_per_address="5") as (base, _log):
+    with serve(login_failures_per_pair="1000", login_failures_per_address="5") as (base, _log):
         statuses = _all_at_once(base, [{"username": f"guess-{n}", "password": "wrong guess"} for n in range(BURST)])
         assert statuses == {400: 5, 429: BURST - 5}
 
 
 def test_a_successful_sign_in_does_not_count_against_the_limit(serve):
-    with serve(login_failures_per_account="2") as (base, _log):
+    with serve(login_failures_per_pair="2") as (base, _log):
         for _ in range(3):
             assert _sign_in(httpx, "officer", PASSWORD, base=base).status_code == 200
         assert [_sign_in(httpx, "officer", "wrong guess", base=base).status_code for _ in range(3)] == [400, 400, 429]
@@ -206,3 +206,44 @@ def test_a_trusted_proxy_names_the_client_address(serve, isolated_engine):
     assert rotating == [400, 400, 400, 400]  # four clients behind the proxy, one guess each
     assert one_client == [400, 400, 400, 429]
     assert _recorded_addresses(isolated_engine) == {"203.0.113.0", "203.0.113.1", "203.0.113.2", "203.0.113.3", "198.51.100.7"}
+
+
+def _sign_in_from(base: str, forwarded_for: str, username: str, password: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}{API}/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+        timeout=60,
+    )
+
+
+def test_an_attackers_address_is_slowed_while_the_owner_signs_in_from_elsewhere(serve, isolated_engine):
+    with build_sessionmaker(isolated_engine)() as session:
+        service.create_user(session, username="registry-admin", password=PASSWORD, role="admin", region=None)
+        session.commit()
+        officer_id = repository.user_by_username(session, "officer").id  # type: ignore[union-attr]
+    attacker, owner, admin = "203.0.113.66", "198.51.100.7", "198.51.100.8"
+    with serve(login_failures_per_pair="5", trusted_proxies="127.0.0.1") as (base, _log):
+        guesses = [_sign_in_from(base, attacker, "officer", f"wrong guess {n}").status_code for n in range(5)]
+        assert guesses == [400] * 5
+        refused = _sign_in_from(base, attacker, "officer", PASSWORD)  # counted before it is checked: refused
+        assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 15 * 60
+        assert "access_token" not in refused.text
+
+        signed_in = _sign_in_from(base, owner, "officer", PASSWORD)  # the owner, from another address
+        assert signed_in.status_code == 200 and signed_in.json()["access_token"]
+        assert _sign_in_from(base, attacker, "officer", "wrong guess 6").status_code == 429  # still slowed
+
+        token = _sign_in_from(base, admin, "registry-admin", PASSWORD).json()["access_token"]
+        cleared = httpx.delete(
+            f"{base}{API}/accounts/{officer_id}/sign-in-throttle",
+            headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": admin},
+            timeout=60,
+        )
+        assert cleared.status_code == 204, cleared.text
+        assert _sign_in_from(base, attacker, "officer", PASSWORD).status_code == 200  # forgotten: checked again
+    with isolated_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT subject, target_id, status FROM audit_event WHERE action = 'account:sign-in-throttle-clear'")
+        ).all()
+    assert [tuple(row) for row in rows] == [("registry-admin", officer_id, 204)]

@@ -174,6 +174,32 @@ def test_the_audit_trail_answers_what_a_board_changed_last_week(client, board, t
     ]
 
 
+def test_the_audit_trail_records_the_status_each_answer_really_had(client, board, token_for):
+    admin = token_for("admin", subject="status-admin")
+    created = client.post(f"{API}/reviews", json=factories.review(), headers=board)  # the route's 201
+    assert created.status_code == 201, created.text
+    url = f"{API}/reviews/{created.json()['id']}"
+    assert client.get(url, headers=board).status_code == 200  # a draft's read: recorded apart, by the recorder
+    plan = client.put(f"{url}/action-plan", json=factories.action_plan(), headers=board)  # the handler's own 201
+    assert plan.status_code == 201, plan.text
+    user = {"username": "status-user", "password": "a long passphrase", "role": "practitioner"}
+    account = client.post(f"{API}/accounts", json=user, headers=admin).json()
+    cleared = client.delete(f"{API}/accounts/{account['id']}/sign-in-throttle", headers=admin)  # a 204
+    assert cleared.status_code == 204, cleared.text
+    stale = client.patch(url, json={"title": "x"}, headers={**board, "If-Match": '"9"'})
+    assert stale.status_code == 412
+
+    events = _audit(client, token_for, actor="gwent-officer") + _audit(client, token_for, actor="status-admin")
+    assert [(e["action"], e["outcome"], e["status"]) for e in events] == [
+        ("review:edit", "refused", 412),
+        ("action-plan:write", "success", 201),
+        ("review:read", "success", 200),
+        ("review:create", "success", 201),
+        ("account:sign-in-throttle-clear", "success", 204),
+        ("account:create", "success", 201),
+    ]
+
+
 def test_token_requests_are_audited_issued_or_refused(client, session, token_for):
     from app.accounts import service
 
@@ -265,8 +291,10 @@ def test_a_refused_read_inside_the_public_window_is_recorded_for_registered_call
     researcher = token_for("practitioner", subject="researcher")
     assert client.get(url, headers=researcher).status_code == 200  # a public read: nothing to account for
     assert client.get(f"{url}/documents/briefing", headers=researcher).status_code == 404  # a miss after it: recorded
-    reads = _audit(client, token_for, target_id=review["id"], action="review:read")
-    assert [(e["subject"], e["outcome"], e["status"]) for e in reads] == [("researcher", "denied", 404)]
+    reads = _audit(client, token_for, target_id=review["id"], action="document:download")
+    assert [(e["subject"], e["document_kind"], e["outcome"], e["status"]) for e in reads] == [
+        ("researcher", "briefing", "denied", 404)
+    ]
 
 
 def _audit_rows(connection):
@@ -311,7 +339,7 @@ def test_anonymous_refused_writes_leave_no_audit_row(client, board, token_for, c
 def test_any_client_address_is_recorded_and_counted(app, token_for, connection, reported, stored):
     from app.auth.throttle import LoginLimits
 
-    app.state.registry.login_limits = LoginLimits(per_account=100, per_address=2)
+    app.state.registry.login_limits = LoginLimits(per_pair=100, per_address=2)
     board = token_for("board", "gwent", subject="gwent-officer")
     with TestClient(app, raise_server_exceptions=False, client=(reported, 50000)) as far:
         review = far.post(f"{API}/reviews", json=factories.review(), headers=board)  # a write: its own transaction

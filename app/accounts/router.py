@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from pydantic import IPvAnyAddress
 
 from app.accounts import service
 from app.accounts.repository import AccountFilters
@@ -133,6 +134,28 @@ def rotate_client_secret(
 ) -> ClientSecret:
     response.headers["Cache-Control"] = NO_STORE
     return service.rotate_client_secret(session, principal=principal, account_id=account_id, clock=clock)
+
+
+@router.delete(
+    "/{account_id}/sign-in-throttle",
+    operation_id="clear_sign_in_throttle",
+    summary="Let an account sign in again at once: forget its failed sign-ins from every address",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(403, 404),
+)
+def clear_sign_in_throttle(
+    account_id: AccountId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    address: Annotated[
+        IPvAnyAddress | None,
+        Query(description="Also forget this address's own count, of every name tried from it (e.g. a shared office address)"),
+    ] = None,
+) -> Response:
+    service.clear_sign_in_throttle(
+        session, principal=principal, account_id=account_id, address=str(address) if address is not None else None
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @own_router.post(

@@ -270,6 +270,15 @@ def rotate_client_secret(session: Session, *, principal: Principal, account_id: 
     return ClientSecret(client_id=account.client_id, client_secret=secret)
 
 
+def clear_sign_in_throttle(session: Session, *, principal: Principal, account_id: str, address: str | None) -> None:
+    """Let an account sign in again at once: forget the sign-in counts of its name from every
+    address, and of `address` itself (every name from it) when one is given (ADR 0036)."""
+    _managed(session, principal, "account:sign-in-throttle-clear", account_id)
+    account = _account(session, account_id)
+    name = account.username if isinstance(account, User) else account.client_id
+    throttle.clear(session, name=name, address=bounds.client_address(address))
+
+
 # --- Everyone, their own password --------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     target_type: str | None = Field(default=None, max_length=32)
     target_id: str | None = Field(default=None, max_length=150)
+    document_kind: str | None = Field(default=None, max_length=32)  # document:upload and document:download
     outcome: str = Field(max_length=16)
     status: int
     client_address: str | None = Field(default=None, max_length=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AuditEventOut(BaseModel):
@@ -17,6 +17,7 @@ class AuditEventOut(BaseModel):
     action: str
     target_type: str | None
     target_id: str | None
+    document_kind: str | None = Field(description="The kind of document a `document:upload` or `document:download` was of.")
     outcome: str
     status: int
 

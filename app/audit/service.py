@@ -33,12 +33,19 @@ class AuditNote:
     # A request that shows several records (a search page) is recorded as one row for each.
     other_target_ids: tuple[str, ...] = ()
     only_if_refused: bool = False
+    document_kind: str | None = None  # a document event's kind (report, ...), never its content
 
 
 def note(
-    session: Session, principal: Principal, action: str, *, target_type: str | None = None, target_id: str | None = None
+    session: Session,
+    principal: Principal,
+    action: str,
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    document_kind: str | None = None,
 ) -> None:
-    session.info[_NOTE] = AuditNote(principal, action, target_type, target_id)
+    session.info[_NOTE] = AuditNote(principal, action, target_type, target_id, document_kind=document_kind)
 
 
 def note_each(session: Session, principal: Principal, action: str, *, target_type: str, target_ids: list[str]) -> None:
@@ -105,6 +112,7 @@ def write(
                 action=entry.action,
                 target_type=entry.target_type,
                 target_id=bounds.fit(target_id, "target_id"),
+                document_kind=entry.document_kind,
                 outcome=outcome_of(status),
                 status=status,
                 client_address=bounds.client_address(client_address),

@@ -48,11 +48,12 @@ class ApiClient(SQLModel, table=True):
 
 
 class SignInAttempts(SQLModel, table=True):
-    """How many sign-ins one account name or one address has tried in its current window
-    (app/auth/throttle.py). Counted before the password is checked, one atomic upsert per key."""
+    """How many sign-ins one account name from one address, or one address, has tried in its
+    current window (app/auth/throttle.py). Counted before the password is checked, one atomic
+    upsert per key."""
 
     __tablename__ = "sign_in_attempts"
 
-    key: str = Field(primary_key=True, max_length=300)  # "account:NAME" or "address:IP"
+    key: str = Field(primary_key=True, max_length=300)  # "pair:NAME|IP" or "address:IP"
     window_started: datetime = Field(sa_type=UTCDateTime)
     attempts: int

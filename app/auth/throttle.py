@@ -1,5 +1,7 @@
-"""Slowing password guessing: each account name, and each client address, may have its password
-checked a limited number of times per window; further attempts answer 429 until the window ends.
+"""Slowing password guessing: each pair of account name and client address, and each address,
+may have its password checked a limited number of times per window; further attempts answer 429
+until the window ends. An attacker's address is slowed; the account's owner, signing in from
+another address, is not (ADR 0036). An admin may clear an account's counters (`clear`).
 
 An attempt is counted BEFORE its password is checked, by an atomic upsert in a short transaction
 of its own (ADR 0017), so parallel guesses cannot all read the same count. An attempt over either
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, literal, update
+from sqlalchemy import case, delete, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -23,6 +25,7 @@ from app.db import write_transaction
 from app.errors import DomainError
 
 _TABLE = SignInAttempts.__table__  # type: ignore[attr-defined]
+_PAIR, _ADDRESS = "pair:", "address:"
 
 
 class TooManyAttempts(DomainError):
@@ -31,8 +34,8 @@ class TooManyAttempts(DomainError):
 
 @dataclass(frozen=True)
 class LoginLimits:
-    per_account: int = 5
-    per_address: int = 20
+    per_pair: int = 5  # one account name from one address
+    per_address: int = 20  # every account name from one address
     window: timedelta = timedelta(minutes=15)
 
 
@@ -53,10 +56,10 @@ class Admitted:
 def admit(sessions: Callable[[], Session], *, claimed: str, address: str | None, limits: LoginLimits, now: datetime) -> Admitted:
     """Count one attempt for the account name and the address, or raise TooManyAttempts (429)
     and count nothing. Commits before returning, so the password is checked outside the lock."""
-    # Always the account first, then the address: concurrent transactions lock rows in one order.
-    counters = [_Counter(f"account:{claimed}", limits.per_account, "this account")]
+    # Always the pair first, then the address: concurrent transactions lock rows in one order.
+    counters = [_Counter(pair_key(claimed, address), limits.per_pair, "this account from your address")]
     if address:
-        counters.append(_Counter(f"address:{address}", limits.per_address, "your address"))
+        counters.append(_Counter(f"{_ADDRESS}{address}", limits.per_address, "your address"))
     with write_transaction(sessions) as session:
         for counter in counters:
             attempts, window_started = _count(session, counter.key, now=now, since=now - limits.window)
@@ -67,6 +70,21 @@ def admit(sessions: Callable[[], Session], *, claimed: str, address: str | None,
                     headers={"Retry-After": str(max(wait, 1))},
                 )
     return Admitted(tuple(counter.key for counter in counters))
+
+
+def pair_key(claimed: str, address: str | None) -> str:
+    """An account name and an address. Account names hold no `|` (ACCOUNT_NAME), so the pairs of
+    one account are the keys starting `pair:NAME|`."""
+    return f"{_PAIR}{claimed}|{address or ''}"
+
+
+def clear(session: Session, *, name: str, address: str | None) -> None:
+    """Forget the counts of every pair of this account name, and the address's own count if one is
+    given, in the caller's transaction."""
+    forgotten = _TABLE.c.key.startswith(f"{_PAIR}{name}|", autoescape=True)
+    if address is not None:
+        forgotten = or_(forgotten, _TABLE.c.key == f"{_ADDRESS}{address}")
+    session.execute(delete(_TABLE).where(forgotten))
 
 
 def refund(sessions: Callable[[], Session], admitted: Admitted) -> None:

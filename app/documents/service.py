@@ -27,7 +27,7 @@ from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, P
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews import service as reviews
-from app.reviews.access import readable_review, writable_review
+from app.reviews.access import DOCUMENT_DOWNLOAD, DOCUMENT_UPLOAD, readable_review, writable_review
 from app.reviews.enums import ReviewStatus
 
 logger = logging.getLogger("app.documents")
@@ -135,7 +135,13 @@ def upload(
     (a complete record), but replacing one of its documents is a correction: it needs a reason. The
     superseded file is kept, and its revision says which it was (ADR 0033)."""
     review = writable_review(
-        session, principal=principal, review_id=review_id, permission=Permission.review_edit, today=clock.today()
+        session,
+        principal=principal,
+        review_id=review_id,
+        permission=Permission.review_edit,
+        today=clock.today(),
+        audit_as=DOCUMENT_UPLOAD,
+        document_kind=kind.value,
     )
     existing = repository.get(session, review_id, kind.value)
     if existing is not None:
@@ -230,7 +236,14 @@ def download(
     session: Session, *, principal: Principal, review_id: str, kind: DocumentKind, store: DocumentStore, clock: Clock
 ) -> tuple[ReviewDocument, Path, str]:
     """The document, where its bytes are, and a file name to offer (the review's reference and the kind)."""
-    review = readable_review(session, principal=principal, review_id=review_id, today=clock.today())
+    review = readable_review(
+        session,
+        principal=principal,
+        review_id=review_id,
+        today=clock.today(),
+        audit_as=DOCUMENT_DOWNLOAD,
+        document_kind=kind.value,
+    )
     document = repository.get(session, review_id, kind.value)
     if document is None:
         raise NotFound(f"Review {review_id} has no {kind.value} document.")
