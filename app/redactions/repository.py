@@ -1,0 +1,31 @@
+"""The rows of one review that hold what people wrote: its actions, codings and revisions."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.action_plans.models import Action
+from app.codings.models import Coding
+from app.history.models import Revision
+
+
+def actions_of(session: Session, review_id: str) -> list[Action]:
+    return list(session.exec(select(Action).where(Action.review_id == review_id).order_by(col(Action.position))))
+
+
+def codings_of(session: Session, review_id: str) -> list[Coding]:
+    return list(session.exec(select(Coding).where(Coding.review_id == review_id).order_by(col(Coding.id))))
+
+
+def revisions_of(session: Session, review_id: str) -> list[Revision]:
+    return list(session.exec(select(Revision).where(Revision.review_id == review_id).order_by(col(Revision.id))))
+
+
+def purge_full_text_index(session: Session) -> None:
+    """SQLite's FTS5 keeps a deleted row's terms in its older segments (marked deleted) until they
+    are merged; `optimize` merges every segment into one, so the removed words leave the index's
+    own tables too. PostgreSQL's tsvector is a generated column, rewritten with the row."""
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO review_fts (review_fts) VALUES ('optimize')"))
