@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
-from tests import flows
+from app.operations.verify import verify
+from tests import flows, pdfs
 from tests.flows import API
 from tests.test_codings import code
 
@@ -22,7 +23,11 @@ WORDS = ("torvik", "blumquist")  # as the full-text indexes keep them (lower cas
 REASON = "The child's name was published in error; removed under the data protection officer's instruction."
 SUMMARY = f"{NAME} died aged nine months. Chronologies were missing and the father was not consulted."
 RECOMMENDATIONS = [
-    {"ref": "R1", "text": f"Agencies keep a shared chronology for every child, as {NAME.upper()}'s case shows.", "level": "agency"},
+    {
+        "ref": "R1",
+        "text": f"Agencies keep a shared chronology for every child, as {NAME.upper()}'s case shows.",
+        "level": "agency",
+    },
     {"ref": "R2", "text": "Practitioners seek the views of fathers and new partners.", "level": "agency"},
 ]
 REPORT = f"The report of the review. {NAME} lived with his mother in Newport."
@@ -111,7 +116,9 @@ def _everything_read(client: TestClient, review: dict[str, Any], admin: dict[str
     answers = [client.get(_url(review), headers=admin).json()]
     cursor = None
     while True:  # every page of the revisions
-        page = client.get(_url(review, "/revisions"), params={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=admin)
+        page = client.get(
+            _url(review, "/revisions"), params={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=admin
+        )
         assert page.status_code == 200, page.text
         answers.append(page.json())
         cursor = page.json()["next_cursor"]
@@ -166,13 +173,41 @@ def _proves_the_name_is_gone(client: TestClient, session: Session, board, admin,
     audit = client.get(f"{API}/audit", params={"action": "review:redact"}, headers=admin).json()["items"]
     assert [(a["action"], a["target_id"], a["status"]) for a in audit] == [("review:redact", review["id"], 201)]
     assert rows_holding(session, WORDS) == []  # the searches above left no trace either
+    _the_report_that_held_it_is_gone_until_replaced(client, session, review, board, admin)
+
+
+def _the_report_that_held_it_is_gone_until_replaced(client: TestClient, session: Session, review, board, admin) -> None:
+    store = client.app.state.registry.documents  # type: ignore[attr-defined]
+    [report] = [d for d in client.get(_url(review, "/documents"), headers=admin).json() if d["kind"] == "report"]
+    assert not store.path_of(report["sha256"]).exists()  # removed once the redaction was committed
+    for url in ("/documents/report", f"/documents/report/versions/{report['version']}"):
+        gone = client.get(_url(review, url), headers=admin)
+        assert gone.status_code == 410, gone.text
+        assert gone.json()["type"] == "/problems/gone"
+    assert verify(session, store).ok  # a redacted version has no file, on purpose
+
+    replaced = client.put(
+        _url(review, "/documents/report"),
+        files={"file": ("report.pdf", pdfs.report(REPORT.replace(NAME, "[redacted]")), "application/pdf")},
+        data={"reason": "The report, with the child's name redacted."},
+        headers={**board, "If-Match": f'"{report["version"]}"'},
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert client.get(_url(review, "/documents/report"), headers=admin).status_code == 200
+    assert client.get(_url(review, "/documents/report/versions/1"), headers=admin).status_code == 410  # the first upload
+    new_version = replaced.json()["version"]
+    assert client.get(_url(review, f"/documents/report/versions/{new_version}"), headers=admin).status_code == 200
+    assert verify(session, store).ok
+    assert rows_holding(session, WORDS) == []
 
 
 def test_a_redacted_name_is_found_nowhere(client, session, board, admin, token_for, caplog):
     _proves_the_name_is_gone(client, session, board, admin, token_for("researcher", subject="criminologist"), caplog)
 
 
-def test_on_opensearch_too_a_redacted_name_is_found_nowhere(app_over, opensearch_backend, session, board, admin, token_for, caplog):
+def test_on_opensearch_too_a_redacted_name_is_found_nowhere(
+    app_over, opensearch_backend, session, board, admin, token_for, caplog
+):
     with TestClient(app_over(search=opensearch_backend), raise_server_exceptions=False) as client:
         _proves_the_name_is_gone(client, session, board, admin, token_for("researcher", subject="criminologist"), caplog)
 
@@ -226,7 +261,9 @@ def test_redaction_works_in_every_state(client, board, admin, status):
     if status == "withdrawn":
         current = client.get(_url(review), headers=admin)
         withdrawn = client.post(
-            _url(review, "/withdraw"), json={"reason": "Published in error."}, headers={**admin, "If-Match": current.headers["ETag"]}
+            _url(review, "/withdraw"),
+            json={"reason": "Published in error."},
+            headers={**admin, "If-Match": current.headers["ETag"]},
         )
         assert withdrawn.status_code == 200, withdrawn.text
     assert redact(client, admin, review).status_code == 201

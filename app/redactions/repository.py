@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.action_plans.models import Action
 from app.codings.models import Coding
+from app.documents.models import ReviewDocument
 from app.history.models import Revision
 
 
@@ -20,6 +21,18 @@ def codings_of(session: Session, review_id: str) -> list[Coding]:
 
 def revisions_of(session: Session, review_id: str) -> list[Revision]:
     return list(session.exec(select(Revision).where(Revision.review_id == review_id).order_by(col(Revision.id))))
+
+
+def document_revisions(session: Session) -> list[Revision]:
+    """Every document revision of every review: which files are still named (a file is shared by
+    checksum, so by any review)."""
+    return list(session.exec(select(Revision).where(Revision.entity == "document")))
+
+
+def current_files(session: Session) -> list[tuple[str, tuple[str, str]]]:
+    """Each document's current file, and whose it is: (sha256, (review_id, kind))."""
+    rows = session.exec(select(ReviewDocument.sha256, ReviewDocument.review_id, ReviewDocument.kind))
+    return [(sha256, (review_id, kind)) for sha256, review_id, kind in rows]
 
 
 def purge_full_text_index(session: Session) -> None:

@@ -14,6 +14,7 @@ from app.auth.principals import Principal
 from app.clock import Clock
 from app.documents import repository as documents
 from app.documents.enums import TextStatus
+from app.documents.models import ReviewDocument
 from app.errors import InvalidInput, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.history import repository as history
@@ -46,9 +47,11 @@ def _scrub_fields(row: Any, names: tuple[str, ...], pattern: re.Pattern[str]) ->
 
 def redact(
     session: Session, *, principal: Principal, review_id: str, text: str, reason: str, if_match: str | None, clock: Clock
-) -> RedactionOut:
+) -> tuple[RedactionOut, list[str]]:
     """Replace `text` with MARKER everywhere the review keeps it, in any status (the law requires
-    removal whatever the review's state). 422 `text-not-found` when it is nowhere: nothing changes."""
+    removal whatever the review's state). 422 `text-not-found` when it is nowhere: nothing changes.
+    Answers what was rewritten, and the SHA-256 of the files to remove once the change is committed:
+    every version of a document whose extracted text held it (marked redacted, answered 410)."""
     review = writable_review(
         session, principal=principal, review_id=review_id, permission=Permission.review_redact, today=clock.today()
     )
@@ -72,6 +75,11 @@ def redact(
             coding.version += 1
             report_text_held = report_text_held or coding.location_document_kind is not None
             places.append(RewrittenPlace(entity="coding", entity_id=coding.id, fields=fields, occurrences=n))
+    held_by = [
+        document
+        for document in documents.of_review(session, review.id)
+        if report_text_held and document.text_status == TextStatus.extracted.value
+    ]
     revisions_rewritten = 0
     with history.allow_rewrite(session):
         for revision in repository.revisions_of(session, review.id):
@@ -79,6 +87,8 @@ def redact(
             if n:
                 revisions_rewritten += 1
                 places.append(RewrittenPlace(entity="revision", entity_id=str(revision.id), fields=fields, occurrences=n))
+            if revision.entity == "document" and revision.entity_id in {d.kind for d in held_by}:
+                revision.snapshot = revision.snapshot | {"redacted": True}  # this version's file is no longer served
     if not places:
         raise InvalidInput(
             "The text is nowhere in this review, its plan, its codings or its history; nothing was changed.",
@@ -116,11 +126,6 @@ def redact(
     with lost_race_is_412("review"):
         repository.purge_full_text_index(session)
 
-    to_replace = [
-        document.kind
-        for document in documents.of_review(session, review.id)
-        if report_text_held and document.text_status == TextStatus.extracted.value
-    ]
     return RedactionOut(
         review_id=review.id,
         version=review.version,
@@ -128,5 +133,22 @@ def redact(
         occurrences=sum(place.occurrences for place in places),
         revisions_rewritten=revisions_rewritten,
         places=places,
-        documents_to_replace=to_replace,
-    )
+        documents_to_replace=[document.kind for document in held_by],
+    ), _files_to_remove(session, review.id, held_by)
+
+
+def _files_to_remove(session: Session, review_id: str, held_by: list[ReviewDocument]) -> list[str]:
+    """The files of every version of the documents that held the text, but for those another
+    document or version (of any review) still names without being redacted: the same bytes uploaded
+    twice stay as long as someone may read them."""
+    redacted = {(review_id, document.kind) for document in held_by}
+    files = {document.sha256 for document in held_by}
+    still_named: set[str] = set()
+    for revision in repository.document_revisions(session):
+        sha256 = revision.snapshot.get("sha256")
+        if (revision.review_id, revision.entity_id) in redacted:
+            files |= {sha256} if isinstance(sha256, str) else set()
+        elif isinstance(sha256, str) and revision.snapshot.get("redacted") is not True:
+            still_named.add(sha256)
+    still_named |= {sha256 for sha256, key in repository.current_files(session) if key not in redacted}
+    return sorted(files - still_named)
