@@ -15,6 +15,7 @@ from app.feeds.router import router as feeds_router
 from app.guards import reject_nul_in_url, reject_unknown_query_parameters, require_json_body
 from app.imports.router import router as imports_router
 from app.recommendations.router import router as recommendations_router
+from app.redactions.router import router as redactions_router
 from app.reviews.router import router as reviews_router
 from app.search.router import router as search_router
 from app.vocab.router import router as vocab_router
@@ -35,6 +36,7 @@ for router in (
     recommendations_router,
     feeds_router,
     codings_router,
+    redactions_router,
     audit_router,
     accounts_router,
     own_account_router,

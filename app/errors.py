@@ -109,6 +109,10 @@ class InvalidTransition(Conflict):
     slug, title = "invalid-transition", "Not allowed in the current status"
 
 
+class Gone(DomainError):
+    status, slug, title = 410, "gone", "Gone"
+
+
 class PreconditionFailed(DomainError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
 
@@ -131,6 +135,7 @@ _DESCRIPTIONS = {
     403: "The caller's role or region does not allow this",
     404: "Not found, or not visible to the caller",
     409: "Conflicts with the current state (a duplicate reference, a status that does not allow it)",
+    410: "Redacted: the file held text removed from the record, and is no longer kept",
     412: "`If-Match` names a version that is no longer current",
     413: "The request body is too large",
     415: "Unsupported media type",

@@ -82,6 +82,7 @@ ACCESS: dict[str, Permission | str] = {
     "download_document": READ,
     "list_corrections": READ,
     "correct_review": Permission.review_correct,
+    "create_redaction": Permission.review_redact,
     "download_document_version": Permission.revisions_read,
     "create_review": Permission.review_create,
     "update_review": Permission.review_edit,
@@ -140,6 +141,13 @@ RULES: dict[str, str] = {
     "(`missing-field`).",
     "publish_review": "Only a submitted review is published, and only with its report (`report-required`, a "
     "`submission-rejected` problem). Publication opens its public window (84 days), during which anyone may read it.",
+    "create_redaction": "Removes the text from the review in any status: it is replaced, in any letter case where it "
+    "stands as whole words, by `[redacted]` in the review's fields, its actions and progress notes, its codings, every "
+    "revision of them and both search indexes (ADR 0038). `text` (3 to 1000 characters) is never stored, logged or "
+    "audited; `reason` is kept in the audit and in the redaction's own revision, which says where the text was. The "
+    "answer lists the documents whose files still hold it (`documents_to_replace`): replace each with a redacted "
+    "upload, with a reason. A text found nowhere is refused (`text-not-found`, nothing changed). `If-Match` is "
+    "required (428 without it, 412 when stale).",
     "correct_review": "Only a submitted or published review is corrected (a draft is edited with PATCH). `reason` is "
     "required and every reader of the review sees it. `changes` is a JSON merge patch (RFC 7396; the body may be sent "
     "as `application/merge-patch+json` or `application/json`) of the review's content but its `kind` and `status`; "
@@ -325,7 +333,7 @@ def _who(access: Permission | str) -> str:
 
 
 # Operations other than PATCH that answer 428 to every request without If-Match.
-IF_MATCH_ALWAYS = {"correct_review"}
+IF_MATCH_ALWAYS = {"correct_review", "create_redaction"}
 
 
 def _require_if_match_on_patch(method: str, operation: dict[str, Any]) -> None:

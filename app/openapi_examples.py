@@ -319,6 +319,30 @@ CORRECTION: dict[str, Any] = {
     "changes": {"completed_on": "2025-03-10", "age_band": None},
 }
 
+REDACTION: dict[str, Any] = {
+    "text": "Jane Doe",
+    "reason": "The child's name was published in error; removed on the data protection officer's instruction (DPO/2025/7).",
+}
+
+REDACTION_ANSWER: dict[str, Any] = {
+    "review_id": "6f1c2b7e-8a43-4d0e-9c55-1d2e3f4a5b6c",
+    "version": 7,
+    "marker": "[redacted]",
+    "occurrences": 5,
+    "revisions_rewritten": 2,
+    "places": [
+        {
+            "entity": "review",
+            "entity_id": "6f1c2b7e-8a43-4d0e-9c55-1d2e3f4a5b6c",
+            "fields": ["summary", "full_text"],
+            "occurrences": 3,
+        },
+        {"entity": "revision", "entity_id": "41", "fields": ["snapshot"], "occurrences": 1},
+        {"entity": "revision", "entity_id": "44", "fields": ["snapshot"], "occurrences": 1},
+    ],
+    "documents_to_replace": ["report"],
+}
+
 PUBLICATION_REJECTED: dict[str, Any] = {
     "type": "/problems/submission-rejected",
     "title": "The review cannot be submitted yet",
@@ -358,6 +382,8 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any] | Named] = {
     ("submit_review", "422"): SUBMISSION_REJECTED,
     ("publish_review", "422"): PUBLICATION_REJECTED,
     ("correct_review", "request"): CORRECTION,
+    ("create_redaction", "request"): REDACTION,
+    ("create_redaction", "201"): REDACTION_ANSWER,
     ("search_reviews", "200"): SEARCH_RESULTS,
     ("get_trends", "200"): Named(
         {

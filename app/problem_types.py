@@ -109,6 +109,14 @@ _TYPES = (
         "Read the review to see its status; docs/domain.md (the life of a review) says which operations each status allows.",
     ),
     ProblemType(
+        "gone",
+        "Gone",
+        410,
+        "The document's file held text an administrator redacted from the review, so it is no longer kept "
+        "(ADR 0038). Its version and its place in the history stay; its bytes do not.",
+        "Download the document's current version: a redacted upload replaces such a file.",
+    ),
+    ProblemType(
         "precondition-failed",
         "Precondition failed",
         412,

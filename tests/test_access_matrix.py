@@ -87,6 +87,11 @@ WRITES: list[tuple[str, str, tuple[int, ...]]] = [
     ("add_document",    "submitted",  (404,       201,       404,         403,          404,          404,        201)),
     ("add_document",    "published",  (401,       201,       403,         403,          403,          403,        201)),
     ("add_document",    "expired",    (404,       201,       403,         403,          403,          403,        201)),
+    # Redaction (ADR 0038): admins only, in every state (the law requires removal whatever the state).
+    ("redact",          "draft",      (404,       403,       404,         404,          404,          404,        201)),
+    ("redact",          "submitted",  (404,       403,       404,         403,          404,          404,        201)),
+    ("redact",          "published",  (401,       403,       403,         403,          403,          403,        201)),
+    ("redact",          "expired",    (404,       403,       403,         403,          403,          403,        201)),
 ]  # fmt: skip
 
 # Reads of what only those entitled to a review's revisions see: a document's earlier version.
@@ -132,6 +137,7 @@ ENDPOINTS = {
     "publish": "POST /reviews/{id}/publish",
     "corrections": "GET /reviews/{id}/corrections",
     "correct": "POST /reviews/{id}/corrections",
+    "redact": "POST /reviews/{id}/redactions",
     "revise_action": "PATCH /reviews/{id}/action-plan/actions/{action_id} with a target date and reason",
     "add_document": "PUT /reviews/{id}/documents/timeline (a kind the review lacks)",
     "document_version": "GET /reviews/{id}/documents/report/versions/1",
@@ -198,6 +204,7 @@ def test_the_tables_cover_every_caller_state_and_endpoint():
         "correct",
         "revise_action",
         "add_document",
+        "redact",
     )
     assert set(READS) == set(STATES) == set(REVISION_READS)
     assert sorted((endpoint, state) for endpoint, state, _ in WRITES) == sorted(
@@ -337,6 +344,7 @@ REASON = "The title named the wrong child; corrected from the signed report."
 SLIPPED = "2027-09-30"
 TIMELINE = pdfs.report("Timeline of agency contacts with Child A.")
 REVISED = "Revised: agree a shared chronology template across agencies and audit it quarterly."
+REDACTED = "Chronologies"  # a word of the review's summary
 PROGRESS = "Shared chronology template agreed by all agencies; first audit booked."
 
 
@@ -373,6 +381,9 @@ def write_request(endpoint: str, before: AdminView) -> tuple[str, str, dict[str,
             f"{review_url}/action-plan/actions/{action['id']}",
             {"json": {"target_date": SLIPPED, "reason": REASON}, "headers": {"If-Match": action["etag"]}},
         )
+    if endpoint == "redact":
+        body = {"text": REDACTED, "reason": REASON}
+        return "POST", f"{review_url}/redactions", {"json": body, "headers": review_match}
     if endpoint == "add_document":
         files = {"file": ("timeline.pdf", TIMELINE, "application/pdf")}
         return "PUT", f"{review_url}/documents/timeline", {"files": files, "headers": {}}
@@ -413,6 +424,11 @@ def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: 
         assert [(c["entity"], c["reason"]) for c in after.corrections] == [("action", REASON)]
         assert after.plan["actions"][1] == before.plan["actions"][1]
         assert after.review == {**before.review, "corrected_at": after.review["corrected_at"]}
+    elif endpoint == "redact":
+        assert response.json()["version"] == after.review["version"] == before.review["version"] + 1
+        assert REDACTED in before.review["summary"] and REDACTED not in after.review["summary"]
+        assert "[redacted]" in after.review["summary"]
+        assert after.plan == before.plan and after.documents == before.documents
     elif endpoint == "add_document":
         assert response.json()["kind"] == "timeline" and response.json()["uploaded_by"] == subject_of(caller)
         assert [d["kind"] for d in after.documents] == sorted([*(d["kind"] for d in before.documents), "timeline"])

@@ -291,3 +291,28 @@ def test_verify_names_a_review_whose_history_has_a_gap(client, token_for, sessio
         f"history: review {skipped['id']} has revisions of versions [1, 3]: some are missing",
         f"history: review {unrecorded['id']} is at version 2 but its last revision is of version 1",
     }
+
+
+def test_verify_expects_no_file_for_a_redacted_version_but_still_every_other(client, token_for, session, registry):
+    board, admin = token_for("board", "gwent"), token_for("admin")
+    review = flows.review_in(client, board, "submitted", summary="Zebulon Quarry died aged nine months.")
+    flows.upload_report(client, board, review, text="Zebulon Quarry lived in Newport.")
+    timeline = client.put(
+        f"{API}/reviews/{review['id']}/documents/timeline",
+        files={"file": ("timeline.pdf", pdfs.report("A timeline that names nobody."), "application/pdf")},
+        headers=board,
+    )
+    assert timeline.status_code == 201, timeline.text
+    etag = client.get(f"{API}/reviews/{review['id']}", headers=admin).headers["ETag"]
+    redacted = client.post(
+        f"{API}/reviews/{review['id']}/redactions",
+        json={"text": "Zebulon Quarry", "reason": "The child's name."},
+        headers={**admin, "If-Match": etag},
+    )
+    assert redacted.status_code == 201 and redacted.json()["documents_to_replace"] == ["report"], redacted.text
+    assert verify(session, registry.documents).ok  # the report's file is gone on purpose
+    registry.documents.path_of(timeline.json()["sha256"]).unlink()
+    assert verify(session, registry.documents).problems == [
+        f"missing: review {review['id']}, timeline document has no file "
+        f"({registry.documents.path_of(timeline.json()['sha256'])} does not exist)"
+    ]

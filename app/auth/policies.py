@@ -24,6 +24,7 @@ class Permission(StrEnum):
     review_reinstate = "review:reinstate"
     review_correct = "review:correct"  # correct a submitted or published review, with a reason (ADR 0033)
     review_move = "review:move"  # correct a review's region: move it to another board
+    review_redact = "review:redact"  # remove given text from a review and its whole history (admins, ADR 0038)
     revisions_read = "review:revisions"
     action_plan_write = "action-plan:write"
     action_progress_write = "action-plan:progress"

@@ -95,7 +95,7 @@ def upload_document(
                 "X-Content-SHA256": {"description": "The SHA-256 of the bytes, in hex", "schema": {"type": "string"}},
             },
         },
-        **problem_responses(404),
+        **problem_responses(404, 410),
     },
 )
 def download_document(
@@ -125,7 +125,7 @@ def download_document(
                 "X-Content-SHA256": {"description": "The SHA-256 of the bytes, in hex", "schema": {"type": "string"}},
             },
         },
-        **problem_responses(403, 404),
+        **problem_responses(403, 404, 410),
     },
 )
 def download_document_version(

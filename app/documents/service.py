@@ -23,7 +23,7 @@ from app.documents.enums import DocumentKind, TextStatus
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import ReviewDocument
 from app.documents.storage import DocumentStore
-from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
+from app.errors import DomainError, Gone, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews import service as reviews
@@ -247,8 +247,17 @@ def download(
     document = repository.get(session, review_id, kind.value)
     if document is None:
         raise NotFound(f"Review {review_id} has no {kind.value} document.")
+    _refuse_redacted(session, review_id, kind, document.version)
     name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}.pdf")
     return document, store.path_of(document.sha256), name
+
+
+def _refuse_redacted(session: Session, review_id: str, kind: DocumentKind, version: int) -> None:
+    if history.is_redacted(session, review_id, entity="document", entity_id=kind.value, version=version):
+        raise Gone(
+            f"Version {version} of the review's {kind.value} held text that was redacted from the review; its file is "
+            "no longer kept. A redacted upload replaces it."
+        )
 
 
 @dataclass(frozen=True)
@@ -281,6 +290,7 @@ def download_version(
         state = {"sha256": current.sha256}  # the same file as its last revision (its text was extracted since)
     if state is None or not isinstance(state.get("sha256"), str):
         raise NotFound(f"Review {review_id} has no version {version} of its {kind.value} document.")
+    _refuse_redacted(session, review_id, kind, version)
     sha256 = state["sha256"]
     name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}-v{version}.pdf")
     return EarlierVersion(version=version, sha256=sha256, path=store.path_of(sha256), filename=name)

@@ -1,7 +1,8 @@
 """Where document bytes live: a folder, one file per content (named by its sha256), written atomically.
 
 An upload is received into a temporary file, checked, and only then kept. A kept file is never
-overwritten or deleted: a replaced document's bytes stay, so nothing is lost.
+overwritten: a replaced document's bytes stay, so nothing is lost. The one exception is a file that
+held text an administrator redacted (ADR 0038), removed by `remove`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class DocumentStore:
 
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def remove(self, sha256: str) -> None:
+        """The one deletion: a file that held redacted text (ADR 0038), once nothing else names it."""
+        self.path_of(sha256).unlink(missing_ok=True)
 
     def receive(self, source: BinaryIO) -> Received:
         """Copy an upload into a temporary file of the store, hashing it on the way."""

@@ -112,6 +112,14 @@ def state_at(session: Session, review_id: str, *, entity: str, entity_id: str, v
     return None
 
 
+def is_redacted(session: Session, review_id: str, *, entity: str, entity_id: str, version: int) -> bool:
+    """Whether the file this version serves held redacted text (ADR 0038), no longer kept: the mark of
+    the last revision at or before it (a version a revision did not make, such as a report's text
+    extracted, serves the same file). Never folded into later versions, as `state_at` folds the rest."""
+    made = [r for r in repository.of_entity(session, review_id, entity=entity, entity_id=entity_id) if r.version <= version]
+    return bool(made) and made[-1].snapshot.get("redacted") is True
+
+
 def _stored_id(revision: Revision) -> int:
     assert revision.id is not None, "a revision read from the database has its id"
     return revision.id

@@ -65,18 +65,29 @@ def _check_documents(session: Session, store: DocumentStore, result: Verificatio
     named by their rows, the replaced ones by the revisions of their uploads (ADR 0033). Answers the
     checksums they refer to."""
     referenced: set[str] = set()
-    rows = session.exec(select(ReviewDocument).order_by(col(ReviewDocument.review_id), col(ReviewDocument.kind)))
-    for document in rows:
-        result.documents += 1
-        _check_file(store, document.sha256, f"review {document.review_id}, {document.kind} document", result, referenced)
     uploads = select(Revision.review_id, Revision.entity_id, Revision.version, Revision.snapshot).where(
         Revision.entity == "document"
     )
-    for review_id, kind, version, snapshot in session.exec(uploads.order_by(col(Revision.id))):
+    revisions = list(session.exec(uploads.order_by(col(Revision.id))))
+    # A file that held redacted text is gone, on purpose (ADR 0038): a document is redacted when its
+    # last revision (the upload of its current file) is.
+    last_upload = {(r, kind): snapshot for r, kind, _version, snapshot in revisions}
+    redacted = {key for key, snapshot in last_upload.items() if _is_redacted(snapshot)}
+    rows = session.exec(select(ReviewDocument).order_by(col(ReviewDocument.review_id), col(ReviewDocument.kind)))
+    for document in rows:
+        result.documents += 1
+        if (document.review_id, document.kind) in redacted:
+            continue
+        _check_file(store, document.sha256, f"review {document.review_id}, {document.kind} document", result, referenced)
+    for review_id, kind, version, snapshot in revisions:
         sha256 = snapshot.get("sha256") if isinstance(snapshot, dict) else None
-        if isinstance(sha256, str) and sha256 not in referenced:
+        if isinstance(sha256, str) and sha256 not in referenced and not _is_redacted(snapshot):
             _check_file(store, sha256, f"review {review_id}, {kind} document version {version}", result, referenced)
     return referenced
+
+
+def _is_redacted(snapshot: object) -> bool:
+    return isinstance(snapshot, dict) and snapshot.get("redacted") is True
 
 
 def _check_file(store: DocumentStore, sha256: str, where: str, result: Verification, referenced: set[str]) -> None:

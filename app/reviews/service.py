@@ -394,6 +394,11 @@ def _snapshot(review: Review) -> dict[str, Any]:
     return ReviewOut.from_model(review).model_dump(mode="json", exclude={"warnings", "corrected_at"})
 
 
+def snapshot_of(review: Review) -> dict[str, Any]:
+    """The review's state as its revisions keep it (for a change made by a higher domain: redaction)."""
+    return _snapshot(review)
+
+
 def remember(
     session: Session, review: Review, *, change: str, previous: dict[str, Any] | None, reason: str | None = None
 ) -> None:
