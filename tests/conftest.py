@@ -54,9 +54,16 @@ def cheap_password_hashing() -> Iterator[None]:
     passwords._dummy_hash.cache_clear()
 
 
+# Files whose tests each take seconds (real servers, subprocesses, the fuzzer): run first, so that
+# parallel workers do not end the run waiting on one of them.
+SLOW_FIRST = ("test_bench.py", "test_cli.py", "test_fuzz.py", "test_hardening.py", "test_import.py", "test_backup.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` runs the suite on SQLite, then on PostgreSQL: a test marked database_independent
-    (pure rules, documents, the CLI on its own SQLite file...) runs in the first pass only."""
+    """Slow files first. `make test` runs the suite on SQLite, then on PostgreSQL: a test marked
+    database_independent (pure rules, documents, the CLI on its own SQLite file...) runs in the first
+    pass only."""
+    items.sort(key=lambda item: item.path.name not in SLOW_FIRST)  # stable: the rest keep their order
     if not os.environ.get("REGISTRY_TEST_DATABASE_URL", "").startswith("postgresql"):
         return
     once = pytest.mark.skip(reason="database_independent: it ran in the SQLite pass; nothing in it differs on PostgreSQL")
