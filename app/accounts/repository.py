@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,29 +21,27 @@ class AccountFilters:
 
 def users_page(session: Session, filters: AccountFilters, *, after: str | None, limit: int) -> Sequence[User]:
     """Users by username, after `after`."""
-    statement = select(User).order_by(col(User.username)).limit(limit)
-    if after is not None:
-        statement = statement.where(col(User.username) > after)
-    if filters.role is not None:
-        statement = statement.where(User.role == filters.role)
-    if filters.region is not None:
-        statement = statement.where(User.region == filters.region)
-    if filters.active is not None:
-        statement = statement.where(User.active == filters.active)
-    return session.exec(statement).all()
+    return _page(session, User, User.username, filters, after=after, limit=limit)
 
 
 def clients_page(session: Session, filters: AccountFilters, *, after: str | None, limit: int) -> Sequence[ApiClient]:
     """Clients by client id, after `after`."""
-    statement = select(ApiClient).order_by(col(ApiClient.client_id)).limit(limit)
+    return _page(session, ApiClient, ApiClient.client_id, filters, after=after, limit=limit)
+
+
+Account = TypeVar("Account", User, ApiClient)
+
+
+def _page(
+    session: Session, model: type[Account], key: str, filters: AccountFilters, *, after: str | None, limit: int
+) -> Sequence[Account]:
+    """Accounts of one kind in the order of `key`, after `after`, filtered as asked."""
+    statement = select(model).order_by(col(key)).limit(limit)
     if after is not None:
-        statement = statement.where(col(ApiClient.client_id) > after)
-    if filters.role is not None:
-        statement = statement.where(ApiClient.role == filters.role)
-    if filters.region is not None:
-        statement = statement.where(ApiClient.region == filters.region)
-    if filters.active is not None:
-        statement = statement.where(ApiClient.active == filters.active)
+        statement = statement.where(col(key) > after)
+    for name in ("role", "region", "active"):
+        if (wanted := getattr(filters, name)) is not None:
+            statement = statement.where(col(getattr(model, name)) == wanted)
     return session.exec(statement).all()
 
 
