@@ -46,6 +46,9 @@ class Registry:
     login_limits: LoginLimits
     documents: DocumentStore
     pdf_limits: PdfLimits
+    # Whether close() disposes the engine: only an engine built here. A caller that passed its own
+    # (a test's engine, shared by many registries) disposes it itself.
+    owns_engine: bool = True
 
     @classmethod
     def from_settings(
@@ -59,6 +62,7 @@ class Registry:
     ) -> Registry:
         """`bind`: sessions on this connection instead of the engine's pool (a test's transaction,
         rolled back at its end). `search`: a backend built elsewhere (a test's own index)."""
+        owns_engine = engine is None
         engine = engine or build_engine(settings)
         search = search or build_search_backend(settings, engine)
         sessions = build_sessionmaker(bind or engine, search_outbox=not search.indexes_in_transaction)
@@ -77,6 +81,7 @@ class Registry:
             ),
             documents=DocumentStore(settings.documents_dir),
             pdf_limits=PdfLimits.of(settings),
+            owns_engine=owns_engine,
         )
 
     def drain_search_outbox(self) -> None:
@@ -103,7 +108,8 @@ class Registry:
 
     def close(self) -> None:
         self.audit.close()
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
 
 async def get_registry(request: Request) -> Registry:

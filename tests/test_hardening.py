@@ -102,6 +102,22 @@ def test_cors_allows_only_the_configured_origins(database_url, engine, tmp_path)
         assert "access-control-allow-origin" not in other.headers
 
 
+def test_an_app_that_stops_closes_only_the_engine_it_built(database_url, engine, tmp_path):
+    """An app's shutdown disposed the engine it was lent, stranding the lender's pooled connection
+    in a pool nothing used: on PostgreSQL the suite ran out of connections that way."""
+    settings = Settings(database_url=database_url, jwt_secret=TEST_SECRET, documents_dir=tmp_path)
+    with engine.connect():
+        pass  # one connection now waits in the pool
+    pool = engine.pool
+    with TestClient(create_app(registry=Registry.from_settings(settings, engine=engine))) as client:
+        assert client.get(f"{API}/regions").status_code == 200
+    assert engine.pool is pool and pool.checkedin() >= 1  # not disposed: the connection is still there
+    own = Registry.from_settings(settings)
+    own_pool = own.engine.pool
+    own.close()
+    assert own.engine.pool is not own_pool  # disposed: its connections are closed
+
+
 def test_no_cors_at_all_by_default(client):
     response = client.get(f"{API}/regions", headers={"Origin": "https://dashboard.example.wales"})
     assert "access-control-allow-origin" not in response.headers
