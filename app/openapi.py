@@ -15,6 +15,9 @@ from app.auth.policies import PERMISSIONS, READ_GRANTS, Permission, Scope
 from app.auth.principals import Role
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema_response
 from app.openapi_examples import EXAMPLES, Named
+from app.schemas import NO_NUL
+from app.search.backend import DIMENSIONS
+from app.search.router import DIMENSION_SCHEMA
 
 # Form bodies get names that read well in generated code (FastAPI calls them Body_<operation>).
 BODY_NAMES = {"Body_upload_document": "DocumentUpload", "Body_issue_token": "TokenRequest", "Body_create_import": "ImportUpload"}
@@ -248,6 +251,77 @@ RULES: dict[str, str] = {
     "get_published_feed": "At most the 50 most recently published reviews inside their public window: what anyone may read.",
 }
 
+# What JSON Schema cannot say about an operation's input (a code must be in a vocabulary an admin
+# extends at run time, a cursor must be one the API gave out, two fields must agree): a request the
+# document admits may still be refused 422 for these, and only these, `errors[].code`s. Each is in
+# the operation's description and its `x-beyond-schema`; tests/test_fuzz.py holds every other
+# schema-valid request to being accepted. An operation with a `cursor` also has `invalid-cursor`.
+SUBMISSION_CODES = (
+    "action-plan-required",
+    "recommendations-required",
+    "recommendation-not-addressed",
+    "review-type-mismatch",
+    "reviewer-count",
+    "missing-field",
+)
+PDF_CODES = ("pdf-damaged", "pdf-encrypted", "pdf-too-slow", "pdf-too-costly", "pdf-active-content")
+ARCHIVE_CODES = (
+    "not-an-archive",
+    "not-a-zip",
+    "empty-archive",
+    "unsafe-path",
+    "unsafe-entry",
+    "unexpected-file",
+    "nested-folders",
+    "duplicate-file",
+    "too-many-files",
+    "too-large-uncompressed",
+)
+# A review's content: codes in their vocabularies, fields that fit its kind, a recommendation's ref
+# once, and a completion date that is not in the future.
+REVIEW_CONTENT_CODES = ("unknown-code", "kind-mismatch", "duplicate", "date_in_future")
+# A coding: its theme and perspective in their vocabularies, and a quote that is the text at its place.
+CODING_CODES = (
+    "unknown-code",
+    "one-place-required",
+    "offsets-reversed",
+    "quote-mismatch",
+    "offsets-out-of-range",
+    "no-text",
+    "unknown-recommendation",
+)
+BEYOND_SCHEMA: dict[str, tuple[str, ...]] = {
+    "create_review": REVIEW_CONTENT_CODES,
+    "update_review": REVIEW_CONTENT_CODES,
+    "correct_review": (
+        *REVIEW_CONTENT_CODES,
+        "unknown-recommendation",
+        "correction-changes-nothing",
+        *SUBMISSION_CODES,
+    ),
+    "submit_review": SUBMISSION_CODES,
+    "publish_review": ("report-required",),
+    "put_action_plan": ("unknown-code", "unknown-recommendation"),
+    "update_action": ("empty-patch", "reason-required", "nothing-revised", "too-many-progress-notes"),
+    "create_coding": CODING_CODES,
+    "update_coding": ("required", *CODING_CODES),
+    "list_codings": ("invalid-coder",),
+    "get_coding_agreement": ("unknown-code",),
+    "create_redaction": ("text-not-found",),
+    "upload_document": ("reason-required", *PDF_CODES),
+    "add_term": ("unknown-code",),
+    "list_reviews": ("unknown-code",),
+    "search_reviews": ("unknown-code",),
+    "search_recommendations": ("unknown-code",),
+    "get_trends": ("unknown-code", "invalid-group-by"),
+    "list_overdue_actions": ("unknown-code", "invalid-days"),
+    "create_saved_search": ("unknown-code", "too-many-saved-searches"),
+    "create_account": ("unknown-code", "region-required", "region-not-allowed"),
+    "update_account": ("unknown-code", "region-required", "region-not-allowed"),
+    "change_own_password": ("wrong-password",),
+    "create_import": ARCHIVE_CODES,
+}
+
 _HEADERS = {
     "401": {"WWW-Authenticate": "Says the token is missing or why it was refused (`Bearer error=...`)."},
     "429": {"Retry-After": "Seconds to wait before trying again."},
@@ -273,10 +347,18 @@ def build(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         components["schemas"].pop(name, None)
     _declare_both_grants(components)
+    components["schemas"][DIMENSION_SCHEMA] = {
+        "type": "string",
+        "enum": list(DIMENSIONS),
+        "title": DIMENSION_SCHEMA,
+        "description": "What GET /trends groups reviews by.",
+    }
     for path in schema["paths"].values():
         for method, operation in path.items():
             _declare_security(operation)
             _describe_access(operation)
+            _declare_beyond_schema(operation)
+            _no_nul_in_parameters(operation)
             _require_if_match_on_patch(method, operation)
             _describe_problems(operation)
             _describe_binary_bodies(operation)
@@ -306,6 +388,31 @@ def _describe_access(operation: dict[str, Any]) -> None:
     if operation_id in RULES:
         parts.append(f"**Rules:** {RULES[operation_id]}")
     operation["description"] = "\n\n".join(part for part in parts if part)
+
+
+def _declare_beyond_schema(operation: dict[str, Any]) -> None:
+    codes = list(BEYOND_SCHEMA.get(operation["operationId"], ()))
+    if any(parameter["name"] == "cursor" for parameter in operation.get("parameters", [])):
+        codes.append("invalid-cursor")
+    if codes:
+        operation["x-beyond-schema"] = codes
+        listed = ", ".join(f"`{code}`" for code in codes)
+        operation["description"] += (
+            f"\n\n**Checked beyond this schema:** a request it admits is still refused 422 `validation-error` "
+            f"with one of these `errors[].code`s: {listed} (each explained at `/problems/validation-error`)."
+        )
+
+
+def _no_nul_in_parameters(operation: dict[str, Any]) -> None:
+    """A NUL in the path or query is refused (`nul-character`) before any route runs: every free-text
+    parameter says so with a pattern."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] not in ("path", "query"):
+            continue
+        schema = parameter["schema"]
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string" and not {"pattern", "enum", "format", "const"} & branch.keys():
+                branch["pattern"] = NO_NUL
 
 
 def _who(access: Permission | str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 LINE_BREAK_CATEGORIES = frozenset({"Zl", "Zp"})
@@ -84,3 +85,63 @@ def without_refused(text: str) -> str:
     itself (a PDF's), which no client can be asked to correct."""
     refused = {index for index, _ in refused_characters(text, multiline=True)}
     return "".join(character for index, character in enumerate(text) if index not in refused) if refused else text
+
+
+# The whitespace the request models strip from both ends (pydantic's str_strip_whitespace strips
+# Unicode's White_Space), less what the text refuses anyway.
+_WHITESPACE = "\t\n\x0b\x0c\r\x20\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+# The refused characters of the supplementary private-use planes (15 and 16), as a range of their
+# own: 131,068 characters, which a test generator spells out one by one if they stand in a class
+# of characters it must draw from. In a `not`, they are only ever matched.
+_PRIVATE_PLANES = [(0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]
+
+
+def _escaped(character: str) -> str:
+    # An escape both JSON Schema's regex dialect and Python's read alike; a character outside the
+    # Basic Multilingual Plane has none in common, so it stands as itself.
+    return f"\\u{ord(character):04x}" if ord(character) <= 0xFFFF else character
+
+
+def _as_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(
+        _escaped(chr(first)) if first == last else f"{_escaped(chr(first))}-{_escaped(chr(last))}" for first, last in ranges
+    )
+
+
+@cache
+def _refused_ranges(*, multiline: bool) -> tuple[tuple[int, int], ...]:
+    """The refused characters in ranges, but the private-use planes. A zero width joiner is in
+    them even for multi-line text: a schema cannot say "only inside an emoji". Lone surrogates are
+    not: no validator's regex can name them (Rust's cannot hold them at all), and I-JSON (RFC
+    7493), which the registry's JSON is, has no strings that carry them."""
+    ranges: list[list[int]] = []
+    for code in range(_PRIVATE_PLANES[0][0]):
+        character = chr(code)
+        category = unicodedata.category(character)
+        if (multiline and character in LINE_BREAKS) or category == "Cs":
+            continue
+        if category in REFUSED_CATEGORIES or category in LINE_BREAK_CATEGORIES:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return tuple((first, last) for first, last in ranges)
+
+
+def schema_of_text(*, multiline: bool, min_length: int = 0, in_form: bool = False) -> dict[str, object]:
+    """The JSON Schema keywords of a text the registry takes: `pattern`, none of its refused
+    characters; `not`, none from the private-use planes, nor fewer than `min_length` characters
+    once the whitespace at both ends is stripped (as the request models do). Stricter than the
+    check only about a zero width joiner. A form field (`in_form`) is not stripped, and has its
+    `pattern` alone: Schemathesis cannot judge a `not` inside a form with a file in it."""
+    refused = list(_refused_ranges(multiline=multiline))
+    if in_form:
+        return {"pattern": f"^[^{_as_class([*refused, *_PRIVATE_PLANES])}]*$"}
+    keywords: dict[str, object] = {"pattern": f"^[^{_as_class(refused)}]*$"}
+    barred = [f"[{_as_class(_PRIVATE_PLANES)}]"]
+    if min_length > 0:
+        blank = _as_class([(ord(c), ord(c)) for c in _WHITESPACE])
+        barred.append(f"^[{blank}]*[^{blank}]{{0,{min_length - 1}}}[{blank}]*$")
+    keywords["not"] = {"pattern": "|".join(barred)}
+    return keywords

@@ -192,7 +192,7 @@ def test_a_third_party_runs_a_reviews_whole_life_through_the_generated_client_al
     # Search and trends, with typed keys.
     found = ops["search_reviews"].sync(client=inspectorate, q="chronologies")
     assert isinstance(found, models.SearchResults) and review_id in {item.id for item in found.items}
-    trends = ops["get_trends"].sync(client=inspectorate, group_by=["region"])
+    trends = ops["get_trends"].sync(client=inspectorate, group_by=[models.TrendDimension.REGION])
     assert isinstance(trends, models.Trends)
     assert {bucket.key.region: bucket.count for bucket in trends.buckets}["gwent"] >= 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import pkgutil
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.flows import API
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "app").rglob("*.py"))
 INTEGRATING = (ROOT / "docs" / "integrating.md").read_text()
+DOCUMENT = json.loads((ROOT / "openapi" / "openapi.json").read_text())
 
 
 def _after(text: str, heading: str) -> str:
@@ -182,4 +184,16 @@ def test_the_docs_list_every_problem_type(slug):
 @pytest.mark.database_independent
 @pytest.mark.parametrize("code", sorted(_item_codes()))
 def test_the_docs_list_every_errors_code(code):
+    assert f"`{code}`" in CODES_DOC
+
+
+# Every code an operation may answer to a request its schema admits (app/openapi.py, ADR 0031).
+BEYOND_SCHEMA_CODES = sorted(
+    {code for path in DOCUMENT["paths"].values() for operation in path.values() for code in operation.get("x-beyond-schema", [])}
+)
+
+
+@pytest.mark.database_independent
+@pytest.mark.parametrize("code", BEYOND_SCHEMA_CODES)
+def test_the_docs_explain_every_code_checked_beyond_the_schema(code):
     assert f"`{code}`" in CODES_DOC

@@ -4,8 +4,10 @@ these prove what each rule decides, case by case, in milliseconds."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date, timedelta
 
+import jsonschema_rs
 import pytest
 
 from app.auth.policies import Permission, allows, can_read, require
@@ -15,6 +17,7 @@ from app.reviews.models import Review, ReviewTag
 from app.reviews.rules import SUMMARY_MIN_WORDS, context_warnings, expected_review_type, submission_problems
 from app.search.query import parse, to_fts5, to_websearch
 from app.search.suppression import suppress
+from app.text import first_refused, schema_of_text
 
 pytestmark = pytest.mark.database_independent
 
@@ -37,12 +40,12 @@ READERS = {
 # A gwent review, by status and by whether today is inside its public window.
 #              anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
 CAN_READ = {
-    ("draft", True):       (0, 1, 0, 0, 0, 0, 1),
-    ("submitted", True):   (0, 1, 0, 1, 0, 0, 1),
-    ("published", True):   (1, 1, 1, 1, 1, 1, 1),
-    ("published", False):  (0, 1, 1, 1, 1, 1, 1),
-    ("withdrawn", True):   (0, 0, 0, 1, 0, 0, 1),
-}  # fmt: skip
+    ("draft", True): (0, 1, 0, 0, 0, 0, 1),
+    ("submitted", True): (0, 1, 0, 1, 0, 0, 1),
+    ("published", True): (1, 1, 1, 1, 1, 1, 1),
+    ("published", False): (0, 1, 1, 1, 1, 1, 1),
+    ("withdrawn", True): (0, 0, 0, 1, 0, 0, 1),
+}
 
 
 @pytest.mark.parametrize(("status", "in_window"), list(CAN_READ))
@@ -94,9 +97,11 @@ def test_a_lone_hidden_cell_takes_the_smallest_shown_cell_of_its_line_with_it():
 
 def test_in_two_dimensions_every_row_and_column_is_protected():
     cells = [
-        (("2019", "gwent"), 2), (("2019", "powys"), 10),
-        (("2020", "gwent"), 8), (("2020", "powys"), 12),
-    ]  # fmt: skip
+        (("2019", "gwent"), 2),
+        (("2019", "powys"), 10),
+        (("2020", "gwent"), 8),
+        (("2020", "powys"), 12),
+    ]
     hidden = suppress(cells)
     # 2 is hidden; its row and its column each need a second hidden cell, and then so does the
     # other row and column: every line has two hidden cells or none.
@@ -199,3 +204,49 @@ def test_learning_context_warnings_name_what_a_reader_would_miss():
     full = _review(summary="word " * SUMMARY_MIN_WORDS)
     full.tags = [ReviewTag(vocabulary=v, code="x") for v in ("theme", "context_factor", "agency")]
     assert context_warnings(full, has_timeline=True) == []
+
+
+# --- The text rule in the document ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_documented_text_schema_admits_exactly_the_characters_the_check_takes(multiline):
+    """Every code point, inside a text, as a JSON Schema validator reads the document's keywords and
+    as the registry's check decides. A zero width joiner is refused by the schema even where the
+    check takes it (inside an emoji), and lone surrogates are not JSON Schema text at all."""
+    validator = jsonschema_rs.validator_for({"type": "string", **schema_of_text(multiline=multiline)})
+    disagree = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF
+        and code != 0x200D
+        and validator.is_valid(f"a{chr(code)}b") != (first_refused(f"a{chr(code)}b", multiline=multiline) is None)
+    ]
+    assert disagree == []
+
+
+@pytest.mark.parametrize(
+    ("text", "min_length", "admitted"),
+    [
+        ("abc", 3, True),
+        ("  abc  ", 3, True),
+        ("a b", 3, True),
+        ("ab ", 3, False),
+        ("   ", 1, False),
+        ("", 0, True),
+        ("a", 1, True),
+        ("\u3000a\u3000", 1, True),
+        ("\u3000\u3000", 1, False),
+    ],
+)
+def test_the_documented_minimum_counts_what_is_left_once_the_ends_are_stripped(text, min_length, admitted):
+    schema = {"type": "string", "minLength": min_length, **schema_of_text(multiline=True, min_length=min_length)}
+    assert jsonschema_rs.validator_for(schema).is_valid(text) is admitted
+    assert (len(text.strip()) >= min_length) is admitted
+
+
+def test_a_form_field_has_one_pattern_that_refuses_the_private_use_planes_too():
+    schema = schema_of_text(multiline=True, min_length=3, in_form=True)
+    assert set(schema) == {"pattern"}
+    validator = jsonschema_rs.validator_for({"type": "string", **schema})
+    assert validator.is_valid("a reason") and not validator.is_valid("a \U000f0001 reason")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
-from pydantic import IPvAnyAddress
+from pydantic import IPvAnyAddress, WithJsonSchema
 
 from app.accounts import service
 from app.accounts.repository import AccountFilters
@@ -28,6 +28,9 @@ from app.pagination import DEFAULT_LIMIT
 from app.parameters import CodeFilter, Cursor, IfMatch, Limit
 from app.registry import ClockDep, RegistryDep
 from app.sessions import ReadingSessionDep, SessionDep
+
+# Pydantic's own `format: ipvanyaddress` is one no JSON Schema tool knows.
+IP_ADDRESS_SCHEMA = {"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 own_router = APIRouter(prefix="/auth", tags=["accounts"])
@@ -148,7 +151,7 @@ def clear_sign_in_throttle(
     session: SessionDep,
     principal: PrincipalDep,
     address: Annotated[
-        IPvAnyAddress | None,
+        Annotated[IPvAnyAddress, WithJsonSchema(IP_ADDRESS_SCHEMA)] | None,
         Query(description="Also forget this address's own count, of every name tried from it (e.g. a shared office address)"),
     ] = None,
 ) -> Response:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from app.auth.models import ApiClient, User
 from app.auth.principals import ACCOUNT_ROLES, AccountKind, Role
-from app.schemas import Code, StrictInput
+from app.schemas import NO_NUL, Code, StrictInput, in_document, no_default_in_document
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # Argon2 takes any length; a megabyte "password" only costs us time
@@ -19,8 +19,9 @@ MAX_PASSWORD_LENGTH = 1024  # Argon2 takes any length; a megabyte "password" onl
 ACCOUNT_NAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"
 MAX_NAME_LENGTH = 150
 AccountName = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=ACCOUNT_NAME)]
-_ROLES = {"enum": [role.value for role in ACCOUNT_ROLES]}
-RoleName = Annotated[str, Field(max_length=32, json_schema_extra=_ROLES, description="The account's role.")]
+RoleName = Annotated[
+    str, Field(max_length=32, description="The account's role."), in_document(enum=tuple(role.value for role in ACCOUNT_ROLES))
+]
 RegionCode = Annotated[Code, Field(description="A board's region (GET /regions); no other role has one.")]
 
 
@@ -32,7 +33,9 @@ def _no_nul(value: str) -> str:
 
 # Compared exactly as typed: never stripped, any characters but NUL. The length rule is checked
 # by the service (app/accounts/service.py), the one place the CLI and the API share.
-Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_no_nul)]
+Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_no_nul), in_document(pattern=NO_NUL)]
+# A password being set: the service counts its characters (`too-short`), the document says so.
+NewPassword = Annotated[Password, in_document(minLength=MIN_PASSWORD_LENGTH)]
 
 
 class _AsTyped(StrictInput):
@@ -43,7 +46,7 @@ class UserCreate(_AsTyped):
     """A person's account: signs in with the password grant."""
 
     username: AccountName
-    password: Password = Field(description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    password: NewPassword = Field(description=f"At least {MIN_PASSWORD_LENGTH} characters.")
     role: RoleName
     region: RegionCode | None = None
 
@@ -60,18 +63,22 @@ class AccountPatch(StrictInput):
     """JSON merge patch: send only what changes. `active: false` deactivates the account, `true`
     reactivates it; `region: null` clears it. Every change ends the account's existing tokens."""
 
-    active: bool | None = Field(default=None, strict=True)
-    role: RoleName | None = None
+    # `active` and `role` may be left out but never cleared (their default None, never validated,
+    # stands for "left out"), and an empty patch changes nothing: the document says both.
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    active: Annotated[bool, Strict()] = Field(default=None, json_schema_extra=no_default_in_document)  # type: ignore[assignment]
+    role: RoleName = Field(default=None, json_schema_extra=no_default_in_document)  # type: ignore[assignment]
     region: RegionCode | None = None
 
 
 class PasswordReset(_AsTyped):
-    password: Password = Field(description=f"The user's new password: at least {MIN_PASSWORD_LENGTH} characters.")
+    password: NewPassword = Field(description=f"The user's new password: at least {MIN_PASSWORD_LENGTH} characters.")
 
 
 class PasswordChange(_AsTyped):
     current_password: Password
-    new_password: Password = Field(description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    new_password: NewPassword = Field(description=f"At least {MIN_PASSWORD_LENGTH} characters.")
 
 
 class AccountOut(BaseModel):

@@ -217,10 +217,6 @@ def update_account(
             "The patch changes nothing.",
             errors=[_problem("empty-patch", "send at least one of active, role and region", None)],
         )
-    if "active" in changes and changes["active"] is None:
-        raise InvalidInput("active is true or false.", errors=[_problem("invalid-active", "active is true or false", "active")])
-    if "role" in changes and changes["role"] is None:
-        raise InvalidInput("Every account has a role.", errors=[_problem("role-required", "role cannot be cleared", "role")])
     account = _account(session, account_id)
     check_if_match(if_match, account.version, what="account")
     role, region = changes.get("role", account.role), changes.get("region", account.region)

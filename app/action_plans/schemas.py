@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, computed_field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.action_plans.enums import ActionStatus
 from app.action_plans.models import Action, ActionPlan
@@ -58,7 +59,9 @@ class ActionPatch(StrictInput):
     @model_validator(mode="after")
     def _something_changes(self) -> ActionPatch:
         if self.status is None and self.progress_note is None and not self.revises():
-            raise ValueError("send a status, a progress_note, a revised target_date or description, or several")
+            raise PydanticCustomError(
+                "empty-patch", "send a status, a progress_note, a revised target_date or description, or several"
+            )
         return self
 
     def revises(self) -> bool:

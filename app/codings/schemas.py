@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.codings.models import Coding
 from app.documents.enums import DocumentKind
-from app.schemas import Code, MultiLine, StrictInput
+from app.schemas import JSON_INTEGER, Code, MultiLine, StrictInput
 
 # A field of the review the quote is taken from: its title, summary or full text, or one recommendation.
 LOCATION_FIELD = r"^(title|summary|full_text|recommendations/[A-Za-z0-9][A-Za-z0-9._-]{0,19})$"
@@ -29,15 +30,15 @@ class Location(StrictInput):
     document_kind: DocumentKind | None = Field(
         default=None, description="A document of the review; its extracted text is the review's full text (the report)."
     )
-    start: Annotated[int, Field(ge=0, le=MAX_OFFSET, strict=True)]
-    end: Annotated[int, Field(ge=1, le=MAX_OFFSET, strict=True)]
+    start: Annotated[int, Field(ge=0, le=MAX_OFFSET), Strict(), JSON_INTEGER]
+    end: Annotated[int, Field(ge=1, le=MAX_OFFSET), Strict(), JSON_INTEGER]
 
     @model_validator(mode="after")
     def _one_place(self) -> Location:
         if (self.field is None) == (self.document_kind is None):
-            raise ValueError("give exactly one of field and document_kind")
+            raise PydanticCustomError("one-place-required", "give exactly one of field and document_kind")
         if self.end <= self.start:
-            raise ValueError("end must be greater than start")
+            raise PydanticCustomError("offsets-reversed", "end must be greater than start")
         return self
 
 

@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from app.documents.enums import DocumentKind, TextStatus
 from app.documents.models import ReviewDocument
-from app.schemas import MultiLine
+from app.schemas import MultiLineFormField
 
 # Why a document is replaced after submission (a correction): every reader of the review sees it.
-Reason = Annotated[MultiLine, Field(min_length=3, max_length=2000)]
+Reason = Annotated[MultiLineFormField, Field(min_length=3, max_length=2000)]
 
 
 class DocumentOut(BaseModel):

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewStatus, ReviewType, SusrCriterion, TriggerOutcome
 from app.reviews.models import TAG_FIELDS, Review
-from app.schemas import STORED, Code, IsoDate, MultiLine, PastDate, SingleLine, StrictBool, StrictInput
+from app.schemas import (
+    STORED,
+    Code,
+    MultiLine,
+    PastDate,
+    SingleLine,
+    StrictBool,
+    StrictInput,
+    UniqueItems,
+    merge_patch_of,
+)
 
 ShortText = Annotated[SingleLine, Field(min_length=1, max_length=300)]
 
@@ -29,8 +40,12 @@ def _no_duplicates(name: str, values: list[str]) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{name} lists '{value}' twice")
+            raise PydanticCustomError("duplicate", "{name} lists '{value}' twice", {"name": name, "value": value})
         seen.add(value)
+
+
+def _kind_mismatch(message: str) -> PydanticCustomError:
+    return PydanticCustomError("kind-mismatch", message)
 
 
 class ReviewContent(StrictInput):
@@ -41,7 +56,7 @@ class ReviewContent(StrictInput):
     ]
     kind: ReviewKind
     review_type: ReviewType | None = Field(default=None, description="A CPR's type; a SUSR has none.")
-    susr_criteria: Annotated[list[SusrCriterion], Field(max_length=5)] = Field(
+    susr_criteria: Annotated[list[SusrCriterion], Field(max_length=5), UniqueItems] = Field(
         default_factory=list, description="The review criteria a SUSR met; empty for a CPR."
     )
     trigger_outcome: TriggerOutcome
@@ -53,10 +68,10 @@ class ReviewContent(StrictInput):
     title: ShortText
     summary: Annotated[MultiLine, Field(max_length=50_000)] | None = None
     age_band: Code | None = None
-    abuse_categories: Annotated[list[Code], Field(max_length=20)] = Field(default_factory=list)
-    agencies: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
-    themes: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
-    context_factors: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
+    abuse_categories: Annotated[list[Code], Field(max_length=20), UniqueItems] = Field(default_factory=list)
+    agencies: Annotated[list[Code], Field(max_length=50), UniqueItems] = Field(default_factory=list)
+    themes: Annotated[list[Code], Field(max_length=50), UniqueItems] = Field(default_factory=list)
+    context_factors: Annotated[list[Code], Field(max_length=50), UniqueItems] = Field(default_factory=list)
     completed_on: PastDate | None = None
     recommendations: Annotated[list[Recommendation], Field(max_length=500)] = Field(default_factory=list)
     full_text: Annotated[MultiLine, Field(max_length=5_000_000)] | None = Field(
@@ -67,14 +82,14 @@ class ReviewContent(StrictInput):
     def _kind_fields_agree(self) -> ReviewContent:
         if self.kind is ReviewKind.cpr:
             if self.review_type is None:
-                raise ValueError("a CPR needs review_type (concise or extended)")
+                raise _kind_mismatch("a CPR needs review_type (concise or extended)")
             if self.susr_criteria:
-                raise ValueError("susr_criteria belong to a SUSR, not a CPR")
+                raise _kind_mismatch("susr_criteria belong to a SUSR, not a CPR")
         else:
             if self.review_type is not None:
-                raise ValueError("review_type belongs to a CPR; a SUSR has susr_criteria instead")
+                raise _kind_mismatch("review_type belongs to a CPR; a SUSR has susr_criteria instead")
             if not self.susr_criteria:
-                raise ValueError("a SUSR needs the susr_criteria it met")
+                raise _kind_mismatch("a SUSR needs the susr_criteria it met")
         _no_duplicates("susr_criteria", [c.value for c in self.susr_criteria])
         for name in ("abuse_categories", "agencies", "themes", "context_factors"):
             _no_duplicates(name, getattr(self, name))
@@ -86,34 +101,19 @@ class ReviewCreate(ReviewContent):
     region: Code
 
 
-class _ContentPatch(StrictInput):
-    """A JSON merge patch (RFC 7396) of ReviewContent but its kind: send only what changes."""
+if TYPE_CHECKING:  # to a type checker, a patch is an input like any other
 
-    reference: str | None = None
-    review_type: ReviewType | None = None
-    susr_criteria: list[SusrCriterion] | None = None
-    trigger_outcome: TriggerOutcome | None = None
-    on_cp_register_6m: StrictBool | None = None
-    looked_after_6m: StrictBool | None = None
-    historic: StrictBool | None = None
-    multiple_abuse: StrictBool | None = None
-    reviewers: list[Reviewer] | None = None
-    title: str | None = None
-    summary: str | None = None
-    age_band: str | None = None
-    abuse_categories: list[str] | None = None
-    agencies: list[str] | None = None
-    themes: list[str] | None = None
-    context_factors: list[str] | None = None
-    completed_on: IsoDate | None = None
-    recommendations: list[Recommendation] | None = None
-    full_text: str | None = None
+    class _ReviewPatch(StrictInput): ...
+
+    class _CorrectablePatch(StrictInput): ...
+
+else:
+    _ReviewPatch = merge_patch_of(ReviewContent, name="_ReviewPatch")
+    _CorrectablePatch = merge_patch_of(ReviewContent, name="_CorrectablePatch", exclude=frozenset({"kind"}))
 
 
-class ReviewPatch(_ContentPatch):
+class ReviewPatch(_ReviewPatch):
     """A JSON merge patch (RFC 7396) of ReviewContent: send only what changes."""
-
-    kind: ReviewKind | None = None
 
 
 # What a correction may not change, and what to do instead.
@@ -123,7 +123,7 @@ _NOT_CORRECTED = {
 }
 
 
-class CorrectionChanges(_ContentPatch):
+class CorrectionChanges(_CorrectablePatch):
     """A JSON merge patch (RFC 7396) of what a correction may change: the review's content but its
     kind, and (an admin only) its region."""
 
