@@ -353,6 +353,61 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(client, admin):
     assert_revoked(me(client, admin))
 
 
+def test_two_admins_deactivating_each_other_at_once_leave_one_active(isolated_engine, clock, is_postgres):
+    """The second waits for the first's lock on the admin rows, then counts one admin left and is
+    refused (SQLite, one writer at a time, cannot interleave them)."""
+    if not is_postgres:
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the interleaving needs PostgreSQL")
+    import threading
+
+    from app.accounts.schemas import AccountPatch
+    from app.auth.principals import Principal, Role
+    from app.db import build_sessionmaker
+    from app.errors import InvalidTransition
+
+    sessions = build_sessionmaker(isolated_engine)
+    with sessions() as setup:
+        ids = {
+            name: service.create_user(setup, username=name, password=PASSWORD, role="admin", region=None).id
+            for name in ("first-admin", "second-admin")
+        }
+        setup.commit()
+
+    def as_admin(name: str) -> Principal:
+        return Principal(subject=name, role=Role.admin, region=None)
+
+    def deactivate(session: Any, who: str, whom: str) -> None:
+        version = session.exec(text("SELECT version FROM app_user WHERE id = :id").bindparams(id=ids[whom])).one()[0]
+        service.update_account(
+            session, principal=as_admin(who), account_id=ids[whom], patch=AccountPatch(active=False),
+            if_match=f'"{version}"', clock=clock,
+        )  # fmt: skip
+
+    outcome: list[str] = []
+    with sessions() as first:
+        deactivate(first, "first-admin", "second-admin")  # holds the admin rows' lock until commit
+
+        def second_attempt() -> None:
+            with sessions() as second:
+                try:
+                    deactivate(second, "second-admin", "first-admin")
+                    second.commit()
+                    outcome.append("deactivated")
+                except InvalidTransition:
+                    outcome.append("refused")
+
+        waiting = threading.Thread(target=second_attempt)
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive(), "the second admin's change should wait for the first's lock"
+        first.commit()
+    waiting.join(timeout=10)
+    assert outcome == ["refused"]
+    with sessions() as check:
+        active = check.exec(text("SELECT count(*) FROM app_user WHERE role = 'admin' AND active")).one()[0]
+        assert active == 1
+
+
 # --- one's own password ----------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.auth.models import ApiClient, User
@@ -46,9 +45,11 @@ def _page(
 
 
 def active_admins(session: Session) -> int:
-    """Active admin accounts of either kind."""
-    users = session.exec(select(func.count()).select_from(User).where(User.role == "admin", User.active == True)).one()  # noqa: E712
+    """Active admin accounts of either kind, locked until the transaction ends: of two admins taking
+    each other's role at once, the second waits, then counts without the first's (PostgreSQL reads
+    a locked row again once it is released; SQLite lets one writer in at a time anyway)."""
+    users = session.exec(select(User.id).where(User.role == "admin", User.active == True).with_for_update()).all()  # noqa: E712
     clients = session.exec(
-        select(func.count()).select_from(ApiClient).where(ApiClient.role == "admin", ApiClient.active == True)  # noqa: E712
-    ).one()
-    return int(users) + int(clients)
+        select(ApiClient.client_id).where(ApiClient.role == "admin", ApiClient.active == True).with_for_update()  # noqa: E712
+    ).all()
+    return len(users) + len(clients)
