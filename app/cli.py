@@ -124,6 +124,20 @@ def _in_session(work: Callable[[Session], T]) -> T:
         raise typer.Exit(1) from None
 
 
+def _audit_from_the_shell(session: Session, action: str, account_id: str) -> None:
+    """An account made from a shell is in the audit trail as the API's are, its actor the operating
+    system user who ran the command (`cli:NAME`)."""
+    import getpass
+
+    from app.audit.service import AuditNote, write
+    from app.auth.principals import Principal, Role
+    from app.columns import utcnow
+
+    operator = Principal(subject=f"cli:{getpass.getuser()}", role=Role.admin, region=None)
+    note = AuditNote(principal=operator, action=action, target_type="account", target_id=account_id)
+    write(session, note, status=201, at=utcnow(), request_id=None, client_address=None)
+
+
 @cli.command("create-user")
 def create_user(
     username: Annotated[str, typer.Option(help="Login name")],
@@ -134,9 +148,12 @@ def create_user(
     """Create a person's account (to bootstrap: then admins manage accounts through /api/v1/accounts)."""
     from app.accounts import service
 
-    user = _in_session(
-        lambda session: service.create_user(session, username=username, password=password, role=role, region=region)
-    )
+    def make(session: Session) -> Any:
+        user = service.create_user(session, username=username, password=password, role=role, region=region)
+        _audit_from_the_shell(session, "account:create", user.id)
+        return user
+
+    user = _in_session(make)
     typer.echo(f"created user {user.username} ({user.role}{', ' + user.region if user.region else ''})")
 
 
@@ -149,7 +166,12 @@ def create_client(
     """Create an API client for a system; prints its secret once."""
     from app.accounts import service
 
-    client, secret = _in_session(lambda session: service.create_client(session, client_id=client_id, role=role, region=region))
+    def make(session: Session) -> Any:
+        made = service.create_client(session, client_id=client_id, role=role, region=region)
+        _audit_from_the_shell(session, "account:create", made[0].client_id)
+        return made
+
+    client, secret = _in_session(make)
     typer.echo(f"client_id={client.client_id}")
     typer.echo(f"client_secret={secret}")
     typer.echo("Keep the secret now: the registry stores only its hash.", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import subprocess
@@ -93,6 +94,15 @@ def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
             f"{base}/api/v1/auth/token",
             data={"grant_type": "client_credentials", "client_id": "gwent-system", "client_secret": secret},
         ).json()["access_token"]
+        # Accounts made from the shell are in the audit trail, as the operator who ran the command.
+        events = httpx.get(
+            f"{base}/api/v1/audit", params={"action": "account:create"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        made = {(e["subject"], e["target_id"]) for e in events.json()["items"]}
+        assert {subject for subject, _ in made} == {f"cli:{getpass.getuser()}"} and (
+            "cli:" + getpass.getuser(),
+            "gwent-system",
+        ) in made
         # Whichever worker answers, each token verifies: the workers share one secret.
         for _ in range(10):
             assert (
