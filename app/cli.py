@@ -298,6 +298,13 @@ def import_archive(
             typer.echo(f"{len(checked.problems)} problem(s) in {files} file(s); nothing was imported.", err=True)
             raise typer.Exit(1)
         typer.echo(f"checked {checked.total} review(s): {len(checked.to_import)} to import, {checked.present} already present")
+        if unreported := checked.without_report:
+            # Allowed for an archive (ADR 0035), never for a review published now: say which to complete.
+            typer.echo(
+                f"{len(unreported)} published review(s) come without their report ({unreported[0]}"
+                f"{', ...' if len(unreported) > 1 else ''}): add each with PUT /api/v1/reviews/{{id}}/documents/report",
+                err=True,
+            )
         if check:
             return
 

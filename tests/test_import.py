@@ -111,6 +111,8 @@ def test_an_archive_is_imported_published_searchable_and_a_second_run_changes_no
     assert "checked 12 review(s): 12 to import, 0 already present" in first.stdout
     assert "imported 5/12" in first.stdout and "imported 12/12" in first.stdout  # progress, without a terminal
     assert "imported 12, 0 already present" in first.stdout
+    # Ten arrive without their report: allowed for an archive (ADR 0035), and named for the board.
+    assert "10 published review(s) come without their report" in first.stderr
 
     client, inspector = api
     listed = client.get("/api/v1/reviews", params={"limit": 50}, headers=inspector).json()["items"]

@@ -75,6 +75,10 @@ class ReviewFile:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def has_report(self) -> bool:
+        return DocumentKind.report in self.documents
+
 
 @dataclass
 class Entry:
@@ -273,6 +277,8 @@ class CheckResult:
     problems: list[Problem]
     to_import: list[ReviewFile]
     present: int
+    # New published reviews that come without their report: allowed for an archive (ADR 0035).
+    without_report: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -301,6 +307,7 @@ def check_folder(
     seen: dict[Key, str] = {}
     to_import: list[ReviewFile] = []
     to_open: list[Path] = []
+    without_report: list[str] = []
     already = 0
     for source in folder.files:
         entry, found = parse(source)
@@ -332,6 +339,8 @@ def check_folder(
         if entry is not None and not found:
             if new:
                 to_import.append(source)
+                if entry.status is ReviewStatus.published and not source.has_report:
+                    without_report.append(source.name)
             else:
                 already += 1
         on_checked(1 + len(source.documents) - opened_later)
@@ -340,7 +349,7 @@ def check_folder(
         if problem is not None:
             problems.append(problem)
         on_checked(1)
-    return CheckResult(problems=problems, to_import=to_import, present=already)
+    return CheckResult(problems=problems, to_import=to_import, present=already, without_report=without_report)
 
 
 def _open_all(paths: list[Path], *, limits: PdfLimits, workers: int) -> Iterator[Problem | None]:
