@@ -276,3 +276,29 @@ def test_only_an_admin_redacts(client, board, token_for, role, admin):
     response = redact(client, token_for(role, "gwent" if role == "board" else None), review, version=f'"{review["version"]}"')
     assert response.status_code == 403, response.text
     assert client.get(_url(review), headers=admin).json()["summary"] == SUMMARY
+
+
+def test_codings_keep_quoting_exactly_the_text_at_their_place_after_a_redaction(client, board, admin, token_for):
+    """Offsets move with the text: a quote after the name keeps its words, one around it holds the
+    marker, one that held part of it the whole marker; each is still the text at its place."""
+    researcher = token_for("researcher")
+    review = flows.review_in(client, board, "published", summary=f"Before, {SUMMARY}")
+    after = code(client, researcher, review, quote="died aged nine months")
+    around = code(client, researcher, review, quote=f"{NAME} died")
+    part = code(client, researcher, review, quote="Torvik")
+    assert redact(client, admin, review).status_code == 201
+    summary = client.get(_url(review), headers=admin).json()["summary"]
+    assert summary.startswith("Before, [redacted] died aged nine months.")
+    codings = {c["id"]: c for c in client.get(_url(review, "/codings?coder=all"), headers=admin).json()["items"]}
+    for coding in codings.values():
+        where = coding["location"]
+        assert summary[where["start"] : where["end"]] == coding["quote"], coding
+    assert codings[after["id"]]["quote"] == "died aged nine months"
+    assert codings[around["id"]]["quote"] == "[redacted] died"
+    assert codings[part["id"]]["quote"] == "[redacted]"
+    # The registry's own check agrees: each quote, sent again with its place, is the text there now.
+    for coding in codings.values():
+        again = {"quote": coding["quote"], "location": coding["location"]}
+        version = f'"{coding["version"]}"'
+        edited = client.patch(f"{API}/codings/{coding['id']}", json=again, headers={**researcher, "If-Match": version})
+        assert edited.status_code == 200, edited.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 MARKER = "[redacted]"
@@ -28,3 +29,23 @@ def scrub(value: Any, pattern: re.Pattern[str]) -> tuple[Any, int]:
         entries = {key: scrub(item, pattern) for key, item in value.items()}
         return {key: item for key, (item, _) in entries.items()}, sum(n for _, n in entries.values())
     return value, 0
+
+
+def offsets_after(text: str, pattern: re.Pattern[str]) -> Callable[[int, bool], int]:
+    """Where an offset into `text` lands once every match is replaced by MARKER: after a match it
+    moves by the difference in length; inside one it goes to the marker's start (a start) or end
+    (an end), so that a quote that held part of the text holds all of the marker."""
+    matches = [(found.start(), found.end()) for found in pattern.finditer(text)]
+
+    def moved(offset: int, is_end: bool) -> int:
+        shift = 0
+        for start, end in matches:
+            if offset >= end:
+                shift += len(MARKER) - (end - start)
+            elif offset > start:
+                return start + shift + (len(MARKER) if is_end else 0)
+            else:
+                break
+        return offset + shift
+
+    return moved

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.auth.policies import Permission
 from app.auth.principals import Principal
 from app.clock import Clock
+from app.codings.models import Coding
 from app.documents import repository as documents
 from app.documents.enums import TextStatus
 from app.documents.models import ReviewDocument
@@ -21,9 +22,10 @@ from app.history import repository as history
 from app.history import service as revisions
 from app.redactions import repository
 from app.redactions.schemas import RedactionOut, RewrittenPlace
-from app.redactions.scrub import MARKER, pattern_of, scrub
+from app.redactions.scrub import MARKER, offsets_after, pattern_of, scrub
 from app.reviews import service as reviews
 from app.reviews.access import writable_review
+from app.reviews.models import Review
 from app.search import outbox
 
 # What people wrote, per table; every other column is the registry's own (codes, dates, ids).
@@ -45,6 +47,26 @@ def _scrub_fields(row: Any, names: tuple[str, ...], pattern: re.Pattern[str]) ->
     return changed, total
 
 
+def _coded_text(review: Review, coding: Coding) -> str | None:
+    """The text a coding points into (the report's is the review's full text), or None."""
+    if coding.location_document_kind is not None:
+        return review.full_text
+    name = coding.location_field or ""
+    if name.startswith("recommendations/"):
+        ref = name.removeprefix("recommendations/")
+        return next((r["text"] for r in review.recommendations or [] if r.get("ref") == ref), None)
+    value = getattr(review, name, None)
+    return value if isinstance(value, str) else None
+
+
+def _keep_in_place(coding: Coding, before: str, after: str | None, pattern: re.Pattern[str]) -> None:
+    """A coding's offsets as they are once its text is redacted, and its quote the text there now,
+    so that the quote is still exactly the text at its place (the rule every coding keeps)."""
+    moved = offsets_after(before, pattern)
+    coding.start_offset, coding.end_offset = moved(coding.start_offset, False), moved(coding.end_offset, True)
+    coding.quote = (after or "")[coding.start_offset : coding.end_offset]
+
+
 def redact(
     session: Session, *, principal: Principal, review_id: str, text: str, reason: str, if_match: str | None, clock: Clock
 ) -> tuple[RedactionOut, list[str]]:
@@ -60,6 +82,8 @@ def redact(
     places: list[RewrittenPlace] = []
     previous = reviews.snapshot_of(review)
 
+    codings = repository.codings_of(session, review.id)
+    coded_before = {coding.id: _coded_text(review, coding) for coding in codings}
     fields, n = _scrub_fields(review, _REVIEW_FIELDS, pattern)
     if n:
         places.append(RewrittenPlace(entity="review", entity_id=review.id, fields=fields, occurrences=n))
@@ -69,9 +93,13 @@ def redact(
         if n:
             action.version += 1  # its ETag changes with its text
             places.append(RewrittenPlace(entity="action", entity_id=action.id, fields=fields, occurrences=n))
-    for coding in repository.codings_of(session, review.id):
+    for coding in codings:
         fields, n = _scrub_fields(coding, _CODING_FIELDS, pattern)
-        if n:
+        before = coded_before[coding.id]
+        if before and pattern.search(before):
+            _keep_in_place(coding, before, _coded_text(review, coding), pattern)
+            fields = [*dict.fromkeys([*fields, "quote", "location"])]
+        if fields:
             coding.version += 1
             report_text_held = report_text_held or coding.location_document_kind is not None
             places.append(RewrittenPlace(entity="coding", entity_id=coding.id, fields=fields, occurrences=n))
