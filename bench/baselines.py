@@ -239,3 +239,78 @@ def replay_sql(engine: Engine, statements: list[tuple[str, Any]]) -> Callable[[]
         return rows
 
     return run
+
+
+# --- The least work that answers the same question (issue 14) -----------------------------------
+# Not a replay of the registry's SQL: what a hand-written query on the same database and index needs
+# to answer the same question for the same caller, so that a slow design shows in the ratio.
+
+
+def least_search(engine: Engine, q: str, *, principal: Any, today: date) -> Callable[[], int]:
+    """The ranked top 20 for `q` from the same full-text index, under the same visibility: no total,
+    no facets, no highlights. bm25 on SQLite (FTS5's own ranking), ts_rank on PostgreSQL."""
+    from sqlalchemy import column, func, literal_column, select, table, text
+
+    from app.reviews.models import Review
+    from app.reviews.repository import visibility_clause
+    from app.search.query import parse, to_fts5, to_websearch
+
+    query = parse(q)
+    visible = visibility_clause(principal, today)
+    if engine.dialect.name == "postgresql":
+        tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+        vector = literal_column("review.search_vector")
+        statement = (
+            select(Review.id).where(vector.op("@@")(tsquery), visible).order_by(func.ts_rank(vector, tsquery).desc()).limit(20)
+        )
+    else:
+        fts, key = table("review_fts", column("rowid")), table("search_key", column("key"), column("review_id"))
+        statement = (
+            select(key.c.review_id)
+            .select_from(fts.join(key, key.c.key == fts.c.rowid).join(Review, Review.id == key.c.review_id))
+            .where(literal_column("review_fts").op("MATCH")(to_fts5(query)), visible)
+            .order_by(func.bm25(literal_column("review_fts")))
+            .limit(20)
+        )
+    return _reading(engine, statement)
+
+
+def least_trend(engine: Engine, dimensions: list[str], *, principal: Any, today: date) -> Callable[[], int]:
+    """Review counts by one or two dimensions over the visible reviews: a GROUP BY on the review
+    table for its own columns; with a tag (theme, agency), on the tag table joined to it."""
+    from sqlalchemy import extract, func, select
+
+    from app.reviews.models import Review, ReviewTag
+    from app.reviews.repository import visibility_clause
+
+    tag = next((d for d in dimensions if d in _TAG_DIMENSIONS), None)
+    keys = [
+        ReviewTag.code if d == tag else extract("year", Review.completed_on) if d == "year" else getattr(Review, d)
+        for d in dimensions
+    ]
+    statement = select(*keys, func.count()).where(visibility_clause(principal, today)).group_by(*keys)
+    if tag is not None:
+        statement = statement.select_from(ReviewTag).join(Review, Review.id == ReviewTag.review_id)
+        statement = statement.where(ReviewTag.vocabulary == tag)
+    return _reading(engine, statement)
+
+
+_TAG_DIMENSIONS = ("theme", "agency")
+
+
+def _reading(engine: Engine, statement: Any) -> Callable[[], int]:
+    """A function that runs the compiled statement on one bare DB-API cursor and fetches every row."""
+    compiled = statement.compile(engine, compile_kwargs={"render_postcompile": True})
+    sql, named = str(compiled), compiled.params
+    # SQLite's driver takes ? placeholders in order; psycopg takes %(name)s by name.
+    parameters: Any = [named[name] for name in compiled.positiontup or []] if compiled.positional else named
+    raw = engine.raw_connection()
+    cursor = raw.cursor()
+
+    def run() -> int:
+        cursor.execute(sql, parameters)
+        rows = len(cursor.fetchall())
+        raw.rollback()
+        return rows
+
+    return run

@@ -52,9 +52,13 @@ def test_every_section_of_the_benchmark_runs_and_reports_ratios(tmp_path: Path):
     assert found["reindex_opensearch"]["reviews"] == 24
     for name in ("search_sqlite", "search_opensearch", "trends_sqlite"):
         assert found[name]["p95_ratio"] > 0 and found[name]["ours"]["n"] > 0, name
+    for name in ("search_sqlite", "trends_sqlite"):  # beside the least work that answers the same question
+        least = found[name]["least_work"]
+        assert least["p95_ratio"] > 0 and least["least"]["n"] == found[name]["ours"]["n"], name
     for name in ("read_sqlite", "read_sqlite_large"):
         read = found[name]
         assert read["ours"]["errors"] == 0 and read["ours"]["requests"] > 0, read["ours"]
         assert read["bare"]["errors"] == 0 and read["bare_with_sql"]["errors"] == 0
         assert 0 < read["server_peak_rss_mb"] < 1000
     assert "search_sqlite" in done.stdout and "<= 1.5x" in done.stdout  # the printed table
+    assert "search_sqlite / least work" in done.stdout and "trends_sqlite / least work" in done.stdout
