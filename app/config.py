@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./registry.db"
     opensearch_url: str | None = None
     opensearch_index_prefix: str = Field(default="registry-reviews", pattern=r"^[a-z0-9][a-z0-9-]{0,60}$")
+    # Each new index's primary shards and replicas (deploy/README.md, "Index settings by size");
+    # unset, the cluster's defaults.
+    opensearch_shards: int | None = Field(default=None, ge=1, le=64)
+    opensearch_replicas: int | None = Field(default=None, ge=0, le=8)
     # How long a search waits for the cluster before answering 503.
     opensearch_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     documents_dir: Path = Path("./documents")

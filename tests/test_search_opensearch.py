@@ -9,6 +9,7 @@ REGISTRY_TEST_OPENSEARCH_URL is set. Scores are fixed weights of where the words
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +18,8 @@ from sqlmodel import Session, select
 from app.auth.principals import Principal, Role
 from app.reviews.models import Review
 from app.reviews.repository import ReviewFilters
-from app.search.backend import SearchDocument, SearchRequest
+from app.search import opensearch
+from app.search.backend import FACETS, SearchDocument, SearchRequest
 from app.search.outbox import documents_of, drain, reindex
 from app.search.query import STOPWORDS, parse
 from app.search.sql import SqlSearchBackend
@@ -295,3 +297,100 @@ def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_
             session, principal=inspector, today=clock.today(), group_by=("coded_theme", "perspective"), filters=ReviewFilters()
         )
     )
+
+
+# --- The requests sent (issue 14): the stand-in cannot measure a cluster, but it can show the shapes.
+
+
+@pytest.fixture
+def sent(opensearch_backend, monkeypatch):
+    """Every request the backend's client sends, as (method, path, body)."""
+    requests: list[tuple[str, str, Any]] = []
+    transport = opensearch_backend.client.transport
+    perform = transport.perform_request
+
+    def recording(method, url, *args, **kwargs):
+        requests.append((method, url, kwargs.get("body")))
+        return perform(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(transport, "perform_request", recording)
+    return requests
+
+
+def _searches(sent):
+    return [(path, body) for method, path, body in sent if path.endswith("/_search")]
+
+
+def test_a_search_is_one_request_with_filters_scoring_nothing_facets_and_page_highlights(
+    client, token_for, session, clock, opensearch_backend, sent
+):
+    flows.review_in(client, token_for("board", "gwent"), "published", full_text="Chronologies were missing.")
+    opensearch_backend.index(_documents(session))
+    sent.clear()
+    request = SearchRequest(parse("chronologies"), ReviewFilters(region="gwent"), 0, 20)
+    opensearch_backend.search(session, principal=PRINCIPALS[0], today=clock.today(), request=request)
+    [(_, body)] = _searches(sent)  # total, page, facets and highlights: one request
+    assert len(sent) == 1
+    query = body["query"]["bool"]
+    assert set(query) == {"filter", "should"}  # matching, visibility and filters in filter context
+    assert any("status" in str(clause) for clause in query["filter"]) and any("gwent" in str(c) for c in query["filter"])
+    assert body["size"] == 20 and body["track_total_hits"] is True
+    assert set(body["aggs"]) == set(FACETS) and set(body["highlight"]["fields"]) == {
+        "title",
+        "summary",
+        "recommendations",
+        "full_text",
+    }
+
+
+@pytest.mark.parametrize("group_by", [("region",), ("theme", "year")])
+def test_trends_are_one_aggregation_request_that_returns_no_hits(
+    client, token_for, session, clock, opensearch_backend, sent, group_by
+):
+    flows.review_in(client, token_for("board", "gwent"), "published")
+    opensearch_backend.index(_documents(session))
+    sent.clear()
+    opensearch_backend.trends(session, principal=PRINCIPALS[1], today=clock.today(), group_by=group_by, filters=ReviewFilters())
+    [(_, body)] = _searches(sent)
+    assert len(sent) == 1 and body["size"] == 0
+    assert list(body["aggs"]) == [group_by[0]] and ("aggs" in body["aggs"][group_by[0]]) == (len(group_by) == 2)
+
+
+def test_bulk_requests_are_cut_by_bytes(client, token_for, session, opensearch_backend, sent, monkeypatch):
+    monkeypatch.setattr(opensearch, "BULK_MAX_BYTES", 64 * 1024)
+    board = token_for("board", "gwent")
+    for n in range(6):
+        flows.review_in(client, board, "published", reference=f"GWSB {n}/2024", full_text="chronology " * 3000)
+    sent.clear()
+    opensearch_backend.index(_documents(session))
+    bulks = [body for method, path, body in sent if path.endswith("/_bulk")]
+    assert len(bulks) >= 3  # six reviews of ~30 KB each do not go in one request
+    assert all(len(body if isinstance(body, bytes | str) else str(body)) <= 64 * 1024 for body in bulks)
+
+
+def test_the_shards_and_replicas_set_reach_every_index_the_registry_creates(opensearch_url):
+    import uuid
+
+    from opensearchpy import OpenSearch
+
+    from app.config import Settings
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings = Settings(
+        jwt_secret="x" * 48,
+        opensearch_url=opensearch_url,
+        opensearch_index_prefix=prefix,
+        opensearch_shards=2,
+        opensearch_replicas=0,
+    )
+    backend = opensearch.OpenSearchBackend.from_settings(settings)
+    client = OpenSearch(hosts=[opensearch_url], timeout=10)
+    try:
+        backend.ensure_index()
+        [template] = client.indices.get_index_template(name=prefix)["index_templates"]
+        index = template["index_template"]["template"]["settings"]["index"]
+        assert (str(index["number_of_shards"]), str(index["number_of_replicas"])) == ("2", "0")
+        assert "analysis" in index or "analysis" in template["index_template"]["template"]["settings"]
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore=[404])
+        client.indices.delete_index_template(name=prefix, ignore=[404])

@@ -41,6 +41,10 @@ from app.vocab.enums import Vocabulary
 
 logger = logging.getLogger("app.search")
 
+# A bulk request is cut at this many bytes (or documents), whichever comes first: a review's full
+# text can be megabytes, and OpenSearch works best on bulk requests of 5 to 15 MB.
+BULK_MAX_BYTES = 10 * 1024 * 1024
+BULK_MAX_DOCUMENTS = 500
 MAPPING_VERSION = 3
 _TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
 _FIELD_OF = {"theme": "themes", "agency": "agencies", "coded_theme": "coded_themes", "perspective": "perspectives"}
@@ -103,9 +107,19 @@ class OpenSearchBackend:
     indexes_in_transaction = False
     name = "opensearch"
 
-    def __init__(self, client: OpenSearch, *, prefix: str = "registry-reviews", refresh: bool = False) -> None:
+    def __init__(
+        self,
+        client: OpenSearch,
+        *,
+        prefix: str = "registry-reviews",
+        refresh: bool = False,
+        shards: int | None = None,
+        replicas: int | None = None,
+    ) -> None:
         self.client = client
         self.prefix = prefix
+        sizing = {k: v for k, v in {"number_of_shards": shards, "number_of_replicas": replicas}.items() if v is not None}
+        self.settings = SETTINGS | ({"index": sizing} if sizing else {})
         self.read_alias = f"{prefix}-read"
         self.write_alias = f"{prefix}-write"
         self.refresh_on_write = refresh
@@ -117,7 +131,12 @@ class OpenSearchBackend:
         client = OpenSearch(
             hosts=[settings.opensearch_url], timeout=settings.opensearch_timeout_seconds, max_retries=1, retry_on_timeout=False
         )
-        return cls(client, prefix=settings.opensearch_index_prefix)
+        return cls(
+            client,
+            prefix=settings.opensearch_index_prefix,
+            shards=settings.opensearch_shards,
+            replicas=settings.opensearch_replicas,
+        )
 
     # --- the index and its aliases -----------------------------------------------------------
     def ensure_index(self) -> None:
@@ -127,7 +146,7 @@ class OpenSearchBackend:
         with _unavailable_on_transport_errors():
             self.client.indices.put_index_template(
                 name=self.prefix,
-                body={"index_patterns": [f"{self.prefix}-v*"], "template": {"settings": SETTINGS, "mappings": MAPPING}},
+                body={"index_patterns": [f"{self.prefix}-v*"], "template": {"settings": self.settings, "mappings": MAPPING}},
             )
             if not self.client.indices.exists_alias(name=self.write_alias):
                 self.client.indices.create(
@@ -222,6 +241,8 @@ class OpenSearchBackend:
                 _, errors = helpers.bulk(
                     self.client,
                     actions,
+                    chunk_size=BULK_MAX_DOCUMENTS,
+                    max_chunk_bytes=BULK_MAX_BYTES,
                     raise_on_error=False,
                     raise_on_exception=True,
                     refresh="wait_for" if self.refresh_on_write else False,
