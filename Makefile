@@ -14,7 +14,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
 # pytest-xdist workers: `make test TEST_WORKERS=0` runs in one process. Coverage is collected in
 # each pass and judged once, over both, by `make coverage` (the floor is in pyproject.toml).
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-report= --cov-fail-under=0
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 --cov --cov-report= --cov-fail-under=0
 REDOCLY_CLI        ?= @redocly/cli@2.77.0
 OPENAPI_TYPESCRIPT ?= openapi-typescript@7.13.0
 # --prefer-offline: once npx has the pinned packages in its cache, it runs them without the network.
