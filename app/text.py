@@ -87,8 +87,8 @@ def without_refused(text: str) -> str:
     return "".join(character for index, character in enumerate(text) if index not in refused) if refused else text
 
 
-# The whitespace the request models strip from both ends (pydantic's str_strip_whitespace strips
-# Unicode's White_Space), less what the text refuses anyway.
+# The whitespace the request models strip from both ends: pydantic's str_strip_whitespace strips
+# Unicode's White_Space, which is not quite what Python's str.strip() or a regex's \s take.
 _WHITESPACE = "\t\n\x0b\x0c\r\x20\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 # The refused characters of the supplementary private-use planes (15 and 16), as a range of their
