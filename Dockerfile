@@ -5,7 +5,7 @@
 # (Written without a Docker engine at hand: see deploy/README.md for what was and was not tried.)
 
 # --- builder: the package and its dependencies, installed into a virtualenv ------------------------
-FROM python:3.11-slim AS builder
+FROM python:3.12-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
@@ -16,7 +16,7 @@ COPY app ./app
 RUN /opt/venv/bin/pip install .
 
 # --- runtime -----------------------------------------------------------------------------------------
-FROM python:3.11-slim AS runtime
+FROM python:3.12-slim AS runtime
 # app/migrations.py finds alembic.ini and alembic/ beside the `app` package, so the source tree is
 # copied too and put first on the path: `import app` loads /srv/registry/app, next to its migrations.
 # PDFs are read in a child process, `python -m app.documents.extract` with the same interpreter
