@@ -34,7 +34,8 @@ def upload_report(client: TestClient, headers: dict[str, str], review: dict[str,
     """The review's report, a real PDF of its full text (or of `text`; "" for a page without text): its
     text, read back after the answer, becomes the review's full text as before."""
     if text is None:
-        text = review.get("full_text") or f"{review['title']}: the report of the review."
+        stored = client.get(f"{API}/reviews/{review['id']}", params={"include": "full_text"}, headers=headers).json()
+        text = stored.get("full_text") or f"{review['title']}: the report of the review."
     content = pdfs.report(text)
     response = client.put(
         f"{API}/reviews/{review['id']}/documents/report",

@@ -25,7 +25,7 @@ def _published_with_a_report_without_text(client: Any, token_for: Any) -> dict[s
     response = client.post(f"{API}/reviews/{review['id']}/publish", headers=board)
     assert response.status_code == 200, response.text
     published: dict[str, Any] = response.json()
-    assert published["full_text"] == ""
+    assert client.get(f"{API}/reviews/{review['id']}?include=full_text", headers=board).json()["full_text"] == ""
     return published
 
 

@@ -297,7 +297,9 @@ def test_replacing_a_published_reviews_report_is_a_correction_and_the_old_file_s
     assert response.json()["sha256"] == hashlib.sha256(replacement).hexdigest() != first["sha256"]
     current = client.get(_url(published, "/documents/report"), headers={})
     assert current.content == replacement
-    assert "removed" in client.get(_url(published), headers={}).json()["full_text"]  # the new text, searchable
+    assert (
+        "removed" in client.get(_url(published), params={"include": "full_text"}, headers={}).json()["full_text"]
+    )  # the new text, searchable
     # The correction is listed for every reader; the superseded file is there for those entitled to revisions.
     listed = _corrections(client, published, {})
     assert [(c["entity"], c["entity_id"], c["reason"]) for c in listed] == [

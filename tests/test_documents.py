@@ -54,7 +54,7 @@ def test_a_multi_page_report_makes_its_words_searchable(client, board, review, t
     assert response.headers["etag"] == '"1"'
 
     # The text was extracted after the response: the review now holds it, as a new version.
-    stored = client.get(f"{API}/reviews/{review['id']}", headers=board).json()
+    stored = client.get(f"{API}/reviews/{review['id']}?include=full_text", headers=board).json()
     assert "chronologies" in stored["full_text"] and "core group" in stored["full_text"]
     assert stored["version"] == review["version"] + 1
     listed = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
@@ -71,7 +71,7 @@ def test_hidden_characters_in_a_report_are_dropped_from_its_text_and_the_review_
         client, board, review, "report", pdfs.report_in_unicode("Chi\u00adld A: neg\u200blect, \u202eexe.png\u202c.")
     )
     assert response.status_code == 201, response.text
-    stored = client.get(f"{API}/reviews/{review['id']}", headers=board)
+    stored = client.get(f"{API}/reviews/{review['id']}?include=full_text", headers=board)
     assert stored.json()["full_text"] == "Child A: neglect, exe.png."
     edited = client.patch(
         f"{API}/reviews/{review['id']}", json={"title": "Child A (edited)"}, headers={**board, "If-Match": stored.headers["etag"]}
@@ -278,7 +278,7 @@ def test_a_report_extraction_waits_for_a_concurrent_writer_and_completes(
         review = flows.create(client, board, full_text=None)
         assert _upload(client, board, review, "report", pdfs.report(*REPORT_PAGES)).status_code == 201
         holders[0].join(10)
-        stored = client.get(f"{API}/reviews/{review['id']}", headers=board).json()
+        stored = client.get(f"{API}/reviews/{review['id']}?include=full_text", headers=board).json()
         listed = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
     assert [d["text_status"] for d in listed] == ["extracted"]
     assert stored["title"] == "Edited meanwhile" and "core group" in stored["full_text"]
@@ -310,7 +310,7 @@ def crashed_extraction(isolated_engine, settings, clock):
 
 def _extracted(client, board, review) -> bool:
     documents = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()
-    text = client.get(f"{API}/reviews/{review['id']}", headers=board).json()["full_text"] or ""
+    text = client.get(f"{API}/reviews/{review['id']}?include=full_text", headers=board).json().get("full_text", "")
     return [d["text_status"] for d in documents] == ["extracted"] and "core group" in text
 
 

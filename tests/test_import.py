@@ -120,7 +120,9 @@ def test_an_archive_is_imported_published_searchable_and_a_second_run_changes_no
     assert len(by_reference) == 12 and {item["status"] for item in listed} == {"published"}
     for path in files:
         source = json.loads(path.read_text())
-        review = client.get(f"/api/v1/reviews/{by_reference[source['reference']]['id']}", headers=inspector).json()
+        review = client.get(
+            f"/api/v1/reviews/{by_reference[source['reference']]['id']}?include=full_text", headers=inspector
+        ).json()
         assert review["region"] == source["region"] and review["themes"] == sorted(source["themes"])
         # Published on the archive's own date, so its public window closed long ago.
         assert review["published_on"] == source["published_on"]

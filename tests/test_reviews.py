@@ -20,7 +20,7 @@ def test_a_created_draft_reads_back_as_sent(client, board):
     assert response.headers["etag"] == '"1"'
     created = response.json()
     assert response.headers["location"] == f"{API}/reviews/{created['id']}"
-    read = client.get(response.headers["location"], headers=board)
+    read = client.get(response.headers["location"], params={"include": "full_text"}, headers=board)
     assert read.headers["etag"] == '"1"'
     body = read.json()
     for field, value in factories.review().items():
@@ -173,6 +173,53 @@ def test_lists_do_not_carry_full_text(client, board):
     flows.create(client, board, full_text="The whole report ... " * 100)
     item = client.get(f"{API}/reviews", headers=board).json()["items"][0]
     assert "full_text" not in item and "summary" not in item
+
+
+@pytest.fixture
+def statements(engine):
+    """The SQL the app sends while the test runs."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    yield sent
+    event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_a_read_carries_the_report_text_only_when_asked_and_reads_it_only_then(client, board, statements):
+    report = "The whole report ..." + " The whole report ..." * 1000
+    review = flows.create(client, board, full_text=report)
+    assert "full_text" not in review  # nor does a write's answer carry it
+    url = f"{API}/reviews/{review['id']}"
+
+    statements.clear()
+    plain = client.get(url, headers=board)
+    assert plain.status_code == 200 and "full_text" not in plain.json()
+    assert not [s for s in statements if "full_text" in s]  # the text was never read from the database
+    listed = client.get(f"{API}/reviews", headers=board)
+    assert listed.status_code == 200 and not [s for s in statements if "full_text" in s]
+
+    asked = client.get(url, params={"include": "full_text"}, headers=board)
+    assert asked.json()["full_text"] == report
+    assert asked.headers["etag"] == plain.headers["etag"]
+    assert {k: v for k, v in asked.json().items() if k != "full_text"} == plain.json()
+
+
+def test_a_review_without_text_has_none_to_give_when_its_text_is_asked_for(client, board):
+    review = flows.create(client, board, full_text=None)
+    asked = client.get(f"{API}/reviews/{review['id']}", params={"include": "full_text"}, headers=board)
+    assert asked.status_code == 200 and "full_text" not in asked.json() and asked.json()["id"] == review["id"]
+
+
+def test_only_a_known_part_can_be_included(client, board):
+    review = flows.create(client, board)
+    response = client.get(f"{API}/reviews/{review['id']}", params={"include": "everything"}, headers=board)
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert [(e["location"], e["field"], e["code"]) for e in response.json()["errors"]] == [("query", "include", "enum")]
 
 
 def test_regions_and_vocabularies_are_public(client):

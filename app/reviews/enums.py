@@ -38,3 +38,9 @@ class ReviewStatus(StrEnum):
     submitted = "submitted"
     published = "published"
     withdrawn = "withdrawn"
+
+
+class ReviewPart(StrEnum):
+    """What a read of a review leaves out unless asked (`include=`)."""
+
+    full_text = "full_text"

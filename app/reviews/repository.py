@@ -96,8 +96,12 @@ def not_public(session: Session, review_ids: list[str], today: date) -> list[str
     return [review_id for review_id in review_ids if review_id in hidden]
 
 
+# The report's text is tens of kilobytes that a read rarely shows: it loads when first touched.
+_WITHOUT_TEXT = (defer(Review.full_text),)  # type: ignore[arg-type]
+
+
 def get(session: Session, review_id: str) -> Review | None:
-    return session.get(Review, review_id)
+    return session.get(Review, review_id, options=_WITHOUT_TEXT)
 
 
 def get_many(session: Session, review_ids: list[str]) -> list[Review]:
@@ -151,7 +155,7 @@ def list_visible(
             )
         )
     query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc()).limit(limit)
-    return list(session.exec(query))
+    return list(session.exec(query.options(*_WITHOUT_TEXT)))
 
 
 @dataclass(frozen=True)
@@ -195,5 +199,5 @@ def for_measures(session: Session, review_ids: list[str]) -> list[Review]:
     """These reviews, without their report text (trends measure them, they never show it)."""
     if not review_ids:
         return []
-    query = select(Review).where(col(Review.id).in_(review_ids)).options(defer(Review.full_text))  # type: ignore[arg-type]
+    query = select(Review).where(col(Review.id).in_(review_ids)).options(*_WITHOUT_TEXT)
     return list(session.execute(query).scalars())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlmodel import Session
 
 from app.auth.dependencies import TOKEN_OPTIONAL, PrincipalDep
@@ -13,6 +15,7 @@ from app.pagination import DEFAULT_LIMIT
 from app.parameters import Cursor, FiltersDep, IfMatch, Limit, ReviewId
 from app.registry import ClockDep, RegistryDep
 from app.reviews import service
+from app.reviews.enums import ReviewPart
 from app.reviews.models import Review
 from app.reviews.schemas import CorrectionIn, ReviewCreate, ReviewOut, ReviewPage, ReviewPatch, WithdrawIn
 from app.sessions import SessionDep
@@ -20,9 +23,17 @@ from app.sessions import SessionDep
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 
-def _answer(response: Response, review: Review, session: Session) -> ReviewOut:
+def _answer(response: Response, review: Review, session: Session, *, with_full_text: bool = False) -> ReviewOut:
     response.headers["ETag"] = etag(review.version)
-    return ReviewOut.from_model(review, service.warnings_of(session, review), service.corrected_at(session, review))
+    return ReviewOut.from_model(
+        review, service.warnings_of(session, review), service.corrected_at(session, review), with_full_text=with_full_text
+    )
+
+
+Include = Annotated[
+    ReviewPart | None,
+    Query(description="`full_text`: the answer carries the report's text too (tens of kilobytes; left out otherwise)."),
+]
 
 
 @router.post(
@@ -64,9 +75,15 @@ def list_reviews(
     responses={**with_etag(), **problem_responses(404)},
 )
 def get_review(
-    review_id: ReviewId, response: Response, session: SessionDep, principal: PrincipalDep, clock: ClockDep
+    review_id: ReviewId,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    include: Include = None,
 ) -> ReviewOut:
-    return _answer(response, service.get_review(session, principal=principal, review_id=review_id, clock=clock), session)
+    review = service.get_review(session, principal=principal, review_id=review_id, clock=clock)
+    return _answer(response, review, session, with_full_text=include is ReviewPart.full_text)
 
 
 @router.patch(

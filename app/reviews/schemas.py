@@ -200,12 +200,23 @@ class ReviewOut(ReviewRecord, ReviewContent):
         description="When the review was last corrected after submission (its fields, a document or an action); "
         "GET /reviews/{id}/corrections lists each correction and its reason.",
     )
+    full_text: str | None = Field(
+        default=None,
+        exclude_if=lambda text: text is None,
+        description="The report's text (tens of kilobytes), given or extracted from the report document: only in "
+        "`GET /reviews/{id}?include=full_text`, and there only if the review has one. Other answers leave it out.",
+    )
 
     @classmethod
     def from_model(
-        cls, review: Review, warnings: list[ContextWarning] | None = None, corrected_at: datetime | None = None
+        cls,
+        review: Review,
+        warnings: list[ContextWarning] | None = None,
+        corrected_at: datetime | None = None,
+        *,
+        with_full_text: bool = False,
     ) -> ReviewOut:
-        data = review_as_dict(review) | {"warnings": warnings or [], "corrected_at": corrected_at}
+        data = review_as_dict(review, with_full_text=with_full_text) | {"warnings": warnings or [], "corrected_at": corrected_at}
         return cls.model_validate(data, context=STORED)
 
 
@@ -215,11 +226,19 @@ class ReviewPage(BaseModel):
 
     @classmethod
     def from_models(cls, reviews: list[Review], next_cursor: str | None) -> ReviewPage:
-        return cls(items=[ReviewListItem.model_validate(review_as_dict(r)) for r in reviews], next_cursor=next_cursor)
+        return cls(
+            items=[ReviewListItem.model_validate(review_as_dict(r, with_full_text=False)) for r in reviews],
+            next_cursor=next_cursor,
+        )
 
 
-def review_as_dict(review: Review) -> dict[str, object]:
-    data: dict[str, object] = review.model_dump()
+def review_as_dict(review: Review, *, with_full_text: bool = True) -> dict[str, object]:
+    """The review's fields and tag codes; without the report's text (not even loaded) if told."""
+    data: dict[str, object] = review.model_dump(exclude={"full_text"})
+    if with_full_text:
+        # Read as an attribute: the column is deferred (reviews.repository), and model_dump would
+        # give its default for a value not loaded yet instead of loading it.
+        data["full_text"] = review.full_text
     for field, vocabulary in TAG_FIELDS.items():
         data[field] = review.tag_codes(vocabulary)
     return data

@@ -391,7 +391,7 @@ def open_public_window(review: Review, *, published_on: date, public_window_days
 
 
 def _snapshot(review: Review) -> dict[str, Any]:
-    return ReviewOut.from_model(review).model_dump(mode="json", exclude={"warnings", "corrected_at"})
+    return ReviewOut.from_model(review, with_full_text=True).model_dump(mode="json", exclude={"warnings", "corrected_at"})
 
 
 def snapshot_of(review: Review) -> dict[str, Any]:
