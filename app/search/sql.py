@@ -11,7 +11,25 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, case, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -73,34 +91,79 @@ class SqlSearchBackend:
     def search(self, session: Session, *, principal: Principal, today: date, request: SearchRequest) -> SearchPage:
         if request.query.is_empty:
             return SearchPage(total=0, hits=[], facets={name: [] for name in FACETS})
-        source, matched = self._matching(request.query)
-        score = self._score(request.query)
-        conditions = (matched, visibility_clause(principal, today), filter_clause(request.filters))
-        ids = select(col(Review.id)).select_from(source).where(*conditions)
-        total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        total, facets, ranked = self._one_pass(session, principal=principal, today=today, request=request)
         # The hit's own columns only: a review's full text is tens of kilobytes, and a page needs none of it.
-        page = session.execute(
-            select(*_HIT_COLUMNS, score.label("score"))
+        rows = {row.id: row for row in session.execute(select(*_HIT_COLUMNS).where(col(Review.id).in_(list(ranked))))}
+        highlights = self._highlights(session, request.query, list(ranked))
+        hits = [
+            Hit(**rows[review_id]._mapping, score=round(float(score), 6), highlights=highlights.get(review_id, []))
+            for review_id, score in ranked.items()
+        ]
+        return SearchPage(total=total, hits=hits, facets=facets)
+
+    def _one_pass(
+        self, session: Session, *, principal: Principal, today: date, request: SearchRequest
+    ) -> tuple[int, dict[str, list[tuple[Any, int]]], dict[str, float]]:
+        """The total, every facet and the page's ranked ids, in one statement that finds the matches
+        once (a MATERIALIZED CTE of each match's facet values and score) and reads them as often as
+        it needs: each extra pass over the full-text index would cost as much as the ranking itself
+        (issue 14); MATERIALIZED also keeps SQLite's planner from driving the tag join from review_tag
+        and running the MATCH again for every tag row, which took seconds at 10,000 reviews.
+        Rows: ("total", None, n, 0), (facet, value, n, 0), and ("hit", id, score, position)."""
+        source, matched = self._matching(request.query)
+        found = (
+            select(
+                col(Review.id).label("id"),
+                col(Review.region).label("region"),
+                col(Review.kind).label("kind"),
+                col(Review.review_type).label("review_type"),
+                func.extract("year", col(Review.completed_on)).label("year"),
+                col(Review.completed_on).label("completed_on"),
+                self._score(request.query).label("score"),
+            )
             .select_from(source)
-            .where(*conditions)
-            .order_by(literal_column("score").desc(), col(Review.completed_on).desc().nulls_last(), col(Review.id))
+            .where(matched, visibility_clause(principal, today), filter_clause(request.filters))
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+        parts: list[Select[str, str, int, int]] = [
+            select(_label("total"), cast(null(), String), func.count(), literal(0)).select_from(found)
+        ]
+        for name in FACETS:
+            if name in _TAG_DIMENSIONS:
+                tag = aliased(ReviewTag)
+                on = and_(col(tag.review_id) == found.c.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name])
+                parts.append(
+                    select(_label(name), cast(tag.code, String), func.count(func.distinct(found.c.id)), literal(0))
+                    .select_from(found.join(tag, on))
+                    .group_by(col(tag.code))
+                )
+            else:
+                parts.append(
+                    select(_label(name), cast(found.c[name], String), func.count(), literal(0))
+                    .where(found.c[name].is_not(None))
+                    .group_by(found.c[name])
+                )
+        rank = (found.c.score.desc(), found.c.completed_on.desc().nulls_last(), found.c.id)
+        page = (
+            select(found.c.id, found.c.score, func.row_number().over(order_by=rank).label("position"))
+            .order_by(*rank)
             .offset(request.offset)
             .limit(request.limit)
-        ).all()
-        highlights = self._highlights(session, request.query, [row.id for row in page])
-        hits = [
-            Hit(
-                **{name: value for name, value in row._mapping.items() if name != "score"},
-                score=round(float(row.score), 6),
-                highlights=highlights.get(row.id, []),
-            )
-            for row in page
-        ]
-        facets = {
-            name: [(key[0], n) for key, n in self._counts(session, ids, (name,), filters=request.filters, matches=True)]
-            for name in FACETS
-        }
-        return SearchPage(total=total, hits=hits, facets=facets)
+            .subquery("page")
+        )
+        parts.append(select(_label("hit"), page.c.id, page.c.score, page.c.position))
+        total, hits = 0, []
+        facets: dict[str, list[tuple[tuple[Any, ...], int]]] = {name: [] for name in FACETS}
+        for part, key, n, rank in session.execute(union_all(*parts)).all():
+            if part == "total":
+                total = int(n)
+            elif part == "hit":
+                hits.append((rank, key, n))
+            else:
+                facets[part].append(((int(float(key)) if part == "year" else key,), int(n)))
+        ranked = {review_id: score for _, review_id, score in sorted(hits)}
+        return total, {name: [(key[0], n) for key, n in ordered(cells)] for name, cells in facets.items()}, ranked
 
     def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool]]:
         """Where matches come from, and the match condition."""
@@ -198,12 +261,8 @@ class SqlSearchBackend:
         dimensions: tuple[str, ...],
         *,
         filters: ReviewFilters,
-        matches: bool = False,
     ) -> list[tuple[tuple[Any, ...], int]]:
-        # The full-text matches are found once, first (MATERIALIZED): left to itself, SQLite's
-        # planner may drive a tag join from review_tag and run the MATCH again for every tag row,
-        # which took seconds at 10,000 reviews (docs/benchmarks.md).
-        chosen = ids.cte("chosen").prefix_with("MATERIALIZED") if matches else ids.subquery()
+        chosen = ids.subquery()
         query, keys = _keyed(select().select_from(Review).join(chosen, chosen.c.id == Review.id), dimensions, filters)
         query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
         result = []
@@ -212,6 +271,11 @@ class SqlSearchBackend:
             if key is not None:
                 result.append((key, int(row[-1])))
         return ordered(result)
+
+
+def _label(name: str) -> ColumnElement[str]:
+    """A constant text column (typed, so that PostgreSQL knows each union branch's first column)."""
+    return cast(literal(name), String)
 
 
 def _keyed(query: Select[Any], dimensions: tuple[str, ...], filters: ReviewFilters) -> tuple[Select[Any], list[Any]]:
