@@ -158,6 +158,25 @@ def test_report_text_cannot_inject_markup_into_highlights(client, token_for):
 
 
 @pytest.mark.parametrize(
+    ("q", "text", "marked"),
+    [
+        ("fostering", "The Fostering panel never met.", "Fostering"),  # capitalised where it stands
+        ("family", "Both families moved twice.", "families"),  # its stem (famili) is not the word's start
+        ("sharing", "A sharp drop in visits. " + "Filler words. " * 1000 + "Nobody was sharing the plan.", "sharing"),
+    ],
+)
+def test_a_hit_found_deep_in_its_report_is_highlighted_where_it_was_found(client, token_for, q, text, marked):
+    """On PostgreSQL a headline reads a window of the report around the first match
+    (`_headline_source` in app/search/sql.py); a stem found first inside another word (`shar` in
+    "sharp") falls back to the report's first 100,000 characters, as every headline once did."""
+    board = token_for("board", "gwent")
+    review = flows.review_in(client, board, "published", full_text="Unrelated opening words. " * 3000 + text)
+    answer = _search(client, token_for("practitioner"), q=q)
+    assert [item["id"] for item in answer["items"]] == [review["id"]]
+    assert f"<mark>{marked}</mark>" in " ".join(answer["items"][0]["highlights"])
+
+
+@pytest.mark.parametrize(
     "q", [*search_corpus.QUERIES, "'", '"', "\\", "a-b-c", "-foo -bar", "OR OR OR", "x" * 500, "NEAR(a b)", "col:val", "*", "(("]
 )
 def test_any_text_is_a_valid_query(client, token_for, corpus, q):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     String,
+    Text,
     and_,
     bindparam,
     case,
@@ -199,8 +200,8 @@ class SqlSearchBackend:
         if not review_ids:
             return {}
         if self.dialect == "postgresql":
-            source = func.left(func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000)
             tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+            source = _headline_source(query, tsquery)
             rows = session.execute(
                 select(col(Review.id), func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
                     col(Review.id).in_(review_ids)
@@ -247,30 +248,60 @@ class SqlSearchBackend:
         ).scalars()
         return list(rows)
 
-    # --- counting (facets and trends) ---------------------------------------------------------
+    # --- trends --------------------------------------------------------------------------------
     def trends(
         self, session: Session, *, principal: Principal, today: date, group_by: tuple[str, ...], filters: ReviewFilters
     ) -> list[tuple[tuple[Any, ...], int]]:
-        ids = select(col(Review.id)).where(visibility_clause(principal, today), filter_clause(filters))
-        return self._counts(session, ids, group_by, filters=filters)
-
-    def _counts(
-        self,
-        session: Session,
-        ids: Select[Any],
-        dimensions: tuple[str, ...],
-        *,
-        filters: ReviewFilters,
-    ) -> list[tuple[tuple[Any, ...], int]]:
-        chosen = ids.subquery()
-        query, keys = _keyed(select().select_from(Review).join(chosen, chosen.c.id == Review.id), dimensions, filters)
-        query = query.add_columns(*keys, func.count(func.distinct(Review.id))).group_by(*keys)
+        """One GROUP BY over the visible reviews, joined only to what the dimensions need. A review
+        is one row of a bucket (its tags are unique), except through codings: several of one review
+        may fall in the same bucket, so those buckets count distinct reviews."""
+        visible = select().select_from(Review).where(visibility_clause(principal, today), filter_clause(filters))
+        query, keys = _keyed(visible, group_by, filters)
+        through_codings = bool({"coded_theme", "perspective"} & set(group_by))
+        counted = func.count(func.distinct(Review.id)) if through_codings else func.count()
         result = []
-        for row in session.execute(query).all():
-            key = _key(dimensions, row[:-1])
+        for row in session.execute(query.add_columns(*keys, counted).group_by(*keys)).all():
+            key = _key(group_by, row[:-1])
             if key is not None:
                 result.append((key, int(row[-1])))
         return ordered(result)
+
+
+def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> ColumnElement[str]:
+    """What PostgreSQL's ts_headline reads for a hit. It parses all the text it is given, and a
+    report runs to tens of kilobytes: most of a search's time, measured (docs/benchmarks.md). So:
+    the title and summary alone where they hold the match; else those and a window of the report
+    around the first place the query's first word's stem begins (found by `strpos`, and kept only
+    if the window holds the word); else, as before, the first 100,000 characters."""
+    english = text("'english'::regconfig")
+    short = func.concat_ws(" … ", Review.title, Review.summary)
+    word = query.required[0][0][0]
+    stem = func.array_to_string(func.ts_lexize(text("'english_stem'::regdictionary"), cast(literal(word), Text)), "")
+    # A stem's last letter may not be the word's ("famili" for "family", "share" for "sharing").
+    prefix = case((func.length(stem) > 3, func.left(stem, -1)), else_=stem)
+    # Case-sensitive, lower case then capitalised: lower() over the whole report cost more than the
+    # headline it saves.
+    start = func.coalesce(
+        func.nullif(func.strpos(Review.full_text, prefix), 0), func.strpos(Review.full_text, func.initcap(prefix))
+    )
+    window = func.substr(Review.full_text, func.greatest(start - _WINDOW // 3, 1), _WINDOW)
+    return case(
+        (func.to_tsvector(english, short).op("@@")(tsquery), short),
+        (
+            and_(
+                func.length(prefix) > 0,
+                start > 0,
+                func.to_tsvector(english, window).op("@@")(func.plainto_tsquery(english, word)),
+            ),
+            func.concat_ws(" … ", Review.title, Review.summary, window),
+        ),
+        else_=func.left(func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000),
+    )
+
+
+# Characters of a report that a PostgreSQL headline reads around the first match (a fragment is at
+# most 30 words; two of them fit several times over).
+_WINDOW = 3_000
 
 
 def _label(name: str) -> ColumnElement[str]:
