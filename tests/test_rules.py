@@ -5,6 +5,7 @@ these prove what each rule decides, case by case, in milliseconds."""
 from __future__ import annotations
 
 import sys
+import unicodedata
 from datetime import date, timedelta
 
 import jsonschema_rs
@@ -17,7 +18,14 @@ from app.reviews.models import Review, ReviewTag
 from app.reviews.rules import SUMMARY_MIN_WORDS, context_warnings, expected_review_type, submission_problems
 from app.search.query import parse, to_fts5, to_websearch
 from app.search.suppression import suppress
-from app.text import first_refused, schema_of_text
+from app.text import (
+    LINE_BREAK_CATEGORIES,
+    LINE_BREAKS,
+    REFUSED_CATEGORIES,
+    first_refused,
+    refused_characters,
+    schema_of_text,
+)
 
 pytestmark = pytest.mark.database_independent
 
@@ -207,6 +215,23 @@ def test_learning_context_warnings_name_what_a_reader_would_miss():
 
 
 # --- The text rule in the document ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_text_check_refuses_exactly_the_characters_of_the_refused_categories(multiline):
+    """The check finds refused characters with one regex (for speed); ADR 0019 defines them by
+    Unicode category. Every code point, as the definition says and as the check finds it."""
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1))
+    allowed = LINE_BREAKS if multiline else frozenset()
+    defined = [
+        (code, character)
+        for code, character in enumerate(every)
+        if character not in allowed and unicodedata.category(character) in REFUSED_CATEGORIES | LINE_BREAK_CATEGORIES
+    ]
+    assert list(refused_characters(every, multiline=multiline)) == defined
+    # A zero width joiner inside an emoji sequence is the one exception, in multi-line text only.
+    family = "\U0001f469\u200d\U0001f467"
+    assert [c for _, c in refused_characters(family, multiline=multiline)] == ([] if multiline else ["\u200d"])
 
 
 @pytest.mark.parametrize("multiline", [False, True])
