@@ -4,7 +4,7 @@
 # both passes to its floor. Both create .venv and install what they need; `make lint-openapi` runs
 # pinned Node tools through npx (fetched once, then cached).
 VENV    ?= .venv
-# Python 3.12 or 3.13 where one is found (scripts/find-python says why), else python3.
+# Python 3.12 or 3.13 where one is found (scripts/find-python says why and where it looks).
 PYTHON  ?= $(shell scripts/find-python)
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
@@ -14,7 +14,7 @@ PG_TEST_DB  ?= registry_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
 # pytest-xdist workers: `make test TEST_WORKERS=0` runs in one process. Coverage is collected in
 # each pass and judged once, over both, by `make coverage` (the floor is in pyproject.toml).
-# On 3.12+ coverage listens through sys.monitoring, nearly free; 3.11 ignores this and traces.
+# Coverage listens through sys.monitoring (Python 3.12+), nearly free.
 TEST_WORKERS ?= auto
 PYTEST := COVERAGE_CORE=sysmon $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 --cov --cov-report= --cov-fail-under=0
 REDOCLY_CLI        ?= @redocly/cli@2.77.0

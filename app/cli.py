@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from app.registry import Registry
 
-T = TypeVar("T")
 
 cli = typer.Typer(help="The national registry of child safeguarding reviews.", no_args_is_help=True)
 
@@ -110,7 +109,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "
     typer.echo(f"database at {revision}")
 
 
-def _in_session(work: Callable[[Session], T]) -> T:
+def _in_session[T](work: Callable[[Session], T]) -> T:
     """Run work(session) in one committed transaction; report a problem as a clean error."""
     from app.db import write_transaction
     from app.errors import DomainError
@@ -428,7 +427,7 @@ def verify() -> None:
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _operation(work: Callable[[Registry], T]) -> T:
+def _operation[T](work: Callable[[Registry], T]) -> T:
     """An operation on the whole registry (backup, restore, verify): any failure a one-line reason."""
     from sqlalchemy.exc import SQLAlchemyError
 

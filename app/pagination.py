@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,9 +32,6 @@ class CursorPosition(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-Position = TypeVar("Position", bound=CursorPosition)
-
-
 def _in_utc(moment: datetime) -> datetime:
     try:
         return moment.astimezone(UTC)
@@ -52,7 +49,7 @@ def encode_cursor(position: CursorPosition) -> str:
     return base64.urlsafe_b64encode(position.model_dump_json().encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, position: type[Position]) -> Position:
+def decode_cursor[Position: CursorPosition](cursor: str, position: type[Position]) -> Position:
     """The position a cursor holds, or a 422 problem naming the `cursor` parameter."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -28,10 +27,7 @@ def clients_page(session: Session, filters: AccountFilters, *, after: str | None
     return _page(session, ApiClient, ApiClient.client_id, filters, after=after, limit=limit)
 
 
-Account = TypeVar("Account", User, ApiClient)
-
-
-def _page(
+def _page[Account: (User, ApiClient)](
     session: Session, model: type[Account], key: str, filters: AccountFilters, *, after: str | None, limit: int
 ) -> Sequence[Account]:
     """Accounts of one kind in the order of `key`, after `after`, filtered as asked."""
