@@ -54,14 +54,10 @@ def text_at(session: Session, review: Review, location: Location) -> str:
         text = review.full_text
     else:
         name = location.field or ""
-        if name.startswith("recommendations/"):
-            ref = name.removeprefix("recommendations/")
-            found = [r["text"] for r in review.recommendations if r.get("ref") == ref]
-            if not found:
-                raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
-            text = found[0]
-        else:
-            text = getattr(review, name)
+        ref = name.removeprefix("recommendations/")
+        if ref != name and all(r.get("ref") != ref for r in review.recommendations):
+            raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
+        text = review.field_text(name)
     if not text:
         raise _problem("no-text", "There is no text there to quote.", field="location")
     return str(text)

@@ -51,12 +51,7 @@ def _coded_text(review: Review, coding: Coding) -> str | None:
     """The text a coding points into (the report's is the review's full text), or None."""
     if coding.location_document_kind is not None:
         return review.full_text
-    name = coding.location_field or ""
-    if name.startswith("recommendations/"):
-        ref = name.removeprefix("recommendations/")
-        return next((r["text"] for r in review.recommendations or [] if r.get("ref") == ref), None)
-    value = getattr(review, name, None)
-    return value if isinstance(value, str) else None
+    return review.field_text(coding.location_field or "")
 
 
 def _keep_in_place(coding: Coding, before: str, after: str | None, pattern: re.Pattern[str]) -> None:

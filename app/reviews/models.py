@@ -65,6 +65,14 @@ class Review(SQLModel, table=True):
     def tag_codes(self, vocabulary: str) -> list[str]:
         return sorted(tag.code for tag in self.tags if tag.vocabulary == vocabulary)
 
+    def field_text(self, name: str) -> str | None:
+        """The text of one of its fields (`recommendations/<ref>` names a recommendation's), or None."""
+        if name.startswith("recommendations/"):
+            ref = name.removeprefix("recommendations/")
+            return next((r["text"] for r in self.recommendations or [] if r.get("ref") == ref), None)
+        value = getattr(self, name, None)
+        return value if isinstance(value, str) else None
+
 
 class ReviewTag(SQLModel, table=True):
     """A review's codes from a multi-valued vocabulary (themes, agencies, ...): one row each, for filters."""
