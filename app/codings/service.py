@@ -54,13 +54,13 @@ def text_at(session: Session, review: Review, location: Location) -> str:
         text = review.full_text
     else:
         name = location.field or ""
-        ref = name.removeprefix("recommendations/")
-        if ref != name and all(r.get("ref") != ref for r in review.recommendations):
-            raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
         text = review.field_text(name)
+        if text is None and name.startswith("recommendations/"):
+            ref = name.removeprefix("recommendations/")
+            raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
     if not text:
         raise _problem("no-text", "There is no text there to quote.", field="location")
-    return str(text)
+    return text
 
 
 def check_quote(session: Session, review: Review, *, quote: str, location: Location) -> None:
