@@ -60,7 +60,27 @@ def serve(
     if not os.environ.get("REGISTRY_JWT_SECRET") and settings.jwt_algorithm == "HS256":
         # Development: one secret shared by every worker of this run (each would otherwise make its own).
         os.environ["REGISTRY_JWT_SECRET"] = settings.jwt_secret or secrets.token_urlsafe(48)
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
+    with _metrics_summed_over(workers):
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
+
+
+@contextmanager
+def _metrics_summed_over(workers: int) -> Iterator[None]:
+    """Several workers write their metrics into one fresh folder, for each scrape to sum (an
+    operator's own PROMETHEUS_MULTIPROC_DIR, emptied before each start, is used as it is)."""
+    import tempfile
+
+    from app.metrics import MULTIPROCESS_DIR
+
+    if workers == 1 or os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="registry-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 def _refuse_a_schema_behind(settings: Settings) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.documents import repository as documents
 from app.errors import ServiceUnavailable
-from app.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, REGISTRY
+from app.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, exposition
 from app.migrations import current_revision, schema_behind
 from app.registry import RegistryDep
 from app.search.outbox import lag as outbox_lag
@@ -87,4 +87,4 @@ def metrics(registry: RegistryDep) -> PlainTextResponse:
         OUTBOX_OLDEST.set(lag["oldest_seconds"])
     except SQLAlchemyError:
         pass  # the request metrics still answer while the database is away
-    return PlainTextResponse(generate_latest(REGISTRY).decode(), media_type=CONTENT_TYPE_LATEST)
+    return PlainTextResponse(exposition().decode(), media_type=CONTENT_TYPE_LATEST)

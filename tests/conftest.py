@@ -22,6 +22,7 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -330,6 +331,18 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def requests_total(metrics: str, operation: str, status: str) -> float:
+    """The requests a server's `/metrics` text counts for one operation and status."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "registry_http_requests_total"
+        and sample.labels.get("operation") == operation
+        and sample.labels.get("status") == status
+    )
 
 
 # --- OpenSearch -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 
 from app.migrations import alembic_config, downgrade, head_revision
 from app.search.opensearch import MAPPING_VERSION
-from tests.conftest import REGISTRY, free_port, running_server, subprocess_env
+from tests.conftest import REGISTRY, free_port, requests_total, running_server, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,6 +112,9 @@ def test_serve_after_migrate_answers_real_http_with_two_workers(cli_env):
                 httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {client_token}"}).json()["region"]
                 == "gwent"
             )
+        # Whichever worker answers the scrape, it counts both workers' requests (the folder they
+        # share is made by `serve` itself here).
+        assert requests_total(httpx.get(f"{base}/metrics").text, "get_me", "200") == 20
         response = httpx.get(f"{base}/api/v1/reviews/nope", headers={"X-Request-ID": "trace-me-123"})
         assert response.status_code == 404 and response.headers["x-request-id"] == "trace-me-123"
     output = log.read_text()
