@@ -397,7 +397,7 @@ def backup(folder: Annotated[Path, typer.Argument(file_okay=False, help="A new o
     """Back up the database and the documents, with a manifest to check them by; safe while the server runs."""
     from app.operations.backup import backup as back_up
 
-    manifest = _operation(lambda registry: back_up(registry.engine, registry.documents.root, folder, now=registry.clock.now()))
+    manifest = _operation(lambda registry: back_up(registry.engine, registry.documents, folder, now=registry.clock.now()))
     typer.echo(
         f"backed up {manifest.counts.get('review', 0)} review(s), {manifest.counts.get('revision', 0)} revision(s), "
         f"{manifest.counts.get('audit_event', 0)} audit row(s) and {len(manifest.documents)} file(s) into {folder}"
@@ -414,7 +414,7 @@ def restore(
 
     manifest, indexed_elsewhere = _operation(
         lambda registry: (
-            restore_from(registry.engine, registry.documents.root, folder),
+            restore_from(registry.engine, registry.documents, folder),
             not registry.search.indexes_in_transaction,
         )
     )

@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,14 @@ class Settings(BaseSettings):
     # How long a search waits for the cluster before answering 503.
     opensearch_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     documents_dir: Path = Path("./documents")
+    # Where document bytes live (ADR 0043): the folder above, or a bucket of S3-compatible object
+    # storage with the folder as its local cache. Credentials come from boto3's usual chain
+    # (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role), never from here.
+    documents_store: Literal["folder", "s3"] = "folder"
+    s3_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    s3_prefix: str = Field(default="documents/", pattern=r"^([A-Za-z0-9._-]+/)*$")
+    s3_endpoint_url: str | None = None  # another S3-compatible service than AWS's
+    s3_region: str | None = None
     public_window_days: int = Field(default=84, ge=0, le=36500)
     max_upload_mb: int = Field(default=25, ge=1, le=1024)
     max_body_mb: int = Field(default=8, ge=1, le=256)
@@ -79,6 +88,12 @@ class Settings(BaseSettings):
     # max_connections.
     database_pool_size: int = Field(default=20, ge=1)
     database_max_overflow: int = Field(default=20, ge=0)
+
+    @model_validator(mode="after")
+    def _a_bucket_is_named(self) -> Settings:
+        if self.documents_store == "s3" and not self.s3_bucket:
+            raise ValueError("REGISTRY_DOCUMENTS_STORE=s3 needs REGISTRY_S3_BUCKET")
+        return self
 
     @model_validator(mode="after")
     def _secrets_fit_the_environment(self) -> Settings:

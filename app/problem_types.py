@@ -194,8 +194,17 @@ _TYPES = (
         "service-unavailable",
         "Service unavailable",
         503,
-        "The database is not answering. Nothing was changed.",
+        "The database, or the document store, is not answering. Nothing was changed.",
         "Try again after the number of seconds in `Retry-After`.",
+    ),
+    ProblemType(
+        "document-damaged",
+        "The document's file is damaged",
+        500,
+        "The registry holds the document's record, but the file its checksum names is missing or holds "
+        "other bytes, so it is not served as the document. Nothing was changed.",
+        "Report it to the registry's operators, quoting the `request_id`: `registry verify` names the "
+        "file, and a backup restores it.",
     ),
     ProblemType(
         "internal-error",

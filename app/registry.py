@@ -26,7 +26,7 @@ from app.config import Settings
 from app.db import build_engine, build_sessionmaker
 from app.documents.recovery import recover_pending
 from app.documents.service import PdfLimits, extract_report_text
-from app.documents.storage import DocumentStore
+from app.documents.storage import DocumentStore, build_document_store
 from app.search.backend import SearchBackend
 from app.search.factory import build_search_backend
 from app.search.outbox import drain
@@ -79,7 +79,7 @@ class Registry:
                 per_address=settings.login_failures_per_address,
                 window=timedelta(minutes=settings.login_window_minutes),
             ),
-            documents=DocumentStore(settings.documents_dir),
+            documents=build_document_store(settings),
             pdf_limits=PdfLimits.of(settings),
             owns_engine=owns_engine,
         )

@@ -345,6 +345,57 @@ def requests_total(metrics: str, operation: str, status: str) -> float:
     )
 
 
+# --- S3-compatible object storage ------------------------------------------------------------
+# moto in server mode (`moto_server`, from the dev extra) is the stand-in for a bucket store: a real
+# HTTP server speaking the S3 API, in memory. It checks what the registry sends as a bucket does
+# (checksums included); it cannot show a real service's latency or consistency.
+
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "moto-stand-in",
+    "AWS_SECRET_ACCESS_KEY": "moto-stand-in",
+    "AWS_DEFAULT_REGION": "eu-west-2",
+}
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/moto-api/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def bucket_settings(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Settings of a bucket store on a fresh bucket of the stand-in, with its credentials in the
+    environment, where boto3 reads them."""
+    import boto3
+
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"test-{uuid.uuid4().hex[:20]}"
+    boto3.client("s3", endpoint_url=moto_url).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_CREDENTIALS["AWS_DEFAULT_REGION"]}
+    )
+    return {"documents_store": "s3", "s3_bucket": bucket, "s3_endpoint_url": moto_url}
+
+
 # --- OpenSearch -------------------------------------------------------------------------------
 # osmem-server (an in-memory OpenSearch-compatible stand-in, a binary shipped in its wheel) runs
 # the OpenSearch tests in CI. Highlighting and refresh timing differ from a real cluster; scores are

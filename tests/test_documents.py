@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.documents.storage import BucketStore
+from app.operations.verify import verify
 from tests import flows, pdfs
-from tests.conftest import issued_token
+from tests.conftest import free_port, issued_token
 from tests.flows import API
 
 REPORT_PAGES = [
@@ -16,6 +20,15 @@ REPORT_PAGES = [
     "Practitioners did not compile chronologies. Each agency held a partial picture.",
     "The father was never invited to the core group. Recommendation: agencies record every adult in the household.",
 ]
+
+
+@pytest.fixture(params=["folder", "s3"])
+def settings(request, settings):
+    """Every test here runs on both document stores: the folder, and a bucket of S3-compatible
+    object storage (moto in server mode as the stand-in, tests/conftest.py)."""
+    if request.param == "folder":
+        return settings
+    return settings.model_copy(update=request.getfixturevalue("bucket_settings"))
 
 
 @pytest.fixture
@@ -93,6 +106,55 @@ def test_a_document_downloads_under_the_reviews_own_rules(client, board, review,
     for headers in ({}, token_for("practitioner"), token_for("board", "north-wales")):
         assert client.get(url, headers=headers).status_code == 404
     assert client.get(f"{API}/reviews/{review['id']}/documents/report", headers=board).status_code == 404
+
+
+def _damage(store, sha256: str) -> None:
+    """Other bytes where the document's are: in the folder, or in the bucket with no cached copy."""
+    if isinstance(store, BucketStore):
+        store.client.put_object(Bucket=store.bucket, Key=store.key_of(sha256), Body=b"%PDF-1.7 not the bytes uploaded")
+        store.cache.remove(sha256)
+    else:
+        store.path_of(sha256).write_bytes(b"%PDF-1.7 not the bytes uploaded")
+
+
+def test_a_damaged_file_is_never_served_as_the_document(client, board, review, registry, session):
+    content = pdfs.report("Seven-minute briefing, as uploaded.")
+    sha256 = _upload(client, board, review, "briefing", content).json()["sha256"]
+    _damage(registry.documents, sha256)
+    download = client.get(f"{API}/reviews/{review['id']}/documents/briefing", headers=board)
+    assert download.status_code == 500 and download.headers["content-type"] == "application/problem+json"
+    assert download.json()["type"].endswith("/problems/document-damaged") and b"not the bytes" not in download.content
+    assert verify(session, registry.documents).problems[0].startswith("corrupted: ")
+
+
+def test_in_a_bucket_each_document_is_one_object_and_the_folder_only_a_cache(client, board, review, registry, settings):
+    store = registry.documents
+    if not isinstance(store, BucketStore):
+        pytest.skip("the folder store keeps its files in the folder itself")
+    content = pdfs.report("Timeline, kept in the bucket.")
+    sha256 = _upload(client, board, review, "timeline", content).json()["sha256"]
+    kept = store.client.get_object(Bucket=store.bucket, Key=f"documents/{sha256[:2]}/{sha256}")
+    assert kept["Body"].read() == content
+    url = f"{API}/reviews/{review['id']}/documents/timeline"
+    shutil.rmtree(settings.documents_dir)  # a new replica, or a lost cache
+    assert client.get(url, headers=board).content == content
+    store.cache.path_of(sha256).write_bytes(b"damaged in the cache only")
+    assert client.get(url, headers=board).content == content  # read again from the bucket
+    assert store.cache.fetch(sha256).read_bytes() == content
+
+
+def test_a_bucket_that_does_not_answer_is_a_503_and_changes_nothing(settings, app_over, token_for):
+    if settings.documents_store != "s3":
+        pytest.skip("the folder store has no service to be away")
+    away = settings.model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"})
+    with TestClient(app_over(settings=away), raise_server_exceptions=False) as client:
+        board = token_for("board", "gwent")
+        review = flows.create(client, board, full_text=None)
+        answer = _upload(client, board, review, "briefing", pdfs.report("Seven-minute briefing."))
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+        assert answer.json()["type"].endswith("/problems/service-unavailable")
+        assert client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json() == []
+    assert [p for p in settings.documents_dir.rglob("*") if p.is_file()] == []  # the upload's temporary file too
 
 
 def test_replacing_a_document_needs_its_etag(client, board, review):

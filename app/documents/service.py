@@ -22,7 +22,7 @@ from app.documents import repository
 from app.documents.enums import DocumentKind, TextStatus
 from app.documents.extract import PdfContents, UnreadablePdf, read_pdf
 from app.documents.models import ReviewDocument
-from app.documents.storage import DocumentStore
+from app.documents.storage import DocumentDamaged, DocumentStore
 from app.errors import DomainError, Gone, InvalidInput, InvalidTransition, NotFound, PreconditionFailed, ProblemItem
 from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
@@ -42,6 +42,10 @@ _REASONS = {
     "active-content": "The PDF carries active content ({found}), which PDF readers run or open; "
     "upload it without scripts, actions or attached files (printing it to a new PDF removes them).",
 }
+
+
+class DocumentDamagedProblem(DomainError):
+    status, slug, title = 500, "document-damaged", "The document's file is damaged"
 
 
 class NotAPdf(DomainError):
@@ -249,7 +253,19 @@ def download(
         raise NotFound(f"Review {review_id} has no {kind.value} document.")
     _refuse_redacted(session, review_id, kind, document.version)
     name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}.pdf")
-    return document, store.path_of(document.sha256), name
+    return document, _fetched(store, document.sha256), name
+
+
+def _fetched(store: DocumentStore, sha256: str) -> Path:
+    """The document's bytes, checked against their checksum; a problem if they cannot be served."""
+    try:
+        return store.fetch(sha256)
+    except (FileNotFoundError, DocumentDamaged) as exc:
+        logger.error("document %s cannot be served: %s", sha256, type(exc).__name__)
+        raise DocumentDamagedProblem(
+            "The registry holds this document's record, but its stored file is missing or holds other bytes, so it is "
+            "not served. Its operators can restore it from a backup (`registry verify` names it)."
+        ) from None
 
 
 def _refuse_redacted(session: Session, review_id: str, kind: DocumentKind, version: int) -> None:
@@ -293,7 +309,7 @@ def download_version(
     _refuse_redacted(session, review_id, kind, version)
     sha256 = state["sha256"]
     name = _safe_filename(f"{review.reference.replace('/', '_')}-{kind.value}-v{version}.pdf")
-    return EarlierVersion(version=version, sha256=sha256, path=store.path_of(sha256), filename=name)
+    return EarlierVersion(version=version, sha256=sha256, path=_fetched(store, sha256), filename=name)
 
 
 # A write that meets another writer: on SQLite BEGIN IMMEDIATE has already waited the busy timeout
@@ -308,7 +324,7 @@ def extract_report_text(
     """After the upload's response (or to recover a pending one): read the report's text into the
     review (bounded in pages and time)."""
     try:
-        text = read_pdf(store.path_of(sha256), max_pages=limits.max_pages, timeout_seconds=limits.extract_seconds).text
+        text = read_pdf(store.fetch(sha256), max_pages=limits.max_pages, timeout_seconds=limits.extract_seconds).text
         status = TextStatus.extracted
     except UnreadablePdf as exc:
         logger.warning("report text extraction failed: %s", exc.reason)

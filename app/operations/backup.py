@@ -27,9 +27,9 @@ from sqlalchemy import URL, Connection, Engine, create_engine, func, inspect, se
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from app.documents.storage import DocumentDamaged, DocumentStore, sha256_of
 from app.migrations import current_revision
 from app.models import metadata
-from app.operations.verify import sha256_of, stored_files
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "registry.sqlite3"
@@ -68,7 +68,7 @@ class Manifest:
         return manifest
 
 
-def backup(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) -> Manifest:
+def backup(engine: Engine, store: DocumentStore, target: Path, *, now: datetime) -> Manifest:
     """Into a new or empty folder. The backup is written beside it and renamed into place once
     whole, so a folder of that name is always a complete backup with its manifest."""
     if target.exists() and any(target.iterdir()):
@@ -77,7 +77,7 @@ def backup(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) 
     shutil.rmtree(partial, ignore_errors=True)  # what an earlier, interrupted backup left
     partial.mkdir(parents=True)
     try:
-        manifest = _back_up(engine, documents_dir, partial, now=now)
+        manifest = _back_up(engine, store, partial, now=now)
         os.replace(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -85,7 +85,7 @@ def backup(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) 
     return manifest
 
 
-def _back_up(engine: Engine, documents_dir: Path, target: Path, *, now: datetime) -> Manifest:
+def _back_up(engine: Engine, store: DocumentStore, target: Path, *, now: datetime) -> Manifest:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         database_file = SQLITE_FILE
@@ -93,7 +93,7 @@ def _back_up(engine: Engine, documents_dir: Path, target: Path, *, now: datetime
     else:
         database_file = POSTGRES_FILE
         revision, counts = _postgres_backup(engine, target / database_file)
-    documents = _copy_documents(documents_dir, target / DOCUMENTS)
+    documents = _copy_documents(store, target / DOCUMENTS)
     manifest = Manifest(
         created_at=now.isoformat(),
         database=url.get_backend_name(),
@@ -107,8 +107,8 @@ def _back_up(engine: Engine, documents_dir: Path, target: Path, *, now: datetime
     return manifest
 
 
-def restore(engine: Engine, documents_dir: Path, source: Path) -> Manifest:
-    """Into an empty database and an empty documents folder only: a restore never mixes with, or
+def restore(engine: Engine, store: DocumentStore, source: Path) -> Manifest:
+    """Into an empty database and an empty document store only: a restore never mixes with, or
     overwrites, a record (drop and create the database first). The backup is checked against its
     manifest before anything is written, and the restored rows after."""
     manifest = Manifest.read(source)
@@ -119,8 +119,8 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> Manifest:
     with engine.connect() as connection:
         if tables := inspect(connection).get_table_names():
             raise OperationFailed(f"the database is not empty (it has {len(tables)} tables): restore into a new, empty one")
-    if documents_dir.exists() and any(documents_dir.iterdir()):
-        raise OperationFailed(f"the documents folder {documents_dir} is not empty: restore into an empty one")
+    if not store.is_empty():
+        raise OperationFailed("the document store is not empty: restore into an empty one")
 
     if kind == "sqlite":
         copy, database = source / manifest.database_file, _sqlite_path(engine.url)
@@ -137,9 +137,8 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> Manifest:
             str(source / manifest.database_file),
         )
     for relative in manifest.documents:
-        destination = documents_dir / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / DOCUMENTS / relative, destination)
+        with (source / DOCUMENTS / relative).open("rb") as content:
+            store.keep(store.receive(content))
 
     with engine.connect() as connection:
         revision, counts = current_revision(connection), _counts(connection)
@@ -161,13 +160,21 @@ def _check_backup(source: Path, manifest: Manifest) -> None:
             raise OperationFailed(f"the backup is damaged: {path} does not hold what the manifest says")
 
 
-def _copy_documents(root: Path, target: Path) -> dict[str, str]:
+def _copy_documents(store: DocumentStore, target: Path) -> dict[str, str]:
+    """Every stored document, checked as it is read: a backup of damaged bytes would restore them,
+    so one stops the backup (earlier backups hold the file; `registry verify` names it)."""
     copied: dict[str, str] = {}
-    for path in stored_files(root):
-        relative = path.relative_to(root).as_posix()
+    for where, sha256 in store.inventory():
+        if sha256 is None:
+            continue  # a stray file, not a document (`registry verify` names it)
+        try:
+            stored = store.fetch(sha256)
+        except (FileNotFoundError, DocumentDamaged) as exc:
+            raise OperationFailed(f"{where} is damaged ({exc}): restore it from an earlier backup, then back up again") from None
+        relative = f"{sha256[:2]}/{sha256}"
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+        shutil.copy2(stored, destination)
         copied[relative] = sha256_of(destination)
     return copied
 

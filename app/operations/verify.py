@@ -1,25 +1,18 @@
 """`registry verify`: that nothing was lost. Every document row has its file, and the file its
-checksum; every file in the documents folder is referenced by a row; every review has its history.
+checksum; every file in the document store is referenced by a row; every review has its history.
 Each problem is one line, for a person to read."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from app.documents.models import ReviewDocument
-from app.documents.storage import CHUNK, DocumentStore
+from app.documents.storage import DocumentDamaged, DocumentStore
 from app.history.models import Revision
 from app.reviews.models import Review
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-# An upload being received (storage.py): not yet a document, never referenced.
-_IN_FLIGHT = ".upload-"
 CREATIONS = frozenset({"create", "import"})
 
 
@@ -41,23 +34,6 @@ def verify(session: Session, store: DocumentStore) -> Verification:
     _check_files(store, referenced, result)
     _check_histories(session, result)
     return result
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as content:
-        while chunk := content.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def stored_files(root: Path) -> Iterator[Path]:
-    """Every file of the documents folder but uploads still being received, in a stable order."""
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.startswith(_IN_FLIGHT):
-            yield path
 
 
 def _check_documents(session: Session, store: DocumentStore, result: Verification) -> set[str]:
@@ -92,21 +68,21 @@ def _is_redacted(snapshot: object) -> bool:
 
 def _check_file(store: DocumentStore, sha256: str, where: str, result: Verification, referenced: set[str]) -> None:
     referenced.add(sha256)
-    path = store.path_of(sha256)
-    if not path.is_file():
-        result.problems.append(f"missing: {where} has no file ({path} does not exist)")
-    elif (actual := sha256_of(path)) != sha256:
-        result.problems.append(f"corrupted: {where}: {path} holds content of SHA-256 {actual}, not {sha256}")
+    try:
+        store.fetch(sha256)
+    except FileNotFoundError as exc:
+        result.problems.append(f"missing: {where} has no file ({exc} does not exist)")
+    except DocumentDamaged as exc:
+        result.problems.append(f"corrupted: {where}: {exc}")
 
 
 def _check_files(store: DocumentStore, referenced: set[str], result: Verification) -> None:
-    for path in stored_files(store.root):
+    for where, sha256 in store.inventory():
         result.files += 1
-        name = path.name
-        if not _SHA256.fullmatch(name) or path != store.path_of(name):
-            result.problems.append(f"unreferenced: {path} is not where the registry stores a document (a stray file)")
-        elif name not in referenced:
-            result.problems.append(f"unreferenced: {path} is referenced by no document row")
+        if sha256 is None:
+            result.problems.append(f"unreferenced: {where} is not where the registry stores a document (a stray file)")
+        elif sha256 not in referenced:
+            result.problems.append(f"unreferenced: {where} is referenced by no document row")
 
 
 def _check_histories(session: Session, result: Verification) -> None:
