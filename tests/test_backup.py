@@ -28,7 +28,7 @@ from app.migrations import head_revision, upgrade
 from app.models import metadata
 from app.operations.verify import verify
 from tests import flows, pdfs
-from tests.conftest import REGISTRY, ROOT, TEST_SECRET, fresh_postgres_database, issued_token, subprocess_env
+from tests.conftest import REGISTRY, ROOT, S3_CREDENTIALS, TEST_SECRET, fresh_postgres_database, issued_token, subprocess_env
 from tests.flows import API
 
 QUESTION = {"q": "methodology", "limit": 50}
@@ -39,18 +39,34 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 class Site:
-    """A registry's database and documents folder, which a test can wipe as a disaster would."""
+    """A registry's database and document store (its folder, or a bucket with the folder as its
+    cache), which a test can wipe as a disaster would."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], bucket: dict[str, Any] | None = None) -> None:
         self.env = env
         self.url = env["REGISTRY_DATABASE_URL"]
         self.documents = Path(env["REGISTRY_DOCUMENTS_DIR"])
+        self.bucket = bucket or {}
+        self.env.update({f"REGISTRY_{name.upper()}": value for name, value in self.bucket.items()})
+        if self.bucket:
+            self.env.update(S3_CREDENTIALS)
 
     def settings(self) -> Settings:
-        return Settings(database_url=self.url, jwt_secret=TEST_SECRET, documents_dir=self.documents)
+        return Settings(database_url=self.url, jwt_secret=TEST_SECRET, documents_dir=self.documents, **self.bucket)
+
+    def _objects(self) -> tuple[Any, list[str]]:
+        import boto3
+
+        client = boto3.client("s3", endpoint_url=self.bucket["s3_endpoint_url"])
+        listed = client.list_objects_v2(Bucket=self.bucket["s3_bucket"]).get("Contents", [])
+        return client, sorted(item["Key"] for item in listed)
 
     def wipe(self) -> None:
-        """The database dropped and created again, empty; the documents folder gone."""
+        """The database dropped and created again, empty; the documents folder (and bucket) emptied."""
+        if self.bucket:
+            client, keys = self._objects()
+            for key in keys:
+                client.delete_object(Bucket=self.bucket["s3_bucket"], Key=key)
         url = make_url(self.url)
         if url.get_backend_name() == "sqlite":
             for suffix in ("", "-wal", "-shm"):
@@ -76,24 +92,32 @@ class Site:
             engine.dispose()
 
     def files(self) -> dict[str, bytes]:
+        if self.bucket:
+            client, keys = self._objects()
+            return {
+                key.removeprefix("documents/"): client.get_object(Bucket=self.bucket["s3_bucket"], Key=key)["Body"].read()
+                for key in keys
+            }
         return {
             p.relative_to(self.documents).as_posix(): p.read_bytes() for p in sorted(self.documents.rglob("*")) if p.is_file()
         }
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+@pytest.fixture(params=["folder"])
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    """The folder store unless a test asks for "s3" (a bucket of the moto stand-in)."""
+    bucket = request.getfixturevalue("bucket_settings") if request.param == "s3" else None
     env = subprocess_env(documents_dir=str(tmp_path / "documents"))
     suite_url = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
     if suite_url.startswith("postgresql"):
         with fresh_postgres_database(suite_url) as url:
             env["REGISTRY_DATABASE_URL"] = url
             upgrade(url)
-            yield Site(env)
+            yield Site(env, bucket)
     else:
         env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'registry.db'}"
         upgrade(env["REGISTRY_DATABASE_URL"])
-        yield Site(env)
+        yield Site(env, bucket)
 
 
 def _load(site: Site, tmp_path: Path) -> dict[str, Any]:
@@ -159,6 +183,7 @@ def _search(site: Site) -> dict[str, Any]:
         return client.get(f"{API}/search", params=QUESTION, headers={"Authorization": f"Bearer {token}"}).json()
 
 
+@pytest.mark.parametrize("site", ["folder", "s3"], indirect=True)
 def test_the_drill_back_up_wipe_restore_verify_finds_everything_as_it_was(site, tmp_path):
     searched = _load(site, tmp_path)
     rows, files = site.rows(), site.files()
