@@ -258,7 +258,7 @@ def least_search(engine: Engine, q: str, *, principal: Any, today: date) -> Call
     query = parse(q)
     visible = visibility_clause(principal, today)
     if engine.dialect.name == "postgresql":
-        tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+        tsquery = func.websearch_to_tsquery(text("'registry_english'::regconfig"), to_websearch(query))
         vector = literal_column("review.search_vector")
         statement = (
             select(Review.id).where(vector.op("@@")(tsquery), visible).order_by(func.ts_rank(vector, tsquery).desc()).limit(20)

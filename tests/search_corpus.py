@@ -200,3 +200,18 @@ def headers_of(token_for: Any, caller: str) -> dict[str, str]:
         return {}
     role, _, region = caller.partition(":")
     return token_for(role, region or None)
+
+
+# Welsh words with each of the diacritics Welsh writes (ŵ ŷ â ê î ô û ï ë), and each as it is
+# typed on a keyboard without them.
+WELSH = {
+    "ŵyr": "wyr",
+    "tŷ": "ty",
+    "tân": "tan",
+    "gêm": "gem",
+    "mîn": "min",
+    "ôl": "ol",
+    "sûr": "sur",
+    "copïo": "copio",
+    "ffoëdig": "ffoedig",
+}

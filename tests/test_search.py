@@ -176,6 +176,17 @@ def test_a_hit_found_deep_in_its_report_is_highlighted_where_it_was_found(client
     assert f"<mark>{marked}</mark>" in " ".join(answer["items"][0]["highlights"])
 
 
+@pytest.mark.parametrize(("written", "typed"), search_corpus.WELSH.items())
+def test_a_welsh_word_is_found_with_or_without_its_diacritics(client, token_for, written, typed):
+    """On every backend alike: SQLite's tokenizer removes diacritics, PostgreSQL's configuration
+    reads words through `unaccent` (migration 0016), OpenSearch's analyzer folds them."""
+    board, reader = token_for("board", "gwent"), token_for("practitioner")
+    with_marks = flows.review_in(client, board, "published", summary=f"Y gair {written} yn yr adroddiad.")
+    without = flows.review_in(client, board, "published", reference="GWSB 9/2024", summary=f"Y gair {typed} heb acen.")
+    for q in (written, typed, written.upper()):
+        assert {item["id"] for item in _search(client, reader, q=q)["items"]} == {with_marks["id"], without["id"]}, q
+
+
 @pytest.mark.parametrize(
     "q", [*search_corpus.QUERIES, "'", '"', "\\", "a-b-c", "-foo -bar", "OR OR OR", "x" * 500, "NEAR(a b)", "col:val", "*", "(("]
 )

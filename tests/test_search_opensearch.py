@@ -92,6 +92,21 @@ def test_the_same_questions_get_the_same_answers_from_sql_and_opensearch(client,
     assert total >= 3
 
 
+def test_welsh_diacritics_fold_alike_in_sql_and_opensearch(client, token_for, session, clock, opensearch_backend):
+    board = token_for("board", "gwent")
+    for n, (written, typed) in enumerate(search_corpus.WELSH.items()):
+        flows.review_in(client, board, "published", reference=f"GWSB {n}/2025", summary=f"Y gair {written} yn yr adroddiad.")
+        flows.review_in(client, board, "published", reference=f"GWSB {n}/2026", title=f"Adolygiad {typed}")
+    opensearch_backend.index(_documents(session))
+    sql = SqlSearchBackend(session.get_bind().dialect.name)
+    for written, typed in search_corpus.WELSH.items():
+        for q in (written, typed):
+            expected = _answer(sql, session, PRINCIPALS[0], clock, q, ReviewFilters())
+            assert (
+                expected[0] == 2 and _answer(opensearch_backend, session, PRINCIPALS[0], clock, q, ReviewFilters()) == expected
+            ), q
+
+
 CALLERS = {
     "anonymous": Principal("anonymous", Role.anonymous),
     "practitioner": Principal("practitioner", Role.practitioner),

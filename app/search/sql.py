@@ -49,6 +49,9 @@ from app.vocab.enums import Vocabulary
 _FTS = table("review_fts", column("rowid"))
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
+# PostgreSQL's text search configuration (migration 0016): `english` that reads "ŵyr" as "wyr",
+# as SQLite's tokenizer and OpenSearch's analyzer do.
+_CONFIG = text("'registry_english'::regconfig")
 # The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
 _PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
@@ -169,7 +172,7 @@ class SqlSearchBackend:
     def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool]]:
         """Where matches come from, and the match condition."""
         if self.dialect == "postgresql":
-            tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+            tsquery = func.websearch_to_tsquery(_CONFIG, to_websearch(query))
             return table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
         source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(Review, col(Review.id) == _SEARCH_KEY.c.review_id)
         return source, literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
@@ -182,7 +185,7 @@ class SqlSearchBackend:
             for t, (fields, weight) in enumerate(RANK_TIERS):
                 if self.dialect == "postgresql":
                     tsquery = func.to_tsquery(
-                        text("'english'::regconfig"), bindparam(f"rank_{c}_{t}", to_tsquery_weighted(clause, _PG_LABELS[fields]))
+                        _CONFIG, bindparam(f"rank_{c}_{t}", to_tsquery_weighted(clause, _PG_LABELS[fields]))
                     )
                     condition = literal_column("review.search_vector").op("@@")(tsquery)
                 else:
@@ -200,10 +203,10 @@ class SqlSearchBackend:
         if not review_ids:
             return {}
         if self.dialect == "postgresql":
-            tsquery = func.websearch_to_tsquery(text("'english'::regconfig"), to_websearch(query))
+            tsquery = func.websearch_to_tsquery(_CONFIG, to_websearch(query))
             source = _headline_source(query, tsquery)
             rows = session.execute(
-                select(col(Review.id), func.ts_headline(text("'english'::regconfig"), source, tsquery, _HEADLINE_OPTIONS)).where(
+                select(col(Review.id), func.ts_headline(_CONFIG, source, tsquery, _HEADLINE_OPTIONS)).where(
                     col(Review.id).in_(review_ids)
                 )
             ).all()
@@ -229,9 +232,7 @@ class SqlSearchBackend:
         source: FromClause
         if self.dialect == "postgresql":
             # Weight B holds the summary and the recommendations: a superset, which the scorer narrows.
-            tsquery = func.to_tsquery(
-                text("'english'::regconfig"), bindparam("candidate_terms", to_tsquery_weighted(clause, "B"))
-            )
+            tsquery = func.to_tsquery(_CONFIG, bindparam("candidate_terms", to_tsquery_weighted(clause, "B")))
             source, matched = table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
         else:
             source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
@@ -273,7 +274,6 @@ def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> ColumnE
     the title and summary alone where they hold the match; else those and a window of the report
     around the first place the query's first word's stem begins (found by `strpos`, and kept only
     if the window holds the word); else, as before, the first 100,000 characters."""
-    english = text("'english'::regconfig")
     short = func.concat_ws(" … ", Review.title, Review.summary)
     word = query.required[0][0][0]
     stem = func.array_to_string(func.ts_lexize(text("'english_stem'::regdictionary"), cast(literal(word), Text)), "")
@@ -286,12 +286,12 @@ def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> ColumnE
     )
     window = func.substr(Review.full_text, func.greatest(start - _WINDOW // 3, 1), _WINDOW)
     return case(
-        (func.to_tsvector(english, short).op("@@")(tsquery), short),
+        (func.to_tsvector(_CONFIG, short).op("@@")(tsquery), short),
         (
             and_(
                 func.length(prefix) > 0,
                 start > 0,
-                func.to_tsvector(english, window).op("@@")(func.plainto_tsquery(english, word)),
+                func.to_tsvector(_CONFIG, window).op("@@")(func.plainto_tsquery(_CONFIG, word)),
             ),
             func.concat_ws(" … ", Review.title, Review.summary, window),
         ),
