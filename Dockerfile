@@ -43,8 +43,8 @@ COPY app ./app
 USER 10001:10001
 # The embedded SQLite database (the default above) and the documents live under /var/lib/registry:
 # mount a volume there (deploy/compose.yaml mounts one for the documents and uses PostgreSQL).
-# Uploads over 1 MB are spooled to /tmp while they are received: with a read-only root filesystem,
-# mount a tmpfs there.
+# Uploads over 1 MB are spooled to /tmp while they are received, and the workers keep their metrics
+# in a folder of /tmp (ADR 0042): with a read-only root filesystem, mount a tmpfs there.
 EXPOSE 8000
 
 # Liveness only (the slim image has no curl). /readyz also checks the database and the migrations.
