@@ -206,14 +206,14 @@ class BucketStore:
         self.cache.remove(sha256)
 
     def inventory(self) -> Iterator[tuple[str, str | None]]:
+        # Page by page (a thousand keys each), so that `is_empty` reads one page, not the bucket.
         with self._answering(self.prefix):
-            pages = list(self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix))
-        for page in pages:
-            for item in page.get("Contents", []):
-                key = item["Key"]
-                name = key.rsplit("/", 1)[-1]
-                named = _SHA256.fullmatch(name) is not None and key == self.key_of(name)
-                yield self._url_of(key), name if named else None
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    key = item["Key"]
+                    name = key.rsplit("/", 1)[-1]
+                    named = _SHA256.fullmatch(name) is not None and key == self.key_of(name)
+                    yield self._url_of(key), name if named else None
 
     def _url_of(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
