@@ -9,9 +9,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -331,6 +333,20 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def all_at_once[T](sends: list[Callable[[httpx.Client], T]], *, timeout: float = 120) -> list[T]:
+    """Call each `send(http)` at the same moment, each from its own thread on a connection of its
+    own (released together by a barrier); their answers, in order."""
+    ready = threading.Barrier(len(sends))
+
+    def one(send: Callable[[httpx.Client], T]) -> T:
+        with httpx.Client(timeout=timeout) as http:
+            ready.wait()
+            return send(http)
+
+    with ThreadPoolExecutor(len(sends)) as pool:
+        return list(pool.map(one, sends))
 
 
 def requests_total(metrics: str, operation: str, status: str) -> float:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 import pytest
@@ -18,7 +16,7 @@ from app.db import build_sessionmaker
 from app.main import create_app
 from app.registry import Registry
 from tests.cheap_hashing import CHEAP_HASHER, PRODUCTION_HASHER
-from tests.conftest import TEST_SECRET, running_server, subprocess_env
+from tests.conftest import TEST_SECRET, all_at_once, running_server, subprocess_env
 from tests.flows import API
 
 PASSWORD = "a long enough passphrase"
@@ -162,15 +160,14 @@ def serve(isolated_engine, tmp_path):
 
 def _all_at_once(base: str, requests: list[dict[str, str]]) -> Counter[int]:
     """POST every token request at the same moment, each from its own thread; count the statuses."""
-    ready = threading.Barrier(len(requests))
-
-    def send(form: dict[str, str]) -> int:
-        with httpx.Client(base_url=base, timeout=120) as http:
-            ready.wait()
-            return http.post(f"{API}/auth/token", data={"grant_type": "password", **form}).status_code
-
-    with ThreadPoolExecutor(len(requests)) as pool:
-        return Counter(pool.map(send, requests))
+    return Counter(
+        all_at_once(
+            [
+                lambda http, form=form: http.post(f"{base}{API}/auth/token", data={"grant_type": "password", **form}).status_code
+                for form in requests
+            ]
+        )
+    )
 
 
 def test_a_burst_of_guesses_at_one_account_gets_only_its_limit_checked(serve):

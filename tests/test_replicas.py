@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2 as httpx
@@ -17,7 +16,7 @@ import pytest
 from app.accounts import service
 from app.db import build_sessionmaker
 from tests import flows
-from tests.conftest import requests_total, running_server, subprocess_env
+from tests.conftest import all_at_once, requests_total, running_server, subprocess_env
 from tests.flows import API
 
 PASSWORD = "a long enough passphrase"
@@ -51,19 +50,6 @@ def _bearer(base: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def _at_once(count: int, send):  # type: ignore[no-untyped-def]
-    """Call `send(http)` `count` times at the same moment, each on a new connection; the answers."""
-    ready = threading.Barrier(count)
-
-    def one(_: int) -> httpx.Response:
-        with httpx.Client(timeout=60) as http:
-            ready.wait()
-            return send(http)
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(one, range(count)))
-
-
 def _workers_that_answered(metrics_dir: Path, operation: str) -> int:
     """How many worker processes have counted a request to `operation`: each keeps its counters in
     a file of its own (counter_<pid>.db), whose keys hold the label values as they are."""
@@ -76,7 +62,7 @@ def _until_both_workers_answered(metrics_dir: Path, operation: str, send):  # ty
     answers: list[httpx.Response] = []
     while _workers_that_answered(metrics_dir, operation) < 2:
         assert len(answers) < 10 * REQUESTS, "one worker took every request"
-        answers += _at_once(REQUESTS, send)
+        answers += all_at_once([send] * REQUESTS, timeout=60)
     return answers
 
 
@@ -105,13 +91,16 @@ def test_of_edits_made_from_the_same_version_on_two_workers_exactly_one_lands(tw
         review = flows.create(http, officer)
         etag = http.get(f"{API}/reviews/{review['id']}", headers=officer).headers["etag"]
 
-    edits = _at_once(
-        REQUESTS,
-        lambda http: http.patch(
-            f"{base}{API}/reviews/{review['id']}",
-            json={"summary": f"Edited from thread {threading.get_ident()}."},
-            headers={**officer, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
-        ),
+    edits = all_at_once(
+        [
+            lambda http: http.patch(
+                f"{base}{API}/reviews/{review['id']}",
+                json={"summary": f"Edited from thread {threading.get_ident()}."},
+                headers={**officer, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
+            )
+        ]
+        * REQUESTS,
+        timeout=60,
     )
     assert Counter(answer.status_code for answer in edits) == {200: 1, 412: REQUESTS - 1}
     landed = next(answer.json()["summary"] for answer in edits if answer.status_code == 200)
@@ -132,6 +121,6 @@ def test_the_metrics_add_up_over_both_workers_whichever_answers_the_scrape(two_w
         metrics_dir, "get_review", lambda http: http.get(f"{base}{API}/reviews/no-such-review")
     )
     assert {answer.status_code for answer in answers} == {404}
-    scrapes = _at_once(4, lambda http: http.get(f"{base}/metrics"))
+    scrapes = all_at_once([lambda http: http.get(f"{base}/metrics")] * 4, timeout=60)
     assert {requests_total(scrape.text, "get_review", "404") for scrape in scrapes} == {len(answers)}
     assert all("registry_search_outbox_pending" in scrape.text for scrape in scrapes)
