@@ -15,6 +15,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
+from app.language import Language, negotiate
+from app.problem_types import WELSH
+
 logger = logging.getLogger("app.errors")
 
 # The headers every answer carries (see app.middleware), repeated on the one answer sent outside it.
@@ -54,6 +57,11 @@ class Problem(BaseModel):
     instance: str | None = None
     request_id: str | None = None
     errors: list[ProblemItem] | None = None
+    detail_en: str | None = Field(
+        default=None,
+        description="With `Accept-Language: cy`, the English `detail`, which names the particulars (the Welsh "
+        "`detail` says what happened); `Content-Language` says which language `title` and `detail` are in.",
+    )
 
 
 class DomainError(Exception):
@@ -175,19 +183,23 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
+    language = negotiate(request.headers.get("accept-language"))
+    welsh = WELSH.get(slug) if language is Language.cy else None
     problem = Problem(
         type=PROBLEM_BASE + slug,
-        title=title,
+        title=welsh.title if welsh else title,
         status=status,
-        detail=detail,
+        detail=welsh.detail if welsh else detail,
         instance=request.url.path,
         request_id=request.scope.get("state", {}).get("request_id"),
         errors=errors,
+        detail_en=detail if welsh else None,
     )
+    spoken = {"Content-Language": (Language.cy if welsh else Language.en).value, "Vary": "Accept-Language"}
     return JSONResponse(
         {**problem.model_dump(exclude_none=True), **(extensions or {})},
         status_code=status,
-        headers=headers,
+        headers={**(headers or {}), **spoken},
         media_type=PROBLEM_MEDIA_TYPE,
     )
 

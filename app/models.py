@@ -12,13 +12,16 @@ from app.history.models import Revision
 from app.imports.models import ImportJob
 from app.reviews.models import Review, ReviewTag
 from app.search.models import SearchOutbox
-from app.vocab.models import Region, VocabularyTerm
+from app.vocab.models import Region, TermLabel, VocabularyTerm
 
 metadata = SQLModel.metadata
 
 # Search structures that live outside the models, created by migration 0002 for one dialect only:
-# SQLite's FTS5 table (with its shadow tables) and key map, PostgreSQL's generated tsvector column.
-SEARCH_ONLY_NAMES = frozenset({"review_fts", "search_key", "search_vector", "ix_review_search_vector"})
+# SQLite's FTS5 tables (English and Welsh, with their shadow tables) and key map, PostgreSQL's
+# generated tsvector columns.
+SEARCH_ONLY_NAMES = frozenset(
+    {"review_fts", "search_key", "search_vector", "ix_review_search_vector", "search_vector_cy", "ix_review_search_vector_cy"}
+)
 # SQLite's marker of a redaction in progress (migration 0014), which PostgreSQL keeps in a setting.
 GUARD_ONLY_NAMES = frozenset({"redaction_in_progress"})
 
@@ -43,6 +46,7 @@ __all__ = [
     "SavedSearch",
     "SearchOutbox",
     "SignInAttempts",
+    "TermLabel",
     "User",
     "VocabularyTerm",
     "metadata",

@@ -78,6 +78,7 @@ ACCESS: dict[str, Permission | str] = {
     "list_vocabularies": ANYONE,
     "create_region": Permission.vocabularies_manage,
     "add_term": Permission.vocabularies_manage,
+    "set_welsh_label": Permission.vocabularies_manage,
     "list_reviews": READ,
     "get_review": READ,
     "get_action_plan": READ,
@@ -278,8 +279,8 @@ ARCHIVE_CODES = (
     "too-large-uncompressed",
 )
 # A review's content: codes in their vocabularies, fields that fit its kind, a recommendation's ref
-# once, and a completion date that is not in the future.
-REVIEW_CONTENT_CODES = ("unknown-code", "kind-mismatch", "duplicate", "date_in_future")
+# once, a Welsh title for a review written in Welsh, and a completion date that is not in the future.
+REVIEW_CONTENT_CODES = ("unknown-code", "kind-mismatch", "duplicate", "welsh-title-required", "date_in_future")
 # A coding: its theme and perspective in their vocabularies, and a quote that is the text at its place.
 CODING_CODES = (
     "unknown-code",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query
 
+from app.language import Language, negotiate
 from app.pagination import MAX_LIMIT
 from app.reviews.enums import ReviewKind, ReviewStatus, ReviewType
 from app.reviews.repository import ReviewFilters
@@ -47,3 +48,20 @@ async def review_filters(
 FiltersDep = Annotated[ReviewFilters, Depends(review_filters)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
+
+
+def requested_language(
+    accept_language: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Language",
+            max_length=500,
+            description="`cy` for Welsh labels (and Welsh problem documents); English otherwise. "
+            "`Content-Language` says which the answer is in.",
+        ),
+    ] = None,
+) -> Language:
+    return negotiate(accept_language)
+
+
+LanguageDep = Annotated[Language, Depends(requested_language)]

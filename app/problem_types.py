@@ -223,3 +223,74 @@ _TYPES = (
 )
 
 PROBLEM_TYPES: dict[str, ProblemType] = {problem.slug: problem for problem in _TYPES}
+
+
+@dataclass(frozen=True)
+class WelshProblem:
+    title: str
+    detail: str
+
+
+# Each type's title and a detail saying what happened, in Welsh: what a problem document carries
+# for `Accept-Language: cy` (its English detail, which names the particulars, goes in `detail_en`).
+# Drafted by the registry's developers; awaiting a translator's review, as the seeded labels are.
+WELSH: dict[str, WelshProblem] = {
+    "bad-request": WelshProblem("Cais gwallus", "Nid oedd modd deall y cais fel y'i anfonwyd."),
+    "validation-error": WelshProblem(
+        "Cais annilys",
+        "Mae un neu ragor o'r meysydd, paramedrau'r ymholiad neu'r penawdau yn annilys: mae `errors` yn enwi "
+        "pob un. Ni newidiwyd dim.",
+    ),
+    "submission-rejected": WelshProblem(
+        "Ni ellir cyflwyno'r adolygiad eto",
+        "Mae'r adolygiad yn torri un neu ragor o'r rheolau cyflwyno: mae `errors` yn enwi pob un. Ni newidiwyd dim.",
+    ),
+    "authentication-required": WelshProblem("Mae angen dilysu", "Mae angen tocyn cludwr o POST /api/v1/auth/token ar gyfer hyn."),
+    "invalid-token": WelshProblem("Tocyn annilys", "Mae'r tocyn cludwr yn annilys neu wedi dod i ben."),
+    "forbidden": WelshProblem("Gwaharddedig", "Nid yw eich rôl na'ch rhanbarth yn caniatáu hyn. Ni newidiwyd dim."),
+    "not-found": WelshProblem("Heb ei ganfod", "Nid yw'n bodoli, neu ni chewch ei weld."),
+    "method-not-allowed": WelshProblem(
+        "Dull heb ei ganiatáu", "Nid yw'r cyfeiriad hwn yn derbyn y dull HTTP hwn: mae `Allow` yn enwi'r rhai y mae'n eu derbyn."
+    ),
+    "not-acceptable": WelshProblem("Annerbyniol", "Ni all y gofrestrfa ateb yn y math o gyfrwng y gofynnwyd amdano."),
+    "conflict": WelshProblem("Gwrthdaro", "Mae'r cais yn gwrthdaro â chyflwr presennol y cofnod. Ni newidiwyd dim."),
+    "invalid-transition": WelshProblem(
+        "Ni chaniateir hyn yn y statws presennol",
+        "Nid yw statws presennol yr adolygiad yn caniatáu'r cam hwn. Ni newidiwyd dim.",
+    ),
+    "gone": WelshProblem("Wedi mynd", "Nid yw'r ffeil yn cael ei chadw mwyach: roedd yn dal testun a dynnwyd o'r cofnod."),
+    "precondition-failed": WelshProblem(
+        "Methodd y rhagamod", "Mae `If-Match` yn enwi fersiwn nad yw'n gyfredol mwyach. Ni newidiwyd dim."
+    ),
+    "precondition-required": WelshProblem(
+        "Mae angen rhagamod", "Mae angen pennawd `If-Match` gyda'r ETag o'ch darlleniad diwethaf. Ni newidiwyd dim."
+    ),
+    "payload-too-large": WelshProblem("Llwyth rhy fawr", "Mae corff y cais yn rhy fawr. Ni newidiwyd dim."),
+    "unsupported-media-type": WelshProblem(
+        "Math o gyfrwng heb ei gefnogi", "Nid yw'r gofrestrfa'n derbyn y math hwn o gynnwys yma. Ni newidiwyd dim."
+    ),
+    "too-many-attempts": WelshProblem(
+        "Gormod o ymdrechion", "Bu gormod o ymdrechion: rhowch gynnig arall ar ôl yr eiliadau yn `Retry-After`."
+    ),
+    "invalid-token-request": WelshProblem("Cais tocyn annilys", "Nid yw'r cais am docyn yn gyflawn nac yn ddilys."),
+    "unsupported-grant-type": WelshProblem(
+        "Math o ganiatâd heb ei gefnogi", "Nid yw'r gofrestrfa'n cefnogi'r math hwn o ganiatâd (`grant_type`)."
+    ),
+    "invalid-grant": WelshProblem(
+        "Enw defnyddiwr neu gyfrinair annilys", "Nid yw'r enw defnyddiwr a'r cyfrinair yn cyfateb i gyfrif gweithredol."
+    ),
+    "invalid-client": WelshProblem("Methodd dilysu'r cleient", "Nid oedd modd dilysu'r cleient API."),
+    "service-unavailable": WelshProblem(
+        "Gwasanaeth ddim ar gael",
+        "Nid yw'r gronfa ddata, y storfa ddogfennau na'r chwilio yn ateb. Ni newidiwyd dim: rhowch gynnig arall ar ôl "
+        "yr eiliadau yn `Retry-After`.",
+    ),
+    "document-damaged": WelshProblem(
+        "Mae ffeil y ddogfen wedi'i difrodi",
+        "Mae ffeil y ddogfen ar goll neu'n dal beitiau eraill, felly nid yw'n cael ei gweini. Ni newidiwyd dim.",
+    ),
+    "internal-error": WelshProblem(
+        "Gwall mewnol", "Aeth rhywbeth o'i le ar ochr y gofrestrfa: dyfynnwch `request_id` wrth roi gwybod amdano."
+    ),
+    "http-error": WelshProblem("Gwall HTTP", "Gwrthodiad ar lefel HTTP: mae'r statws yn dweud beth ydoedd."),
+}

@@ -334,7 +334,7 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
     from app.reviews.repository import ReviewFilters
     from app.search.backend import SearchRequest
     from app.search.opensearch import OpenSearchBackend
-    from app.search.query import parse
+    from app.search.query import parse_search
 
     client = OpenSearch(osmem_url, timeout=120)
     backend = OpenSearchBackend(client, prefix="bench-reviews")
@@ -364,7 +364,7 @@ def section_search_opensearch(db: Database, work: Path, osmem_url: str, *, round
             ours += latency(lambda q=q: running.get("/api/v1/search", {"q": q, "limit": 20}), rounds=rounds)
             bodies.clear()
             # The backend alone (the OpenSearch backend reads no database), to capture its request body.
-            search = SearchRequest(parse(q), ReviewFilters(), offset=0, limit=20)
+            search = SearchRequest(parse_search(q), ReviewFilters(), offset=0, limit=20)
             page = backend.search(None, principal=_inspectorate(), today=Clock().today(), request=search)  # type: ignore[arg-type]
             assert page.total == json.loads(body)["total"]
             request = bodies[-1]

@@ -215,3 +215,67 @@ WELSH = {
     "copïo": "copio",
     "ffoëdig": "ffoedig",
 }
+
+
+# Reviews with Welsh beside English, and one written in Welsh (its report in Welsh): the questions
+# the Welsh index answers on its own terms (ADR 0045), with the references each must find. No
+# apostrophes ("teulu'n"): the OpenSearch stand-in ignores the char filter that splits them.
+BILINGUAL: list[tuple[str, dict[str, Any]]] = [
+    (
+        "GW CY 1/2025",
+        {
+            "title_cy": "Plentyn L",
+            "summary": "The father was not consulted and chronologies were missing.",
+            "summary_cy": "Ni siaradwyd â thad y plentyn. Cân am dŷ y teulu oedd hi.",
+            "recommendations": [
+                {
+                    "ref": "R1",
+                    "text": "Agencies keep a shared chronology for every child.",
+                    "text_cy": "Dylai asiantaethau gadw cronolegau a rennir ar gyfer pob plentyn.",
+                    "level": "agency",
+                },
+                {"ref": "R2", "text": "Practitioners seek the views of fathers.", "level": "agency"},
+            ],
+        },
+    ),
+    ("GW CY 2/2025", {"summary": "Agencies can share chronologies; health visitors did not."}),
+    (
+        "GW CY 3/2025",
+        {
+            "language": "cy",
+            "title": "Child M",
+            "title_cy": "Plentyn M",
+            "summary": "Child M's family moved five times.",
+            "summary_cy": "Roedd y maes chwarae yn agos at y cartref.",
+            "recommendations": [
+                {
+                    "ref": "R1",
+                    "text": "Agencies share records when a family moves.",
+                    "text_cy": "Mae asiantaethau yn rhannu cofnodion pan fydd y teulu yn symud.",
+                    "level": "agency",
+                },
+                {"ref": "R2", "text": "Practitioners ask the child what they want.", "level": "agency"},
+            ],
+            "full_text": "Adroddiad llawn. Symudodd y teulu bum gwaith; ni rannwyd y cronolegau rhwng asiantaethau.",
+        },
+    ),
+]
+BILINGUAL_QUESTIONS: dict[str, set[str]] = {
+    "cân": {"GW CY 1/2025"},  # "can" once folded: an English stopword, a Welsh word ("song")
+    "can": {"GW CY 1/2025"},  # dropped from the English reading ("Agencies can share"); the Welsh finds "cân"
+    "cronolegau": {"GW CY 1/2025", "GW CY 3/2025"},  # a recommendation's Welsh; a Welsh report
+    "maes": {"GW CY 3/2025"},  # not "mae": the English stemmer would make "maes" "mae"
+    "symudodd teulu": {"GW CY 3/2025"},  # a Welsh report is indexed as Welsh
+    "siaradwyd a thad": {"GW CY 1/2025"},  # "a" is kept, and "â" folds to it
+    "chronologies": {"GW CY 1/2025", "GW CY 2/2025"},  # English as before
+    "plentyn -maes": {"GW CY 1/2025"},
+}
+
+
+def build_bilingual(client: TestClient, token_for: Any) -> dict[str, str]:
+    """The bilingual reviews, published in Gwent: their ids by reference."""
+    board = token_for("board", "gwent")
+    return {
+        reference: flows.review_in(client, board, "published", reference=reference, **changes)["id"]
+        for reference, changes in BILINGUAL
+    }

@@ -111,6 +111,7 @@ OTHERS: list[tuple[str, tuple[int, ...]]] = [
     ("create_in_north_wales",   (401,       403,       201,         403,          403,          403,        201)),
     ("add_region",              (401,       403,       403,         403,          403,          403,        201)),
     ("add_vocabulary_term",     (401,       403,       403,         403,          403,          403,        201)),
+    ("set_welsh_label",         (401,       403,       403,         403,          403,          403,        200)),
     ("who_am_i",                (401,       200,       200,         200,          200,          200,        200)),
     ("list_accounts",           (401,       403,       403,         403,          403,          403,        200)),
     ("create_account",          (401,       403,       403,         403,          403,          403,        201)),
@@ -145,6 +146,7 @@ ENDPOINTS = {
     "create_in_north_wales": "POST /reviews with region north-wales",
     "add_region": "POST /regions",
     "add_vocabulary_term": "POST /vocabularies/theme/terms",
+    "set_welsh_label": "PUT /vocabularies/agency/terms/police/labels/cy",
     "who_am_i": "GET /auth/me",
     "list_accounts": "GET /accounts",
     "create_account": "POST /accounts (a user)",
@@ -561,6 +563,20 @@ def test_other_calls(client, token_for, endpoint, caller, expected):
             assert_problem(response, expected)
             assert NEW_TERM["code"] not in _theme_codes(client)
             assert "voice-of-the-child" in _theme_codes(client)
+
+    elif endpoint == "set_welsh_label":
+        url = f"{API}/vocabularies/agency/terms/police/labels/cy"
+        response = client.put(url, json={"label": "Yr heddlu"}, headers={**headers, "If-Match": '"1"'})
+
+        def police() -> dict[str, Any]:
+            return next(t for t in client.get(f"{API}/vocabularies").json()["agency"] if t["code"] == "police")
+
+        if expected == 200:
+            assert response.status_code == 200, response.text
+            assert police()["labels"] == {"en": "Police", "cy": "Yr heddlu"} and police()["labels_awaiting_review"] == []
+        else:
+            assert_problem(response, expected)
+            assert police()["labels"] == {"en": "Police", "cy": "Heddlu"} and police()["labels_awaiting_review"] == ["cy"]
 
     elif endpoint == "who_am_i":
         response = client.get(f"{API}/auth/me", headers=headers)

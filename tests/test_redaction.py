@@ -22,11 +22,13 @@ NAME = "Torvik Blumquist"
 WORDS = ("torvik", "blumquist")  # as the full-text indexes keep them (lower case; porter leaves them whole)
 REASON = "The child's name was published in error; removed under the data protection officer's instruction."
 SUMMARY = f"{NAME} died aged nine months. Chronologies were missing and the father was not consulted."
+SUMMARY_CY = f"Bu farw {NAME} yn naw mis oed. Roedd cronolegau ar goll."
 RECOMMENDATIONS = [
     {
         "ref": "R1",
         "text": f"Agencies keep a shared chronology for every child, as {NAME.upper()}'s case shows.",
         "level": "agency",
+        "text_cy": f"Mae asiantaethau'n cadw cronoleg a rennir, fel y dengys achos {NAME}.",
     },
     {"ref": "R2", "text": "Practitioners seek the views of fathers and new partners.", "level": "agency"},
 ]
@@ -62,12 +64,17 @@ def rows_holding(session: Session, words: tuple[str, ...]) -> list[str]:
 
 
 def full_text_terms(session: Session) -> set[str]:
-    """The terms the database's own full-text index holds: SQLite's FTS5 index read through
-    fts5vocab, PostgreSQL's tsvector column's lexemes."""
+    """The terms the database's own full-text indexes hold, English and Welsh: SQLite's FTS5 indexes
+    read through fts5vocab, PostgreSQL's tsvector columns' lexemes."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.review_terms USING fts5vocab(main, review_fts, row)"))
-        return {term for (term,) in session.execute(text("SELECT term FROM temp.review_terms"))}
-    rows = session.execute(text("SELECT unnest(tsvector_to_array(search_vector)) FROM review"))
+        terms = set()
+        for index in ("review_fts", "review_fts_cy"):
+            session.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{index}_terms USING fts5vocab(main, {index}, row)"))
+            terms |= {term for (term,) in session.execute(text(f"SELECT term FROM temp.{index}_terms"))}
+        return terms
+    rows = session.execute(
+        text("SELECT unnest(tsvector_to_array(search_vector) || tsvector_to_array(search_vector_cy)) FROM review")
+    )
     return {lexeme for (lexeme,) in rows}
 
 
@@ -82,9 +89,9 @@ def admin(token_for):
 
 
 def _review_naming_the_child(client: TestClient, board: dict[str, str], researcher: dict[str, str]) -> dict[str, Any]:
-    """Named in its summary, a recommendation, a progress note, a coding's quote and note, its report
+    """Named in its summary and a recommendation (in English and Welsh), a progress note, a coding's quote and note, its report
     and several revisions: edits, progress, a correction."""
-    review = flows.create(client, board, summary=SUMMARY, recommendations=RECOMMENDATIONS)
+    review = flows.create(client, board, summary=SUMMARY, summary_cy=SUMMARY_CY, recommendations=RECOMMENDATIONS)
     edited = client.patch(_url(review), json={"title": "Child T"}, headers={**board, "If-Match": '"1"'})
     assert edited.status_code == 200, edited.text
     flows.put_plan(client, board, review)

@@ -35,6 +35,47 @@ def test_a_created_draft_reads_back_as_sent(client, board):
             assert body[field] == value, field
 
 
+WELSH = {
+    "language": "cy",
+    "title_cy": "Plentyn A",
+    "summary_cy": "Bu farw Plentyn A yn naw mis oed. Roedd cronolegau ar goll.",
+}
+
+
+def test_a_review_in_welsh_keeps_its_welsh_and_its_language(client, board):
+    """Issue 15: the Welsh title, summary and recommendations are stored and returned beside the
+    English, and a review records its original language; one without Welsh reads as before."""
+    recommendations = factories.review()["recommendations"]
+    recommendations[0] = recommendations[0] | {"text_cy": "Mae asiantaethau yn cadw cronoleg a rennir."}
+    created = flows.create(client, board, recommendations=recommendations, **WELSH)
+    read = client.get(f"{API}/reviews/{created['id']}", headers=board).json()
+    assert {name: read[name] for name in WELSH} == WELSH
+    assert read["recommendations"] == recommendations  # R2 has no Welsh: no `text_cy` at all
+    listed = client.get(f"{API}/reviews", headers=board).json()["items"]
+    assert [(item["language"], item["title_cy"]) for item in listed] == [("cy", "Plentyn A")]
+
+    english = flows.create(client, board, reference="GWSB 3/2023")
+    assert (english["language"], english["title_cy"], english["summary_cy"]) == ("en", None, None)
+    assert all("text_cy" not in r for r in english["recommendations"])
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "pointer"),
+    [
+        ({"language": "cy"}, "welsh-title-required", "#"),
+        ({"language": "gd"}, "enum", "#/language"),
+        ({"title_cy": ""}, "too_short", "#/title_cy"),
+        ({"title_cy": "x" * 301}, "too_long", "#/title_cy"),
+    ],
+)
+def test_welsh_fields_are_checked_like_the_english(client, board, body, code, pointer):
+    response = client.post(f"{API}/reviews", json=factories.review(**body), headers=board)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert (error["code"], error["pointer"]) == (code, pointer)
+    assert client.get(f"{API}/reviews", headers=board).json()["items"] == []
+
+
 def test_patch_changes_what_was_sent_and_bumps_the_version(client, board):
     review = flows.create(client, board)
     url = f"{API}/reviews/{review['id']}"

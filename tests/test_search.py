@@ -344,3 +344,22 @@ def test_with_the_sql_backend_a_change_is_searchable_at_its_commit_and_leaves_no
         found = client.get(f"{API}/search", params={"q": "carers"}, headers=board).json()
         assert [item["id"] for item in found["items"]] == [review["id"]]
     assert outbox_statements == []
+
+
+@pytest.mark.parametrize(("q", "expected"), search_corpus.BILINGUAL_QUESTIONS.items())
+def test_welsh_is_searched_as_welsh(client, token_for, q, expected):
+    """ADR 0045: Welsh text (title_cy, summary_cy, a recommendation's text_cy, the report of a review
+    written in Welsh) is found by its own words, folded but neither stemmed nor stopped as English."""
+    ids = search_corpus.build_bilingual(client, token_for)
+    found = {item["id"] for item in _search(client, token_for("practitioner"), q=q)["items"]}
+    assert found == {ids[reference] for reference in expected}, q
+
+
+def test_a_hit_in_welsh_is_highlighted_in_welsh_and_carries_its_welsh_title(client, token_for):
+    ids = search_corpus.build_bilingual(client, token_for)
+    answer = _search(client, token_for("practitioner"), q="cân")
+    [item] = answer["items"]
+    assert item["id"] == ids["GW CY 1/2025"] and item["title_cy"] == "Plentyn L"
+    assert "<mark>Cân</mark>" in " ".join(item["highlights"])
+    english = _search(client, token_for("practitioner"), q="father")["items"]
+    assert "<mark>father</mark>" in " ".join(next(i for i in english if i["id"] == ids["GW CY 1/2025"])["highlights"])

@@ -21,7 +21,7 @@ from app.reviews.repository import ReviewFilters
 from app.search import opensearch
 from app.search.backend import FACETS, SearchDocument, SearchRequest
 from app.search.outbox import documents_of, drain, reindex
-from app.search.query import STOPWORDS, parse
+from app.search.query import STOPWORDS, parse, parse_search
 from app.search.sql import SqlSearchBackend
 from tests import flows, search_corpus
 from tests.flows import API
@@ -50,7 +50,9 @@ def _documents(session: Session) -> list[SearchDocument]:
 
 
 def _answer(backend, session, principal, clock, q, filters):
-    page = backend.search(session, principal=principal, today=clock.today(), request=SearchRequest(parse(q), filters, 0, 100))
+    page = backend.search(
+        session, principal=principal, today=clock.today(), request=SearchRequest(parse_search(q), filters, 0, 100)
+    )
     return page.total, [(hit.id, hit.score) for hit in page.hits], {k: sorted(map(tuple, v)) for k, v in page.facets.items()}
 
 
@@ -107,6 +109,17 @@ def test_welsh_diacritics_fold_alike_in_sql_and_opensearch(client, token_for, se
             ), q
 
 
+def test_welsh_is_searched_alike_in_sql_and_opensearch(client, token_for, session, clock, opensearch_backend):
+    """ADR 0045: the same hits, scores and facets for each bilingual question from both backends."""
+    ids = search_corpus.build_bilingual(client, token_for)
+    opensearch_backend.index(_documents(session))
+    sql = SqlSearchBackend(session.get_bind().dialect.name)
+    for q, expected in search_corpus.BILINGUAL_QUESTIONS.items():
+        answer = _answer(sql, session, PRINCIPALS[0], clock, q, ReviewFilters())
+        assert {hit_id for hit_id, _ in answer[1]} == {ids[reference] for reference in expected}, q
+        assert _answer(opensearch_backend, session, PRINCIPALS[0], clock, q, ReviewFilters()) == answer, q
+
+
 CALLERS = {
     "anonymous": Principal("anonymous", Role.anonymous),
     "practitioner": Principal("practitioner", Role.practitioner),
@@ -126,7 +139,7 @@ def test_reviews_a_caller_may_not_read_change_nothing_in_its_opensearch_answers(
     opensearch_backend.index(_documents(session))
 
     def answers():
-        request = {q: SearchRequest(parse(q), ReviewFilters(), 0, 100) for q in search_corpus.QUERIES_FOR_HIDDEN}
+        request = {q: SearchRequest(parse_search(q), ReviewFilters(), 0, 100) for q in search_corpus.QUERIES_FOR_HIDDEN}
         return {
             q: opensearch_backend.search(session, principal=principal, today=clock.today(), request=r) for q, r in request.items()
         }
@@ -142,7 +155,7 @@ def test_reviews_a_caller_may_not_read_change_nothing_in_its_opensearch_answers(
         session,
         principal=Principal("admin", Role.admin),
         today=clock.today(),
-        request=SearchRequest(parse("secret chronologies"), ReviewFilters(), 0, 100),
+        request=SearchRequest(parse_search("secret chronologies"), ReviewFilters(), 0, 100),
     )
     assert set(hidden) <= {hit.id for hit in admin.hits}
 
@@ -246,20 +259,23 @@ def test_an_index_made_before_the_codings_takes_their_fields_in_place(client, to
 def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_fills_them(
     client, token_for, session, session_factory, clock, opensearch_backend, caplog
 ):
-    """ADR 0032's amendment (mapping version 3): a version-2 index takes `coded_pairs` in place, so
-    new documents are not refused, and says a reindex is due; until then its reviews coded before
-    it are in no (theme, perspective) bucket, and `registry search reindex` puts them back."""
+    """ADR 0032's amendment (mapping version 3) and Welsh (version 4, ADR 0045): a version-2 index
+    is given the Welsh analyzer and takes `coded_pairs` and the Welsh fields in place, so new
+    documents are not refused, and says a reindex is due; until then its reviews coded before it
+    are in no (theme, perspective) bucket, and `registry search reindex` puts them back."""
     import logging
 
-    from app.search.opensearch import MAPPING, MAPPING_VERSION, SETTINGS, OpenSearchBackend, _source
+    from app.search.opensearch import ANALYSIS, MAPPING, MAPPING_VERSION, OpenSearchBackend, _source
 
-    assert MAPPING_VERSION == 3
-    old_mapping = {**MAPPING, "properties": {k: v for k, v in MAPPING["properties"].items() if k != "coded_pairs"}}
+    assert MAPPING_VERSION == 4
+    added = {"coded_pairs", "title_cy", "summary_cy", "recommendations_cy", "full_text_cy"}
+    old_mapping = {**MAPPING, "properties": {k: v for k, v in MAPPING["properties"].items() if k not in added}}
+    old_analysis = {**ANALYSIS, "analyzer": {"registry_english": ANALYSIS["analyzer"]["registry_english"]}}
     name = f"{opensearch_backend.prefix}-v2-old"
     opensearch_backend.client.indices.create(
         index=name,
         body={
-            "settings": SETTINGS,
+            "settings": {"analysis": old_analysis},
             "mappings": old_mapping,
             "aliases": {opensearch_backend.read_alias: {}, opensearch_backend.write_alias: {"is_write_index": True}},
         },
@@ -267,7 +283,8 @@ def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_
     board, lawyer = token_for("board", "gwent"), token_for("researcher", subject="lawyer")
     summary = "Child A died aged nine months. The father was not consulted."
     coded_before, coded_after = (
-        flows.review_in(client, board, "published", reference=f"PAIR {i}", summary=summary) for i in (1, 2)
+        flows.review_in(client, board, "published", reference=f"PAIR {i}", summary=summary, summary_cy=welsh)
+        for i, welsh in ((1, None), (2, "Bu farw y plentyn. Ni siaradwyd â thad y plentyn."))
     )
     for review, theme, perspective in ((coded_before, "gdpr-confusion", "health"), (coded_after, "tunnel-vision", "legal")):
         start = summary.index("father")
@@ -281,13 +298,16 @@ def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_
     before, after = documents_of(session, [session.get(Review, coded_before["id"]), session.get(Review, coded_after["id"])])
     assert after.coded_pairs == ["tunnel-vision|legal"]
     # As version 2 indexed it: the themes and perspectives, no pairs.
-    old_source = {k: v for k, v in _source(before).items() if k != "coded_pairs"}
+    old_source = {k: v for k, v in _source(before).items() if k not in added}
     opensearch_backend.client.index(index=name, id=before.id, body=old_source, version=before.version, version_type="external")
 
     restarted = OpenSearchBackend(opensearch_backend.client, prefix=opensearch_backend.prefix, refresh=True)
     with caplog.at_level(logging.WARNING, logger="app.search"):
         restarted.index([after])
-    assert f"{name} predates mapping version 3: run `registry search reindex`" in caplog.text
+    assert f"{name} predates mapping version 4: run `registry search reindex`" in caplog.text
+    welsh = SearchRequest(parse_search("siaradwyd a thad"), ReviewFilters(), 0, 20)
+    found = restarted.search(session, principal=Principal("inspector", Role.inspectorate), today=clock.today(), request=welsh)
+    assert [hit.id for hit in found.hits] == [coded_after["id"]]  # the Welsh, unstemmed and unstopped
 
     inspector = Principal("inspector", Role.inspectorate)
 
@@ -299,7 +319,7 @@ def test_an_index_made_before_the_coded_pairs_takes_them_in_place_and_a_reindex_
 
     assert pairs() == {("tunnel-vision", "legal"): 1, ("hierarchy-of-knowledge", "legal"): 1}
     rebuilt = reindex(session_factory, restarted)
-    assert rebuilt.startswith(f"{opensearch_backend.prefix}-v3-")
+    assert rebuilt.startswith(f"{opensearch_backend.prefix}-v4-")
     restarted.refresh()
     assert pairs() == {
         ("tunnel-vision", "legal"): 1,
@@ -342,7 +362,7 @@ def test_a_search_is_one_request_with_filters_scoring_nothing_facets_and_page_hi
     flows.review_in(client, token_for("board", "gwent"), "published", full_text="Chronologies were missing.")
     opensearch_backend.index(_documents(session))
     sent.clear()
-    request = SearchRequest(parse("chronologies"), ReviewFilters(region="gwent"), 0, 20)
+    request = SearchRequest(parse_search("chronologies"), ReviewFilters(region="gwent"), 0, 20)
     opensearch_backend.search(session, principal=PRINCIPALS[0], today=clock.today(), request=request)
     [(_, body)] = _searches(sent)  # total, page, facets and highlights: one request
     assert len(sent) == 1
@@ -350,12 +370,9 @@ def test_a_search_is_one_request_with_filters_scoring_nothing_facets_and_page_hi
     assert set(query) == {"filter", "should"}  # matching, visibility and filters in filter context
     assert any("status" in str(clause) for clause in query["filter"]) and any("gwent" in str(c) for c in query["filter"])
     assert body["size"] == 20 and body["track_total_hits"] is True
-    assert set(body["aggs"]) == set(FACETS) and set(body["highlight"]["fields"]) == {
-        "title",
-        "summary",
-        "recommendations",
-        "full_text",
-    }
+    fields = {"title", "summary", "recommendations", "full_text"}
+    assert set(body["aggs"]) == set(FACETS)
+    assert set(body["highlight"]["fields"]) == fields | {f"{name}_cy" for name in fields}  # English and Welsh
 
 
 @pytest.mark.parametrize("group_by", [("region",), ("theme", "year")])

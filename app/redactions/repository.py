@@ -38,7 +38,9 @@ def current_files(session: Session) -> list[tuple[str, tuple[str, str]]]:
 def purge_full_text_index(session: Session) -> None:
     """SQLite's FTS5 keeps a deleted row's terms in its older segments (marked deleted) until they
     are merged; `optimize` merges every segment into one, so the removed words leave the index's
-    own tables too. PostgreSQL's tsvector is a generated column, rewritten with the row."""
+    own tables too (the English and the Welsh index). PostgreSQL's tsvectors are generated columns,
+    rewritten with the row."""
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("INSERT INTO review_fts (review_fts) VALUES ('optimize')"))
+        for index in ("review_fts", "review_fts_cy"):
+            session.execute(text(f"INSERT INTO {index} ({index}) VALUES ('optimize')"))

@@ -29,7 +29,16 @@ from app.reviews.models import Review
 from app.search import outbox
 
 # What people wrote, per table; every other column is the registry's own (codes, dates, ids).
-_REVIEW_FIELDS = ("title", "summary", "recommendations", "reviewers", "full_text", "withdrawn_reason")
+_REVIEW_FIELDS = (
+    "title",
+    "title_cy",
+    "summary",
+    "summary_cy",
+    "recommendations",  # each one's `text` and `text_cy`
+    "reviewers",
+    "full_text",
+    "withdrawn_reason",
+)
 _ACTION_FIELDS = ("description", "progress_notes")
 _CODING_FIELDS = ("quote", "note")
 _REVISION_FIELDS = ("snapshot", "reason")

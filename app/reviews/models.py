@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, Integer, Text,
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.columns import UTCDateTime, utcnow
+from app.language import Language
 from app.reviews.enums import ReviewStatus
 
 _version_column = Column("version", Integer, nullable=False, default=1)
@@ -39,6 +40,11 @@ class Review(SQLModel, table=True):
     reviewers: list[dict[str, Any]] = Field(default=[], sa_type=JSON)
     title: str = Field(max_length=300)
     summary: str | None = Field(default=None, sa_type=Text)
+    # Welsh beside English (issue 15): the original language, and the Welsh title and summary if given;
+    # a recommendation's Welsh text is its `text_cy`. The report's text is in the original language.
+    language: str = Field(default=Language.en, max_length=2)
+    title_cy: str | None = Field(default=None, max_length=300)
+    summary_cy: str | None = Field(default=None, sa_type=Text)
     age_band: str | None = Field(default=None, max_length=64)
     completed_on: date | None = None
     recommendations: list[dict[str, Any]] = Field(default=[], sa_type=JSON)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.language import Language
 from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewStatus, ReviewType, SusrCriterion, TriggerOutcome
 from app.reviews.models import TAG_FIELDS, Review
 from app.schemas import (
@@ -34,6 +35,12 @@ class Recommendation(StrictInput):
     ref: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     text: Annotated[MultiLine, Field(min_length=1, max_length=10_000)]
     level: RecommendationLevel
+    text_cy: Annotated[MultiLine, Field(min_length=1, max_length=10_000)] | None = Field(
+        default=None,
+        # Left out when there is none: a recommendation without Welsh is stored and answered as before.
+        exclude_if=lambda text: text is None,
+        description="The recommendation in Welsh, if the board gives it (beside `text`, in English).",
+    )
 
 
 def _no_duplicates(name: str, values: list[str]) -> None:
@@ -67,6 +74,13 @@ class ReviewContent(StrictInput):
     reviewers: Annotated[list[Reviewer], Field(max_length=20)] = Field(default_factory=list)
     title: ShortText
     summary: Annotated[MultiLine, Field(max_length=50_000)] | None = None
+    language: Language = Field(
+        default=Language.en,
+        description="The language the review was written in: `en` (English) or `cy` (Welsh). The report's text "
+        "is in it; a Welsh review needs `title_cy`.",
+    )
+    title_cy: ShortText | None = Field(default=None, description="The title in Welsh.")
+    summary_cy: Annotated[MultiLine, Field(max_length=50_000)] | None = Field(default=None, description="The summary in Welsh.")
     age_band: Code | None = None
     abuse_categories: Annotated[list[Code], Field(max_length=20), UniqueItems] = Field(default_factory=list)
     agencies: Annotated[list[Code], Field(max_length=50), UniqueItems] = Field(default_factory=list)
@@ -94,6 +108,8 @@ class ReviewContent(StrictInput):
         for name in ("abuse_categories", "agencies", "themes", "context_factors"):
             _no_duplicates(name, getattr(self, name))
         _no_duplicates("recommendations", [r.ref for r in self.recommendations])
+        if self.language is Language.cy and self.title_cy is None:
+            raise PydanticCustomError("welsh-title-required", "a review written in Welsh (language cy) needs title_cy")
         return self
 
 
@@ -173,6 +189,8 @@ class ReviewListItem(ReviewRecord):
     susr_criteria: list[SusrCriterion]
     trigger_outcome: TriggerOutcome
     title: str
+    title_cy: str | None = None
+    language: Language = Language.en
     age_band: str | None
     themes: list[str]
     completed_on: date | None

@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from app.auth.principals import Principal
 from app.errors import ServiceUnavailable
+from app.language import Language
 from app.reviews.models import Review
 from app.reviews.repository import ReviewFilters
-from app.search.query import ParsedQuery
+from app.search.query import SearchQuery
 
 # What search results and trends can be grouped by, in the API's words.
 FACETS = ("region", "kind", "review_type", "theme", "year")
@@ -64,7 +65,12 @@ class SearchDocument:
     title: str
     summary: str
     recommendations: str
+    # The report's text is indexed in the review's language: `full_text` for English, `full_text_cy`.
     full_text: str
+    title_cy: str = ""
+    summary_cy: str = ""
+    recommendations_cy: str = ""
+    full_text_cy: str = ""
     # The learning themes coders coded the review with, and the perspectives they coded from.
     coded_themes: list[str] = field(default_factory=list)
     perspectives: list[str] = field(default_factory=list)
@@ -84,6 +90,7 @@ class SearchDocument:
         coding; `coding_changes`: how many times its
         codings have changed (history's count, which only grows). The document's version is the
         review's plus that count, so a coding change is a newer version too (external versioning)."""
+        welsh = review.language == Language.cy
         return cls(
             id=review.id,
             version=review.version + coding_changes,
@@ -103,7 +110,11 @@ class SearchDocument:
             title=review.title,
             summary=review.summary or "",
             recommendations="\n".join(r["text"] for r in review.recommendations),
-            full_text=review.full_text or "",
+            full_text="" if welsh else (review.full_text or ""),
+            title_cy=review.title_cy or "",
+            summary_cy=review.summary_cy or "",
+            recommendations_cy="\n".join(r["text_cy"] for r in review.recommendations if r.get("text_cy")),
+            full_text_cy=(review.full_text or "") if welsh else "",
             coded_themes=list(coded[0]),
             perspectives=list(coded[1]),
             coded_pairs=[pair_of(theme, perspective) for theme, perspective in coded[2]],
@@ -117,7 +128,7 @@ def pair_of(theme: str, perspective: str) -> str:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    query: ParsedQuery
+    query: SearchQuery
     filters: ReviewFilters
     offset: int
     limit: int
@@ -132,6 +143,7 @@ class Hit:
     review_type: str | None
     status: str
     title: str
+    title_cy: str | None
     completed_on: date | None
     score: float
     highlights: list[str]

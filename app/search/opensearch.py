@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app.auth.policies import READ_GRANTS
 from app.auth.principals import Principal
 from app.config import Settings
+from app.language import Language
 from app.reviews.repository import ReviewFilters
 from app.search import highlight
 from app.search.backend import (
@@ -35,7 +36,7 @@ from app.search.backend import (
     ordered,
     pair_of,
 )
-from app.search.query import STOPWORDS, ParsedQuery
+from app.search.query import STOPWORDS, ParsedQuery, SearchQuery
 from app.vocab import repository as vocab
 from app.vocab.enums import Vocabulary
 
@@ -45,17 +46,21 @@ logger = logging.getLogger("app.search")
 # text can be megabytes, and OpenSearch works best on bulk requests of 5 to 15 MB.
 BULK_MAX_BYTES = 10 * 1024 * 1024
 BULK_MAX_DOCUMENTS = 500
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 _TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
+# Each language's fields (ADR 0045): the Welsh ones are `<field>_cy`, analysed as Welsh.
+_FIELDS_OF = {Language.en: _TEXT_FIELDS, Language.cy: [f"{name}_cy" for name in _TEXT_FIELDS]}
 _FIELD_OF = {"theme": "themes", "agency": "agencies", "coded_theme": "coded_themes", "perspective": "perspectives"}
 # Fields added to the mapping after version 1: put on an older index in place (ADR 0026), so that
 # no document is refused. coded_themes and perspectives came before any coding; coded_pairs (version
 # 3, ADR 0032's amendment) came after, so the coded reviews of an older index lack it until
-# `registry search reindex` rebuilds it (ensure_index logs that).
-_ADDED_FIELDS = ("coded_themes", "perspectives", "coded_pairs")
+# `registry search reindex` rebuilds it (ensure_index logs that). The Welsh fields (version 4) need
+# the Welsh analyzer, which an older index is given first (ensure_index).
+_ADDED_FIELDS = ("coded_themes", "perspectives", "coded_pairs", *_FIELDS_OF[Language.cy])
 _MAX_BUCKETS = 10_000
 
 _TEXT = {"type": "text", "analyzer": "registry_english"}
+_WELSH = {"type": "text", "analyzer": "registry_welsh"}
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date", "format": "strict_date"}
 MAPPING: dict[str, Any] = {
@@ -80,27 +85,34 @@ MAPPING: dict[str, Any] = {
         "summary": _TEXT,
         "recommendations": _TEXT,
         "full_text": _TEXT,
+        **{name: _WELSH for name in _FIELDS_OF[Language.cy]},
         "coded_themes": _KEYWORD,
         "perspectives": _KEYWORD,
         "coded_pairs": _KEYWORD,
     },
 }
 # English stemming like the SQL backends (Porter, accents folded), with the same stopwords as every
-# backend. Apostrophes split words as they do in SQLite's tokenizer and the query parser.
-SETTINGS: dict[str, Any] = {
-    "analysis": {
-        "char_filter": {"registry_apostrophes": {"type": "mapping", "mappings": ["'=>\\u0020", "\u2019=>\\u0020"]}},
-        "filter": {"registry_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)}},
-        "analyzer": {
-            "registry_english": {
-                "type": "custom",
-                "char_filter": ["registry_apostrophes"],
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "registry_stop", "porter_stem"],
-            }
+# backend; Welsh with accents folded, neither stemmed nor stopped (ADR 0045). Apostrophes split
+# words as they do in SQLite's tokenizer and the query parser.
+ANALYSIS: dict[str, Any] = {
+    "char_filter": {"registry_apostrophes": {"type": "mapping", "mappings": ["'=>\\u0020", "\u2019=>\\u0020"]}},
+    "filter": {"registry_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)}},
+    "analyzer": {
+        "registry_english": {
+            "type": "custom",
+            "char_filter": ["registry_apostrophes"],
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding", "registry_stop", "porter_stem"],
         },
-    }
+        "registry_welsh": {
+            "type": "custom",
+            "char_filter": ["registry_apostrophes"],
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding"],
+        },
+    },
 }
+SETTINGS: dict[str, Any] = {"analysis": ANALYSIS}
 
 
 class OpenSearchBackend:
@@ -154,9 +166,10 @@ class OpenSearchBackend:
                     body={"aliases": {self.read_alias: {}, self.write_alias: {"is_write_index": True}}},
                 )
             else:
-                # An index made before the codings: the new keyword fields are added to it in place.
+                # An index made before the codings or Welsh: the new fields are added to it in place.
                 added = {name: MAPPING["properties"][name] for name in _ADDED_FIELDS}
-                for index in self.indices_behind(self.write_alias) + self.indices_behind(self.read_alias):
+                for index in dict.fromkeys(self.indices_behind(self.write_alias) + self.indices_behind(self.read_alias)):
+                    self._give_analyzers(index)
                     self.client.indices.put_mapping(index=index, body={"properties": added})
                 older = [i for i in self.indices_behind(self.read_alias) if _mapping_version(i, self.prefix) < MAPPING_VERSION]
                 if older:
@@ -167,6 +180,19 @@ class OpenSearchBackend:
                         MAPPING_VERSION,
                     )
         self._ready = True
+
+    def _give_analyzers(self, index: str) -> None:
+        """An index made before an analyzer existed gets it: analysis settings change only while the
+        index is closed, a moment in which it refuses reads and writes (writes wait in the outbox)."""
+        analyzers = self.client.indices.get_settings(index=index)[index]["settings"]["index"].get("analysis", {})
+        if set(ANALYSIS["analyzer"]) <= set(analyzers.get("analyzer", {})):
+            return
+        logger.warning("search index %s is given the analyzers of mapping version %d", index, MAPPING_VERSION)
+        self.client.indices.close(index=index)
+        try:
+            self.client.indices.put_settings(index=index, body={"analysis": ANALYSIS})
+        finally:
+            self.client.indices.open(index=index)
 
     def new_index_name(self) -> str:
         return f"{self.prefix}-v{MAPPING_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{time.perf_counter_ns() % 1000:03d}"
@@ -280,14 +306,14 @@ class OpenSearchBackend:
             "size": request.limit,
             "sort": [{"_score": "desc"}, {"completed_on": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
             "track_total_hits": True,
-            "_source": ["id", "reference", "region", "kind", "review_type", "status", "title", "completed_on"],
+            "_source": ["id", "reference", "region", "kind", "review_type", "status", "title", "title_cy", "completed_on"],
             "highlight": {
                 "pre_tags": [highlight.START],
                 "post_tags": [highlight.STOP],
                 "fragment_size": 160,
                 "number_of_fragments": 2,
                 "highlight_query": {"bool": matching},
-                "fields": {name: {} for name in _TEXT_FIELDS},
+                "fields": {name: {} for language in Language for name in _FIELDS_OF[language]},
             },
             "aggs": {name: {"terms": {"field": _FIELD_OF.get(name, name), "size": _MAX_BUCKETS}} for name in FACETS},
         }
@@ -296,11 +322,16 @@ class OpenSearchBackend:
         hits = []
         for hit in answer["hits"]["hits"]:
             source = hit["_source"]
-            fragments = [
-                f
-                for field in ("title", "summary", "recommendations", "full_text")
-                for f in hit.get("highlight", {}).get(field, [])
-            ]
+            # The English text's fragments where the English reading matches, else the Welsh text's.
+            found = hit.get("highlight", {})
+            fragments = next(
+                (
+                    parts
+                    for language in Language
+                    if (parts := [f for field in _FIELDS_OF[language] for f in found.get(field, [])])
+                ),
+                [],
+            )
             hits.append(
                 Hit(
                     id=source["id"],
@@ -310,6 +341,7 @@ class OpenSearchBackend:
                     review_type=source.get("review_type"),
                     status=source["status"],
                     title=source["title"],
+                    title_cy=source.get("title_cy") or None,
                     completed_on=date.fromisoformat(source["completed_on"]) if source.get("completed_on") else None,
                     score=round(float(hit.get("_score") or 0.0), 6),
                     highlights=[highlight.to_html(f) for f in fragments[:2]],
@@ -444,18 +476,30 @@ def _clause(clause: list[tuple[str, ...]], fields: list[str]) -> dict[str, Any]:
     return {"bool": {"should": [_alternative(a, fields) for a in clause], "minimum_should_match": 1}}
 
 
-def _text_query(query: ParsedQuery) -> dict[str, Any]:
+def _reading_query(query: ParsedQuery, fields: list[str]) -> dict[str, Any]:
     return {
-        "must": [_clause(clause, _TEXT_FIELDS) for clause in query.required],
-        "must_not": [_alternative(a, _TEXT_FIELDS) for a in query.excluded],
+        "must": [_clause(clause, fields) for clause in query.required],
+        "must_not": [_alternative(a, fields) for a in query.excluded],
     }
 
 
-def _tier_scores(query: ParsedQuery) -> list[dict[str, Any]]:
-    """RANK_TIERS: each clause found in a tier's fields adds the tier's weight, whatever the term's frequency."""
+def _text_query(query: SearchQuery) -> dict[str, Any]:
+    """The English reading in the English fields, or the Welsh reading in the Welsh fields."""
+    readings = [{"bool": _reading_query(reading, _FIELDS_OF[language])} for language, reading in query.readings()]
+    return {"should": readings, "minimum_should_match": 1}
+
+
+def _in_language(fields: tuple[str, ...], language: Language) -> list[str]:
+    return [f"{name}_cy" if language is Language.cy else name for name in fields]
+
+
+def _tier_scores(query: SearchQuery) -> list[dict[str, Any]]:
+    """RANK_TIERS: each clause of each reading found in a tier's fields of its language adds the
+    tier's weight, whatever the term's frequency."""
     return [
-        {"constant_score": {"filter": _clause(clause, list(fields)), "boost": weight}}
-        for clause in query.required
+        {"constant_score": {"filter": _clause(clause, _in_language(fields, language)), "boost": weight}}
+        for language, reading in query.readings()
+        for clause in reading.required
         for fields, weight in RANK_TIERS
     ]
 

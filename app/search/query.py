@@ -8,7 +8,10 @@ dropped for all three, so the backends agree on what matches.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+
+from app.language import Language
 
 # PostgreSQL's `english` stopword list (Snowball), used by every backend.
 STOPWORDS = frozenset(
@@ -161,6 +164,31 @@ class ParsedQuery:
         return not self.required
 
 
+@dataclass(frozen=True)
+class SearchQuery:
+    """What was typed, read as English (its stopwords dropped, as the English index drops them) and
+    as Welsh (every word kept: the Welsh index has no stopwords, and English ones are Welsh words,
+    "a" and "i", or become them once folded, "cân"). A review matches if it matches either reading in
+    that language's text (ADR 0045)."""
+
+    english: ParsedQuery
+    welsh: ParsedQuery
+
+    @property
+    def is_empty(self) -> bool:
+        return self.welsh.is_empty  # the Welsh reading keeps every word the English one keeps
+
+    def readings(self) -> list[tuple[Language, ParsedQuery]]:
+        """Each language's reading that has something to match."""
+        found = [(Language.en, self.english), (Language.cy, self.welsh)]
+        return [(language, query) for language, query in found if not query.is_empty]
+
+
+def fold(word: str) -> str:
+    """The word without its diacritics ("ŵyr" -> "wyr"), as every backend's index folds it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD.findall(text))
 
@@ -170,14 +198,20 @@ def words(text: str) -> tuple[str, ...]:
     return _words(text)
 
 
-def _meaningful(words: tuple[str, ...]) -> tuple[str, ...]:
+def _meaningful(words: tuple[str, ...], stopwords: frozenset[str]) -> tuple[str, ...]:
     """A phrase keeps its stopwords (they hold positions) unless it is only stopwords."""
-    if len(words) == 1 or all(w in STOPWORDS for w in words):
-        return tuple(w for w in words if w not in STOPWORDS)
+    if len(words) == 1 or all(fold(w) in stopwords for w in words):
+        return tuple(w for w in words if fold(w) not in stopwords)
     return words
 
 
-def parse(text: str) -> ParsedQuery:
+def parse_search(text: str) -> SearchQuery:
+    return SearchQuery(english=parse(text), welsh=parse(text, stopwords=frozenset()))
+
+
+def parse(text: str, *, stopwords: frozenset[str] = STOPWORDS) -> ParsedQuery:
+    """The query as English reads it; `stopwords=frozenset()` keeps every word (Welsh). A stopword is
+    compared without diacritics: the indexes fold "cân" to "can" before they drop it."""
     query = ParsedQuery()
     pending_or = False
     for token in _TOKEN.findall(text):
@@ -190,7 +224,9 @@ def parse(text: str) -> ParsedQuery:
         body = token[1:] if negated else token
         # An unquoted hyphenated or punctuated word is several terms, each required.
         quoted = body.startswith('"')
-        alternatives = [_meaningful(_words(body))] if quoted else [(w,) for w in _words(body) if w not in STOPWORDS]
+        alternatives = (
+            [_meaningful(_words(body), stopwords)] if quoted else [(w,) for w in _words(body) if fold(w) not in stopwords]
+        )
         alternatives = [a for a in alternatives if a]
         if not alternatives:
             continue

@@ -18,10 +18,12 @@ class SearchItem(BaseModel):
     review_type: ReviewType | None
     status: ReviewStatus
     title: str
+    title_cy: str | None = Field(default=None, description="The title in Welsh, if the board gave it.")
     completed_on: date | None
     score: float = Field(
         description="Where the query's words are found in this review: per word, phrase or OR-group, 10 in the title, "
-        "4 in the summary or recommendations, 1 in the report's text. Depends on this review alone; ties come newest first."
+        "4 in the summary or recommendations, 1 in the report's text, in English and in Welsh (each language's "
+        "text read on its own). Depends on this review alone; ties come newest first."
     )
     highlights: list[str] = Field(description="Fragments with matches in <mark>; the rest is HTML-escaped text.")
 

@@ -22,7 +22,7 @@ from app.reviews.repository import ReviewFilters
 from app.search import measures
 from app.search.backend import DIMENSIONS, SearchBackend, SearchRequest
 from app.search.measures import ACTION_MEASURES, RATIOS, ActionFacts, Cell, Measure, ReviewFacts
-from app.search.query import parse
+from app.search.query import parse_search
 from app.search.schemas import FacetCount, Facets, SearchItem, SearchResults, TrendBucket, TrendKey, Trends
 from app.search.sql import review_keys
 from app.search.suppression import suppress
@@ -51,7 +51,7 @@ def search(
 ) -> SearchResults:
     require(principal, Permission.search)
     offset = decode_cursor(cursor, SearchPosition).o if cursor is not None else 0
-    request = SearchRequest(query=parse(q), filters=filters, offset=offset, limit=limit)
+    request = SearchRequest(query=parse_search(q), filters=filters, offset=offset, limit=limit)
     page = backend.search(session, principal=principal, today=clock.today(), request=request)
     # A hit shows a review's title and text; outside its public window that is a read to account
     # for, as GET /reviews/{id} is (the database decides, not the index's copy).
@@ -73,7 +73,7 @@ def matching_ids(
     """Every review (up to MAX_OFFSET, most relevant first) GET /search would find for this principal:
     the same permission, parser and backend, page after page (a saved search's feed sorts them by date)."""
     require(principal, Permission.search)
-    query, ids = parse(q), list[str]()
+    query, ids = parse_search(q), list[str]()
     while len(ids) < MAX_OFFSET:
         request = SearchRequest(query=query, filters=filters, offset=len(ids), limit=min(_MATCH_PAGE, MAX_OFFSET - len(ids)))
         page = backend.search(session, principal=principal, today=clock.today(), request=request)

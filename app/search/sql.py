@@ -26,9 +26,12 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     table,
     text,
+    true,
+    union,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -37,21 +40,28 @@ from sqlmodel import Session, col
 from app.auth.principals import Principal
 from app.codings.models import Coding
 from app.columns import table_of
+from app.language import Language
 from app.reviews.models import Review, ReviewTag
 from app.reviews.repository import ReviewFilters, filter_clause, visibility_clause
 from app.search import highlight
 from app.search.backend import FACETS, RANK_TIERS, Hit, SearchDocument, SearchPage, SearchRequest, ordered
-from app.search.query import ParsedQuery, to_fts5, to_fts5_clause, to_tsquery_weighted, to_websearch
+from app.search.query import ParsedQuery, SearchQuery, to_fts5, to_fts5_clause, to_tsquery_weighted, to_websearch
 from app.vocab import repository as vocab
 from app.vocab.enums import Vocabulary
 
-# Migration 0002's SQLite structures (not models: they exist on SQLite only).
-_FTS = table("review_fts", column("rowid"))
+# Migrations 0002 and 0017's SQLite structures (not models: they exist on SQLite only): an FTS5
+# index per language, on one key per review.
 _SEARCH_KEY = table("search_key", column("key"), column("review_id"))
+_FTS_OF = {Language.en: "review_fts", Language.cy: "review_fts_cy"}
 _TAG_DIMENSIONS = {"theme": "theme", "agency": "agency"}
-# PostgreSQL's text search configuration (migration 0016): `english` that reads "ŵyr" as "wyr",
-# as SQLite's tokenizer and OpenSearch's analyzer do.
-_CONFIG = text("'registry_english'::regconfig")
+# PostgreSQL's text search configurations (migrations 0016, 0017), which read "ŵyr" as "wyr" as
+# SQLite's tokenizer and OpenSearch's analyzers do: English stemmed, Welsh neither stemmed nor stopped.
+_CONFIG_OF = {Language.en: text("'registry_english'::regconfig"), Language.cy: text("'registry_welsh'::regconfig")}
+_CONFIG = _CONFIG_OF[Language.en]
+_VECTOR_OF: dict[Language, ColumnElement[Any]] = {
+    Language.en: literal_column("review.search_vector"),
+    Language.cy: literal_column("review.search_vector_cy"),
+}
 # The weight label each tier's fields carry in PostgreSQL's search_vector (migration 0002).
 _PG_LABELS = {("title",): "A", ("summary", "recommendations"): "B", ("full_text",): "C"}
 _HIT_COLUMNS = (
@@ -62,6 +72,7 @@ _HIT_COLUMNS = (
     col(Review.review_type),
     col(Review.status),
     col(Review.title),
+    col(Review.title_cy),
     col(Review.completed_on),
 )
 _HEADLINE_OPTIONS = (
@@ -169,54 +180,83 @@ class SqlSearchBackend:
         ranked = {review_id: score for _, review_id, score in sorted(hits)}
         return total, {name: [(key[0], n) for key, n in ordered(cells)] for name, cells in facets.items()}, ranked
 
-    def _matching(self, query: ParsedQuery) -> tuple[FromClause, ColumnElement[bool]]:
-        """Where matches come from, and the match condition."""
+    def _matching(self, query: SearchQuery) -> tuple[FromClause, ColumnElement[bool]]:
+        """Where matches come from, and the match condition: the English reading in the English
+        index, or the Welsh reading in the Welsh one."""
+        readings = query.readings()
         if self.dialect == "postgresql":
-            tsquery = func.websearch_to_tsquery(_CONFIG, to_websearch(query))
-            return table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
-        source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(Review, col(Review.id) == _SEARCH_KEY.c.review_id)
-        return source, literal_column("review_fts").op("MATCH")(bindparam("fts_query", to_fts5(query)))
+            found = [
+                _VECTOR_OF[language].op("@@")(func.websearch_to_tsquery(_CONFIG_OF[language], to_websearch(reading)))
+                for language, reading in readings
+            ]
+            return table_of(Review), or_(*found)
+        # Driven from the FTS indexes (the keys they match), never from a scan of the reviews.
+        keys = [
+            text(f"SELECT rowid FROM {_FTS_OF[language]} WHERE {_FTS_OF[language]} MATCH :match_{language.value}")
+            .bindparams(**{f"match_{language.value}": to_fts5(reading)})
+            .columns(column("rowid"))
+            for language, reading in readings
+        ]
+        matched = (union(*keys) if len(keys) > 1 else keys[0]).subquery("matched")
+        source = matched.join(_SEARCH_KEY, _SEARCH_KEY.c.key == matched.c.rowid).join(
+            Review, col(Review.id) == _SEARCH_KEY.c.review_id
+        )
+        return source, true()
 
-    def _score(self, query: ParsedQuery) -> ColumnElement[int]:
-        """RANK_TIERS as SQL: for each clause and tier, the tier's weight if the clause is found there.
-        Not bm25 (SQLite) or a corpus-wide statistic of any kind: those count hidden reviews too."""
+    def _score(self, query: SearchQuery) -> ColumnElement[int]:
+        """RANK_TIERS as SQL: for each clause of each reading and each tier, the tier's weight if the
+        clause is found there in that reading's language. Not bm25 (SQLite) or a corpus-wide
+        statistic of any kind: those count hidden reviews too."""
         found_in: list[ColumnElement[int]] = []
-        for c, clause in enumerate(query.required):
-            for t, (fields, weight) in enumerate(RANK_TIERS):
-                if self.dialect == "postgresql":
-                    tsquery = func.to_tsquery(
-                        _CONFIG, bindparam(f"rank_{c}_{t}", to_tsquery_weighted(clause, _PG_LABELS[fields]))
-                    )
-                    condition = literal_column("review.search_vector").op("@@")(tsquery)
-                else:
-                    # Each clause and tier is one lookup in the FTS index, made once per query.
-                    rowids = (
-                        text(f"SELECT rowid FROM review_fts WHERE review_fts MATCH :rank_{c}_{t}")
-                        .bindparams(**{f"rank_{c}_{t}": to_fts5_clause(clause, fields)})
-                        .columns(column("rowid"))
-                    )
-                    condition = _FTS.c.rowid.in_(rowids)
-                found_in.append(case((condition, weight), else_=0))
+        for language, reading in query.readings():
+            for c, clause in enumerate(reading.required):
+                for t, (fields, weight) in enumerate(RANK_TIERS):
+                    name = f"rank_{language.value}_{c}_{t}"
+                    if self.dialect == "postgresql":
+                        weighted = to_tsquery_weighted(clause, _PG_LABELS[fields])
+                        tsquery = func.to_tsquery(_CONFIG_OF[language], bindparam(name, weighted))
+                        condition = _VECTOR_OF[language].op("@@")(tsquery)
+                    else:
+                        # Each clause and tier is one lookup in the FTS index, made once per query.
+                        index = _FTS_OF[language]
+                        rowids = (
+                            text(f"SELECT rowid FROM {index} WHERE {index} MATCH :{name}")
+                            .bindparams(**{name: to_fts5_clause(clause, fields)})
+                            .columns(column("rowid"))
+                        )
+                        condition = _SEARCH_KEY.c.key.in_(rowids)
+                    found_in.append(case((condition, weight), else_=0))
         return sum(found_in[1:], found_in[0])
 
-    def _highlights(self, session: Session, query: ParsedQuery, review_ids: list[str]) -> dict[str, list[str]]:
-        if not review_ids:
-            return {}
+    def _highlights(self, session: Session, query: SearchQuery, review_ids: list[str]) -> dict[str, list[str]]:
+        """Fragments of the English text where the English reading matches, else of the Welsh."""
+        found: dict[str, list[str]] = {}
+        for language, reading in query.readings():
+            missing = [rid for rid in review_ids if not found.get(rid)]
+            if missing:
+                found |= self._highlights_in(session, language, reading, missing)
+        return found
+
+    def _highlights_in(
+        self, session: Session, language: Language, query: ParsedQuery, review_ids: list[str]
+    ) -> dict[str, list[str]]:
         if self.dialect == "postgresql":
-            tsquery = func.websearch_to_tsquery(_CONFIG, to_websearch(query))
-            source = _headline_source(query, tsquery)
+            config = _CONFIG_OF[language]
+            tsquery = func.websearch_to_tsquery(config, to_websearch(query))
+            source = _headline_source(query, tsquery) if language is Language.en else _welsh_headline_source()
             rows = session.execute(
-                select(col(Review.id), func.ts_headline(_CONFIG, source, tsquery, _HEADLINE_OPTIONS)).where(
+                select(col(Review.id), func.ts_headline(config, source, tsquery, _HEADLINE_OPTIONS)).where(
                     col(Review.id).in_(review_ids)
                 )
             ).all()
             fragments = {rid: headline.split("\ue002") for rid, headline in rows}
         else:
+            index = _FTS_OF[language]
             rows = session.execute(
                 text(
-                    "SELECT search_key.review_id, snippet(review_fts, -1, :start, :stop, '…', 24) "
-                    "FROM review_fts JOIN search_key ON search_key.key = review_fts.rowid "
-                    "WHERE review_fts MATCH :q AND search_key.review_id IN (SELECT value FROM json_each(:ids))"
+                    f"SELECT search_key.review_id, snippet({index}, -1, :start, :stop, '…', 24) "
+                    f"FROM {index} JOIN search_key ON search_key.key = {index}.rowid "
+                    f"WHERE {index} MATCH :q AND search_key.review_id IN (SELECT value FROM json_each(:ids))"
                 ).bindparams(start=highlight.START, stop=highlight.STOP, q=to_fts5(query), ids=json.dumps(review_ids))
             ).all()
             fragments = {rid: [snippet] for rid, snippet in rows}
@@ -233,9 +273,10 @@ class SqlSearchBackend:
         if self.dialect == "postgresql":
             # Weight B holds the summary and the recommendations: a superset, which the scorer narrows.
             tsquery = func.to_tsquery(_CONFIG, bindparam("candidate_terms", to_tsquery_weighted(clause, "B")))
-            source, matched = table_of(Review), literal_column("review.search_vector").op("@@")(tsquery)
+            source, matched = table_of(Review), _VECTOR_OF[Language.en].op("@@")(tsquery)
         else:
-            source = _FTS.join(_SEARCH_KEY, _SEARCH_KEY.c.key == _FTS.c.rowid).join(
+            fts = table("review_fts", column("rowid"))
+            source = fts.join(_SEARCH_KEY, _SEARCH_KEY.c.key == fts.c.rowid).join(
                 Review, col(Review.id) == _SEARCH_KEY.c.review_id
             )
             fts_query = to_fts5_clause(clause, ("recommendations",))
@@ -266,6 +307,13 @@ class SqlSearchBackend:
             if key is not None:
                 result.append((key, int(row[-1])))
         return ordered(result)
+
+
+def _welsh_headline_source() -> ColumnElement[str]:
+    """What a PostgreSQL headline reads of a hit's Welsh: its title and summary, and the start of the
+    report of a review written in Welsh."""
+    report = case((col(Review.language) == Language.cy.value, func.left(Review.full_text, 100_000)), else_=null())
+    return func.concat_ws(" … ", Review.title_cy, Review.summary_cy, report)
 
 
 def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> ColumnElement[str]:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint
+from sqlalchemy import Column, ForeignKeyConstraint, Integer
 from sqlmodel import Field, SQLModel
 
 from app.columns import UTCDateTime, utcnow
@@ -30,3 +30,23 @@ class VocabularyTerm(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=2000)
     # A term's broader term in the same vocabulary (the learning themes' sub-themes): a code, or None.
     parent: str | None = Field(default=None, max_length=64)
+
+
+_label_version = Column("version", Integer, nullable=False, default=1)
+
+
+class TermLabel(SQLModel, table=True):
+    """A term's label in a language other than English (Welsh), for every vocabulary, the fixed ones
+    too. Awaiting a translator's review until `reviewed_at` is set (ADR 0045)."""
+
+    __tablename__ = "term_label"
+    # Optimistic locking, as on a review: two translators correcting one label cannot both win.
+    __mapper_args__ = {"version_id_col": _label_version, "version_id_generator": False}
+
+    vocabulary: str = Field(primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, max_length=64)
+    language: str = Field(primary_key=True, max_length=2)
+    label: str = Field(max_length=200)
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_label_version)

@@ -10,7 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.vocab.models import Region, VocabularyTerm
+from app.vocab.models import Region, TermLabel, VocabularyTerm
 
 
 def list_regions(session: Session) -> list[Region]:
@@ -21,7 +21,7 @@ def get_region(session: Session, code: str) -> Region | None:
     return session.get(Region, code)
 
 
-def add(session: Session, row: Region | VocabularyTerm) -> None:
+def add(session: Session, row: Region | VocabularyTerm | TermLabel) -> None:
     session.add(row)
     session.flush()
 
@@ -68,3 +68,13 @@ def families(session: Session, vocabulary: str) -> dict[str, list[str]]:
         if code != ancestor:
             found[ancestor].append(code)
     return found
+
+
+def labels_in(session: Session, language: str) -> dict[tuple[str, str], TermLabel]:
+    """Every term's label in the language, by (vocabulary, code)."""
+    rows = session.exec(select(TermLabel).where(TermLabel.language == language))
+    return {(row.vocabulary, row.code): row for row in rows}
+
+
+def get_label(session: Session, vocabulary: str, code: str, language: str) -> TermLabel | None:
+    return session.get(TermLabel, (vocabulary, code, language))

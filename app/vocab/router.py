@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 
 from app.auth.dependencies import PrincipalDep
 from app.errors import problem_responses
+from app.etags import with_etag
+from app.parameters import IfMatch, LanguageDep
+from app.registry import ClockDep
 from app.sessions import SessionDep
 from app.vocab import service
-from app.vocab.enums import Vocabulary
-from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
+from app.vocab.enums import AnyVocabulary, Vocabulary
+from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies, WelshLabelIn
 
 router = APIRouter(tags=["vocabularies"])
 
@@ -30,9 +35,16 @@ def create_region(session: SessionDep, principal: PrincipalDep, body: RegionCrea
     return service.create_region(session, principal=principal, data=body)
 
 
-@router.get("/vocabularies", operation_id="list_vocabularies", summary="Every controlled vocabulary and its codes")
-def list_vocabularies(session: SessionDep) -> Vocabularies:
-    return service.vocabularies(session)
+@router.get(
+    "/vocabularies",
+    operation_id="list_vocabularies",
+    summary="Every controlled vocabulary and its codes, labelled in English and Welsh",
+    responses={200: {"headers": {"Content-Language": {"description": "`en` or `cy`", "schema": {"type": "string"}}}}},
+)
+def list_vocabularies(session: SessionDep, language: LanguageDep, response: Response) -> Vocabularies:
+    response.headers["Content-Language"] = language.value
+    response.headers["Vary"] = "Accept-Language"
+    return service.vocabularies(session, language)
 
 
 @router.post(
@@ -42,5 +54,28 @@ def list_vocabularies(session: SessionDep) -> Vocabularies:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(403, 409),
 )
-def add_term(session: SessionDep, principal: PrincipalDep, vocabulary: Vocabulary, body: TermCreate) -> Term:
-    return service.add_term(session, principal=principal, vocabulary=vocabulary, data=body)
+def add_term(session: SessionDep, principal: PrincipalDep, vocabulary: Vocabulary, body: TermCreate, clock: ClockDep) -> Term:
+    return service.add_term(session, principal=principal, vocabulary=vocabulary, data=body, clock=clock)
+
+
+@router.put(
+    "/vocabularies/{vocabulary}/terms/{code}/labels/cy",
+    operation_id="set_welsh_label",
+    summary="Correct or confirm a term's Welsh label (admin, for the translator; If-Match required): it is then reviewed",
+    responses={**with_etag(200, "The term, its Welsh label reviewed"), **problem_responses(403, 404, 412, 428)},
+)
+def set_welsh_label(
+    session: SessionDep,
+    principal: PrincipalDep,
+    vocabulary: AnyVocabulary,
+    code: Annotated[str, Path(min_length=1, max_length=64)],
+    body: WelshLabelIn,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Term:
+    term = service.set_welsh_label(
+        session, principal=principal, vocabulary=vocabulary, code=code, label=body.label, if_match=if_match, clock=clock
+    )
+    response.headers["ETag"] = term.welsh_label_etag
+    return term

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.language import Language
 from app.schemas import Code, MultiLine, SingleLine, StrictInput
 
 
@@ -19,18 +20,38 @@ class RegionCreate(StrictInput):
     name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
 
 
+Label = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+
+
+class TermLabels(BaseModel):
+    en: str
+    cy: str | None = Field(description="The Welsh label; null for a term added without one.")
+
+
 class Term(BaseModel):
     code: str
-    label: str
+    label: str = Field(description="The label in the language the request asked for (`Accept-Language`), else English.")
+    labels: TermLabels
+    labels_awaiting_review: list[Language] = Field(
+        description="The languages whose label no translator has reviewed yet (`cy` for a drafted Welsh label)."
+    )
+    welsh_label_etag: str = Field(
+        description='The Welsh label\'s version: send it as `If-Match` to correct the label (`"0"` while it has none).'
+    )
     description: str | None = None
     parent: str | None = Field(default=None, description="The broader term's code in the same vocabulary (learning themes).")
 
 
 class TermCreate(StrictInput):
     code: Code
-    label: Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    label: Label
+    label_cy: Label | None = Field(default=None, description="The term's Welsh label, if known.")
     description: Annotated[MultiLine, Field(max_length=2000)] | None = None
     parent: Code | None = Field(default=None, description="A code already in the same vocabulary: the new term sits under it.")
+
+
+class WelshLabelIn(StrictInput):
+    label: Label
 
 
 class Vocabularies(BaseModel):

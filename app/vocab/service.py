@@ -12,12 +12,15 @@ from app import audit
 from app.action_plans.enums import ActionStatus
 from app.auth.policies import Permission, require
 from app.auth.principals import Principal
-from app.errors import Conflict, InvalidInput, ProblemItem
+from app.clock import Clock
+from app.errors import Conflict, InvalidInput, NotFound, ProblemItem
+from app.etags import check_if_match, etag, lost_race_is_412
+from app.language import Language
 from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewType, SusrCriterion, TriggerOutcome
 from app.vocab import repository
-from app.vocab.enums import Vocabulary
-from app.vocab.models import Region, VocabularyTerm
-from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabularies
+from app.vocab.enums import AnyVocabulary, Vocabulary
+from app.vocab.models import Region, TermLabel, VocabularyTerm
+from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, TermLabels, Vocabularies
 
 _FIXED_LABELS: dict[str, str] = {
     "cpr": "Child Practice Review",
@@ -40,8 +43,46 @@ _FIXED_LABELS: dict[str, str] = {
 }
 
 
-def _fixed(values: type[StrEnum]) -> list[Term]:
-    return [Term(code=v.value, label=_FIXED_LABELS.get(v.value, v.value)) for v in values]
+_FIXED: dict[AnyVocabulary, type[StrEnum]] = {
+    AnyVocabulary.kind: ReviewKind,
+    AnyVocabulary.review_type: ReviewType,
+    AnyVocabulary.susr_criterion: SusrCriterion,
+    AnyVocabulary.trigger_outcome: TriggerOutcome,
+    AnyVocabulary.recommendation_level: RecommendationLevel,
+    AnyVocabulary.action_status: ActionStatus,
+}
+
+
+def _term(
+    code: str,
+    english: str,
+    welsh: TermLabel | None,
+    language: Language,
+    *,
+    description: str | None = None,
+    parent: str | None = None,
+) -> Term:
+    cy = welsh.label if welsh is not None else None
+    return Term(
+        code=code,
+        label=cy if language is Language.cy and cy is not None else english,
+        labels=TermLabels(en=english, cy=cy),
+        labels_awaiting_review=[Language.cy] if welsh is not None and welsh.reviewed_at is None else [],
+        welsh_label_etag=etag(welsh.version if welsh is not None else 0),
+        description=description,
+        parent=parent,
+    )
+
+
+def _english_labels(session: Session) -> dict[tuple[str, str], tuple[str, VocabularyTerm | None]]:
+    """Every term's English label, by (vocabulary, code), with its row if it is kept as data."""
+    found: dict[tuple[str, str], tuple[str, VocabularyTerm | None]] = {
+        (term.vocabulary, term.code): (term.label, term) for term in repository.list_terms(session)
+    }
+    for vocabulary, values in _FIXED.items():
+        for value in values:
+            found[(vocabulary.value, value.value)] = (_FIXED_LABELS.get(value.value, value.value), None)
+    return found
 
 
 def list_regions(session: Session) -> list[RegionOut]:
@@ -57,24 +98,55 @@ def create_region(session: Session, *, principal: Principal, data: RegionCreate)
     return RegionOut(code=data.code, name=data.name)
 
 
-def vocabularies(session: Session) -> Vocabularies:
-    by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in Vocabulary}
-    for term in repository.list_terms(session):
-        by_vocabulary.setdefault(term.vocabulary, []).append(
-            Term(code=term.code, label=term.label, description=term.description, parent=term.parent)
+def vocabularies(session: Session, language: Language = Language.en) -> Vocabularies:
+    """Every vocabulary's terms, each with its English and Welsh labels and `label` in `language`."""
+    welsh = repository.labels_in(session, Language.cy.value)
+    by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in AnyVocabulary}
+    for (vocabulary, code), (english, row) in _english_labels(session).items():
+        by_vocabulary.setdefault(vocabulary, []).append(
+            _term(
+                code,
+                english,
+                welsh.get((vocabulary, code)),
+                language,
+                description=row.description if row else None,
+                parent=row.parent if row else None,
+            )
         )
-    return Vocabularies(
-        **by_vocabulary,
-        kind=_fixed(ReviewKind),
-        review_type=_fixed(ReviewType),
-        susr_criterion=_fixed(SusrCriterion),
-        trigger_outcome=_fixed(TriggerOutcome),
-        recommendation_level=_fixed(RecommendationLevel),
-        action_status=_fixed(ActionStatus),
+    return Vocabularies(**by_vocabulary)
+
+
+def set_welsh_label(
+    session: Session,
+    *,
+    principal: Principal,
+    vocabulary: AnyVocabulary,
+    code: str,
+    label: str,
+    if_match: str | None,
+    clock: Clock,
+) -> Term:
+    """A translator's Welsh label for a term: it replaces the one they read (If-Match), and is reviewed."""
+    audit.note(session, principal, "vocabularies:label", target_type=vocabulary.value, target_id=code)
+    require(principal, Permission.vocabularies_manage)
+    found = _english_labels(session).get((vocabulary.value, code))
+    if found is None:
+        raise NotFound(f"The {vocabulary.value} vocabulary has no '{code}'.")
+    english, row = found
+    welsh = repository.get_label(session, vocabulary.value, code, Language.cy.value)
+    check_if_match(if_match, welsh.version if welsh is not None else 0, what="Welsh label")
+    if welsh is None:
+        welsh = TermLabel(vocabulary=vocabulary.value, code=code, language=Language.cy.value, label=label, version=0)
+    welsh.label, welsh.reviewed_by, welsh.reviewed_at = label, principal.subject, clock.now()
+    welsh.version += 1
+    with lost_race_is_412("Welsh label"):
+        repository.add(session, welsh)
+    return _term(
+        code, english, welsh, Language.cy, description=row.description if row else None, parent=row.parent if row else None
     )
 
 
-def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate) -> Term:
+def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate, clock: Clock) -> Term:
     audit.note(session, principal, "vocabularies:add-term", target_type=vocabulary.value, target_id=data.code)
     require(principal, Permission.vocabularies_manage)
     if repository.get_term(session, vocabulary.value, data.code):
@@ -88,7 +160,18 @@ def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, 
         vocabulary=vocabulary.value, code=data.code, label=data.label, description=data.description, parent=data.parent
     )
     repository.add(session, term)
-    return Term(code=term.code, label=term.label, description=term.description, parent=term.parent)
+    welsh = None
+    if data.label_cy is not None:  # given by the admin who adds the term, who answers for it
+        welsh = TermLabel(
+            vocabulary=vocabulary.value,
+            code=data.code,
+            language=Language.cy.value,
+            label=data.label_cy,
+            reviewed_by=principal.subject,
+            reviewed_at=clock.now(),
+        )
+        repository.add(session, welsh)
+    return _term(term.code, term.label, welsh, Language.en, description=term.description, parent=term.parent)
 
 
 def codes_of(session: Session, vocabulary: Vocabulary) -> list[str]:
