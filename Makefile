@@ -22,7 +22,7 @@ OPENAPI_TYPESCRIPT ?= openapi-typescript@7.13.0
 # --prefer-offline: once npx has the pinned packages in its cache, it runs them without the network.
 NPX := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --yes --prefer-offline
 
-.PHONY: install run test check format test-sqlite test-postgres coverage lint-openapi openapi clean
+.PHONY: install run test check format test-sqlite test-postgres coverage lint-openapi openapi browser clean
 
 install: $(STAMP)
 
@@ -37,7 +37,14 @@ run: $(STAMP)
 	@scripts/first-steps $(HOST) $(PORT)
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-test: check lint-openapi test-sqlite test-postgres coverage
+test: check lint-openapi browser test-sqlite test-postgres coverage
+
+# Debian's Chromium, for the dashboard's browser test (tests/test_dashboard.py). Installed with
+# apt-get when missing and this is root; if it cannot be, that one test says so and is skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1; } || \
+	  echo "make browser: Chromium could not be installed (apt-get install chromium, as root): the dashboard's browser test will be skipped" >&2
 
 # The rules machines keep: ruff's lint and format, mypy --strict over app/, import-linter's layer
 # contracts (all configured in pyproject.toml). `make format` applies ruff's fixes and format.

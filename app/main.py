@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__, openapi
 from app.api import API_PREFIX, api_router
 from app.config import Settings
+from app.dashboard import install_dashboard
 from app.docs_pages import install_docs_pages
 from app.errors import install_problem_handlers
 from app.guards import reject_unknown_query_parameters
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.include_router(problems_router, dependencies=strict)
     app.include_router(api_router)
     install_docs_pages(app, openapi_url=f"{API_PREFIX}/openapi.json")
+    install_dashboard(app)
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
