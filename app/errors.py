@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
-from app.language import Language, negotiate
+from app.language import Language, negotiate, spoken_in
 from app.problem_types import WELSH
 
 logger = logging.getLogger("app.errors")
@@ -195,11 +195,10 @@ def problem_response(
         errors=errors,
         detail_en=detail if welsh else None,
     )
-    spoken = {"Content-Language": (Language.cy if welsh else Language.en).value, "Vary": "Accept-Language"}
     return JSONResponse(
         {**problem.model_dump(exclude_none=True), **(extensions or {})},
         status_code=status,
-        headers={**(headers or {}), **spoken},
+        headers={**(headers or {}), **spoken_in(Language.cy if welsh else Language.en)},
         media_type=PROBLEM_MEDIA_TYPE,
     )
 

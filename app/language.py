@@ -35,3 +35,8 @@ def negotiate(accept_language: str | None) -> Language:
         if primary in Language.__members__ and q > best_q:
             best, best_q = Language(primary), q
     return best
+
+
+def spoken_in(language: Language) -> dict[str, str]:
+    """The headers of an answer whose words depend on Accept-Language."""
+    return {"Content-Language": language.value, "Vary": "Accept-Language"}

@@ -194,7 +194,7 @@ def test_a_practitioner_sees_small_numbers_suppressed_and_no_overdue_actions(pag
     assert page.locator("html").get_attribute("lang") == "cy"
     assert page.locator("h1").inner_text() == "Dangosfwrdd"
     welsh = _table(page, "by-year-region")
-    assert welsh["2023"][BOARDS["north-wales"]] == "llai na 5"
+    assert welsh["2023"]["Bwrdd Diogelu Gogledd Cymru"] == "llai na 5"  # the board's Welsh name
     assert "Llais y plentyn" in _table(page, "by-theme-year")  # the vocabulary's Welsh label
     assert page.get_by_role("button", name="Cymraeg").get_attribute("aria-pressed") == "true"
     _no_accessibility_violations(page)

@@ -156,6 +156,22 @@ def test_a_term_added_with_its_welsh_label_needs_no_review(client, token_for):
     assert given.status_code == 200 and given.json()["labels"] == {"en": "Gangs", "cy": "Gangiau"}
 
 
+def test_every_board_has_its_welsh_name(client, token_for):
+    english = client.get(f"{API}/regions")
+    welsh = client.get(f"{API}/regions", headers=WELSH_HEADERS)
+    assert (english.headers["content-language"], welsh.headers["content-language"]) == ("en", "cy")
+    assert all(region["names"]["cy"] and region["name"] == region["names"]["en"] for region in english.json())
+    assert [region["name"] for region in welsh.json()] == [region["names"]["cy"] for region in english.json()]
+    gwent = next(region for region in welsh.json() if region["code"] == "gwent")
+    assert gwent["names"] == {"en": "Gwent Safeguarding Board", "cy": "Bwrdd Diogelu Gwent"}
+    added = client.post(f"{API}/regions", json={"code": "powys", "name": "Powys Board"}, headers=token_for("admin"))
+    assert added.status_code == 201 and added.json()["names"] == {"en": "Powys Board", "cy": None}
+    # Without a Welsh name, a board is named in English in Welsh too.
+    assert next(r for r in client.get(f"{API}/regions", headers=WELSH_HEADERS).json() if r["code"] == "powys")["name"] == (
+        "Powys Board"
+    )
+
+
 # --- problem documents ------------------------------------------------------------------------
 
 

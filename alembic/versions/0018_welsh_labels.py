@@ -1,4 +1,4 @@
-"""welsh labels: a Welsh label for every vocabulary term, each awaiting a translator's review
+"""welsh labels: a Welsh label for every vocabulary term and a Welsh name for every board
 
 Revision ID: 0018
 Revises: 0017
@@ -9,6 +9,7 @@ vocabularies kept as data and for those fixed in code alike (so it has no foreig
 `vocabulary_term`). The Welsh labels seeded here were drafted by the registry's developers, not by
 a translator: each awaits review (`reviewed_at` is null) until a translator corrects or confirms it
 through PUT /vocabularies/{vocabulary}/terms/{code}/labels/cy (If-Match: its `version`).
+`region.name_cy` is each board's Welsh name, as the boards publish it.
 """
 
 from collections.abc import Sequence
@@ -22,6 +23,15 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The boards' names in Welsh, as they publish them.
+REGIONS_CY = {
+    "cardiff-vale": "Bwrdd Diogelu Rhanbarthol Caerdydd a'r Fro",
+    "cwm-taf-morgannwg": "Bwrdd Diogelu Cwm Taf Morgannwg",
+    "gwent": "Bwrdd Diogelu Gwent",
+    "mid-west-wales": "Bwrdd Diogelu Canolbarth a Gorllewin Cymru (CYSUR)",
+    "north-wales": "Bwrdd Diogelu Gogledd Cymru",
+    "west-glamorgan": "Bwrdd Diogelu Gorllewin Morgannwg",
+}
 # (vocabulary, code, Welsh label)
 WELSH = [
     ("theme", "hierarchy-of-knowledge", "Hierarchaeth gwybodaeth"),
@@ -119,7 +129,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("vocabulary", "code", "language", name=op.f("pk_term_label")),
     )
     op.bulk_insert(label, [{"vocabulary": v, "code": c, "language": "cy", "label": text, "version": 1} for v, c, text in WELSH])
+    op.add_column("region", sa.Column("name_cy", sa.String(length=200), nullable=True))
+    region = sa.table("region", sa.column("code", sa.String()), sa.column("name_cy", sa.String()))
+    for code, name in REGIONS_CY.items():
+        op.execute(region.update().where(region.c.code == code).values(name_cy=name))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("region") as batch_op:
+        batch_op.drop_column("name_cy")
     op.drop_table("term_label")

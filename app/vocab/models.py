@@ -11,6 +11,7 @@ from app.columns import UTCDateTime, utcnow
 class Region(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
+    name_cy: str | None = Field(default=None, max_length=200)  # the board's Welsh name
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

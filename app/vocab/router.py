@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
 from app.auth.dependencies import PrincipalDep
 from app.errors import problem_responses
 from app.etags import with_etag
+from app.language import spoken_in
 from app.parameters import IfMatch, LanguageDep
 from app.registry import ClockDep
 from app.sessions import SessionDep
@@ -19,9 +20,21 @@ from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, Vocabul
 router = APIRouter(tags=["vocabularies"])
 
 
-@router.get("/regions", operation_id="list_regions", summary="The regional safeguarding boards")
-def list_regions(session: SessionDep) -> list[RegionOut]:
-    return service.list_regions(session)
+# The answer's words follow Accept-Language.
+_SPOKEN: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {"Content-Language": {"description": "`en` or `cy`", "schema": {"type": "string"}}}}
+}
+
+
+@router.get(
+    "/regions",
+    operation_id="list_regions",
+    summary="The regional safeguarding boards, named in English and Welsh",
+    responses=_SPOKEN,
+)
+def list_regions(session: SessionDep, language: LanguageDep, response: Response) -> list[RegionOut]:
+    response.headers.update(spoken_in(language))
+    return service.list_regions(session, language)
 
 
 @router.post(
@@ -39,11 +52,10 @@ def create_region(session: SessionDep, principal: PrincipalDep, body: RegionCrea
     "/vocabularies",
     operation_id="list_vocabularies",
     summary="Every controlled vocabulary and its codes, labelled in English and Welsh",
-    responses={200: {"headers": {"Content-Language": {"description": "`en` or `cy`", "schema": {"type": "string"}}}}},
+    responses=_SPOKEN,
 )
 def list_vocabularies(session: SessionDep, language: LanguageDep, response: Response) -> Vocabularies:
-    response.headers["Content-Language"] = language.value
-    response.headers["Vary"] = "Accept-Language"
+    response.headers.update(spoken_in(language))
     return service.vocabularies(session, language)
 
 

@@ -10,14 +10,23 @@ from app.language import Language
 from app.schemas import Code, MultiLine, SingleLine, StrictInput
 
 
+class RegionNames(BaseModel):
+    en: str
+    cy: str | None = Field(description="The board's Welsh name; null for a region added without one.")
+
+
 class RegionOut(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="The board's name in the language the request asked for (`Accept-Language`), else English.")
+    names: RegionNames
 
 
 class RegionCreate(StrictInput):
     code: Code
     name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    name_cy: Annotated[SingleLine, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The board's Welsh name."
+    )
 
 
 Label = Annotated[SingleLine, Field(min_length=1, max_length=200)]

@@ -20,7 +20,7 @@ from app.reviews.enums import RecommendationLevel, ReviewKind, ReviewType, SusrC
 from app.vocab import repository
 from app.vocab.enums import AnyVocabulary, Vocabulary
 from app.vocab.models import Region, TermLabel, VocabularyTerm
-from app.vocab.schemas import RegionCreate, RegionOut, Term, TermCreate, TermLabels, Vocabularies
+from app.vocab.schemas import RegionCreate, RegionNames, RegionOut, Term, TermCreate, TermLabels, Vocabularies
 
 _FIXED_LABELS: dict[str, str] = {
     "cpr": "Child Practice Review",
@@ -85,8 +85,14 @@ def _english_labels(session: Session) -> dict[tuple[str, str], tuple[str, Vocabu
     return found
 
 
-def list_regions(session: Session) -> list[RegionOut]:
-    return [RegionOut(code=r.code, name=r.name) for r in repository.list_regions(session)]
+def _region(region: Region, language: Language) -> RegionOut:
+    welsh = language is Language.cy and region.name_cy is not None
+    names = RegionNames(en=region.name, cy=region.name_cy)
+    return RegionOut(code=region.code, name=region.name_cy if welsh and region.name_cy else region.name, names=names)
+
+
+def list_regions(session: Session, language: Language = Language.en) -> list[RegionOut]:
+    return [_region(r, language) for r in repository.list_regions(session)]
 
 
 def create_region(session: Session, *, principal: Principal, data: RegionCreate) -> RegionOut:
@@ -94,8 +100,9 @@ def create_region(session: Session, *, principal: Principal, data: RegionCreate)
     require(principal, Permission.vocabularies_manage)
     if repository.get_region(session, data.code):
         raise Conflict(f"Region '{data.code}' already exists.")
-    repository.add(session, Region(code=data.code, name=data.name))
-    return RegionOut(code=data.code, name=data.name)
+    region = Region(code=data.code, name=data.name, name_cy=data.name_cy)
+    repository.add(session, region)
+    return _region(region, Language.en)
 
 
 def vocabularies(session: Session, language: Language = Language.en) -> Vocabularies:

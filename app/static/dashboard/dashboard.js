@@ -351,7 +351,7 @@ async function showDashboard() {
   $("charts").replaceChildren();
   const [vocabularies, regions] = await Promise.all([api("/vocabularies"), api("/regions")]);
   state.vocabularies = vocabularies;
-  state.regions = Object.fromEntries(regions.map((region) => [region.code, region.name]));
+  state.regions = Object.fromEntries(regions.map((region) => [region.code, region.name])); // in the page's language
   await reviewsByYearAndRegion();
   await themesOverTime();
   await outcomeMeasures();
