@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from app.language import Language, negotiate, spoken_in
-from app.problem_types import WELSH
+from app.problem_types import WELSH, WELSH_ERRORS
 
 logger = logging.getLogger("app.errors")
 
@@ -45,6 +45,9 @@ class ProblemItem(BaseModel):
     location: str | None = Field(default=None, description="`body`, `query`, `path` or `header`.")
     field: str | None = Field(default=None, description="The field, e.g. `themes.0` or `limit`.")
     pointer: str | None = Field(default=None, description="JSON Pointer into the request body.")
+    detail_en: str | None = Field(
+        default=None, description="With `Accept-Language: cy`, the English `detail` where `detail` is given in Welsh."
+    )
 
 
 class Problem(BaseModel):
@@ -192,7 +195,7 @@ def problem_response(
         detail=welsh.detail if welsh else detail,
         instance=request.url.path,
         request_id=request.scope.get("state", {}).get("request_id"),
-        errors=errors,
+        errors=[_in_welsh(item) for item in errors] if welsh and errors else errors,
         detail_en=detail if welsh else None,
     )
     return JSONResponse(
@@ -201,6 +204,11 @@ def problem_response(
         headers={**(headers or {}), **spoken_in(Language.cy if welsh else Language.en)},
         media_type=PROBLEM_MEDIA_TYPE,
     )
+
+
+def _in_welsh(item: ProblemItem) -> ProblemItem:
+    welsh = WELSH_ERRORS.get(item.code)
+    return item.model_copy(update={"detail": welsh, "detail_en": item.detail}) if welsh else item
 
 
 def validation_items(errors: Iterable[Any]) -> list[ProblemItem]:

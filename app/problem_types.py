@@ -294,3 +294,54 @@ WELSH: dict[str, WelshProblem] = {
     ),
     "http-error": WelshProblem("Gwall HTTP", "Gwrthodiad ar lefel HTTP: mae'r statws yn dweud beth ydoedd."),
 }
+
+
+# What an item of `errors[]` with this code says in Welsh (its English `detail`, which names the
+# particulars, goes in the item's `detail_en`). Codes without one keep their English detail.
+# Drafted by the registry's developers; awaiting a translator's review.
+WELSH_ERRORS: dict[str, str] = {
+    # The framework's checks of a field.
+    "missing": "Mae angen y maes hwn.",
+    "extra_forbidden": "Nid yw'r maes hwn yn rhan o'r cais: tynnwch ef.",
+    "too_short": "Mae'r gwerth yn rhy fyr.",
+    "too_long": "Mae'r gwerth yn rhy hir.",
+    "string_too_short": "Mae'r testun yn rhy fyr.",
+    "string_too_long": "Mae'r testun yn rhy hir.",
+    "string_type": "Dylai'r gwerth fod yn destun.",
+    "string_pattern_mismatch": "Nid yw'r testun ar y ffurf a ddisgwylir.",
+    "enum": "Nid yw'r gwerth yn un o'r rhai a ganiateir.",
+    "literal_error": "Nid yw'r gwerth yn un o'r rhai a ganiateir.",
+    "int_parsing": "Dylai'r gwerth fod yn rhif cyfan.",
+    "int_type": "Dylai'r gwerth fod yn rhif cyfan.",
+    "bool_type": "Dylai'r gwerth fod yn wir neu'n gau (true neu false).",
+    "bool_parsing": "Dylai'r gwerth fod yn wir neu'n gau (true neu false).",
+    "date_parsing": "Dylai'r gwerth fod yn ddyddiad (BBBB-MM-DD).",
+    "date_from_datetime_parsing": "Dylai'r gwerth fod yn ddyddiad (BBBB-MM-DD).",
+    "greater_than_equal": "Mae'r rhif yn rhy fach.",
+    "less_than_equal": "Mae'r rhif yn rhy fawr.",
+    "list_type": "Dylai'r gwerth fod yn rhestr.",
+    "dict_type": "Dylai'r gwerth fod yn wrthrych JSON.",
+    "model_attributes_type": "Dylai'r gwerth fod yn wrthrych JSON.",
+    "json_invalid": "Nid yw'r corff yn JSON dilys.",
+    "body_unreadable": "Nid oedd modd darllen y corff fel JSON na data ffurflen.",
+    "unknown-parameter": "Nid yw'r gweithrediad hwn yn derbyn y paramedr ymholiad hwn.",
+    "invalid-cursor": "Nid yw'r cyrchwr yn un a roddodd y gofrestrfa ar gyfer yr ymholiad hwn.",
+    # The registry's rules.
+    "unknown-code": "Nid yw'r cod yn ei eirfa: mae GET /api/v1/vocabularies yn eu rhestru.",
+    "kind-mismatch": "Nid yw meysydd yr adolygiad yn gweddu i'w fath (CPR neu SUSR).",
+    "duplicate": "Mae'r rhestr yn enwi'r un eitem ddwywaith.",
+    "welsh-title-required": "Mae angen title_cy ar adolygiad a ysgrifennwyd yn Gymraeg (language cy).",
+    "date_in_future": "Mae'r dyddiad yn y dyfodol.",
+    "action-plan-required": "Mae angen cynllun gweithredu ar yr adolygiad cyn ei gyflwyno.",
+    "recommendations-required": "Mae angen o leiaf un argymhelliad ar yr adolygiad.",
+    "recommendation-not-addressed": "Nid oes cam gweithredu yn y cynllun yn ateb yr argymhelliad hwn.",
+    "review-type-mismatch": "Nid yw math yr adolygiad yn gweddu i amgylchiadau'r plentyn.",
+    "reviewer-count": "Nid oes gan yr adolygiad ddigon o adolygwyr.",
+    "missing-field": "Mae angen y maes hwn ar adolygiad a gyflwynwyd.",
+    "report-required": "Mae angen yr adroddiad ar yr adolygiad cyn ei gyhoeddi.",
+    "unknown-recommendation": "Nid yw'r argymhelliad yn un o argymhellion yr adolygiad.",
+    "empty-patch": "Nid yw'r newid yn gofyn am ddim.",
+    "reason-required": "Mae angen rheswm dros y cywiriad hwn.",
+    "correction-changes-nothing": "Nid yw'r cywiriad yn newid dim.",
+    "text-not-found": "Nid yw'r testun yn unman yn yr adolygiad na'i hanes; ni newidiwyd dim.",
+}

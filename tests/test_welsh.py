@@ -3,13 +3,14 @@ correct, `Accept-Language: cy` for labels and problem documents, `Content-Langua
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from app.language import Language, negotiate
-from app.problem_types import PROBLEM_TYPES, WELSH
+from app.problem_types import PROBLEM_TYPES, WELSH, WELSH_ERRORS
 from tests import factories
 from tests.flows import API
 
@@ -38,6 +39,16 @@ WELSH_HEADERS = {"Accept-Language": "cy"}
 )
 def test_the_language_asked_for_is_the_best_the_registry_speaks(header, language):
     assert negotiate(header) is language
+
+
+@pytest.mark.database_independent
+def test_every_welsh_error_detail_is_for_a_code_the_registry_sends():
+    documented = Path(__file__).resolve().parent.parent.joinpath("docs", "integrating.md").read_text()
+    pydantic = {"missing", "extra_forbidden", "too_short", "too_long", "string_too_short", "string_too_long",
+                "string_type", "string_pattern_mismatch", "enum", "literal_error", "int_parsing", "int_type",
+                "bool_type", "bool_parsing", "date_parsing", "date_from_datetime_parsing", "greater_than_equal",
+                "less_than_equal", "list_type", "dict_type", "model_attributes_type", "json_invalid"}  # fmt: skip
+    assert [code for code in WELSH_ERRORS if code not in pydantic and f"`{code}`" not in documented] == []
 
 
 @pytest.mark.database_independent
@@ -195,7 +206,20 @@ def test_a_refused_review_is_explained_in_welsh_with_every_error_named(client, t
     assert response.status_code == 422 and response.headers["content-language"] == "cy"
     problem = response.json()
     assert problem["type"] == "/problems/validation-error" and problem["title"] == "Cais annilys"
-    assert [error["code"] for error in problem["errors"]] == ["welsh-title-required"]
+    [error] = problem["errors"]
+    assert (error["code"], error["detail"]) == ("welsh-title-required", WELSH_ERRORS["welsh-title-required"])
+    assert error["detail_en"] == "a review written in Welsh (language cy) needs title_cy"
+    english = client.post(f"{API}/reviews", json=body, headers=token_for("board", "gwent")).json()
+    assert "detail_en" not in english["errors"][0] and english["errors"][0]["detail"] == error["detail_en"]
     anonymous = client.post(f"{API}/reviews", json=factories.review(), headers=WELSH_HEADERS)
     assert anonymous.status_code == 401 and anonymous.json()["title"] == "Mae angen dilysu"
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_field_the_framework_refuses_is_explained_in_welsh_too(client, token_for):
+    body = factories.review(title_cy="", surprise=True)
+    response = client.post(f"{API}/reviews", json=body, headers={**token_for("board", "gwent"), **WELSH_HEADERS})
+    assert response.status_code == 422
+    errors = {error["code"]: error for error in response.json()["errors"]}
+    assert errors["too_short"]["detail"] == WELSH_ERRORS["too_short"] and errors["too_short"]["pointer"] == "#/title_cy"
+    assert errors["extra_forbidden"]["detail"] == WELSH_ERRORS["extra_forbidden"] and errors["extra_forbidden"]["detail_en"]
