@@ -115,6 +115,30 @@ def test_a_researcher_codes_a_passage_and_reads_it_back_with_its_etag(client, to
     assert [c["id"] for c in listed["items"]] == [coding["id"]]
 
 
+def test_a_welsh_passage_is_coded_where_it_is(client, token_for):
+    """ADR 0045: a coding quotes the Welsh summary or a recommendation's Welsh text, as the English."""
+    welsh = "Ni siaradwyd â thad y plentyn."
+    recommendations = [
+        {
+            "ref": "R1",
+            "text": "Practitioners seek the views of fathers.",
+            "text_cy": "Mae ymarferwyr yn gofyn barn tadau.",
+            "level": "agency",
+        }
+    ]
+    review = _published(client, token_for, summary=SUMMARY, summary_cy=welsh, recommendations=recommendations)
+    researcher = token_for("researcher")
+    for field, text, quote in (
+        ("summary_cy", welsh, "thad y plentyn"),
+        ("recommendations_cy/R1", recommendations[0]["text_cy"], "barn tadau"),
+    ):
+        start = text.index(quote)
+        body = coding_body(review) | {"quote": quote, "location": {"field": field, "start": start, "end": start + len(quote)}}
+        response = client.post(f"{API}/reviews/{review['id']}/codings", json=body, headers=researcher)
+        assert response.status_code == 201, response.text
+        assert response.json()["location"]["field"] == field
+
+
 @pytest.mark.parametrize(
     ("change", "code_"),
     [
@@ -123,6 +147,9 @@ def test_a_researcher_codes_a_passage_and_reads_it_back_with_its_etag(client, to
         ({"location": {"field": "title", "start": 0, "end": 28}}, "offsets-out-of-range"),
         ({"location": {"field": "full_text", "start": 0, "end": 28}}, "no-text"),
         ({"location": {"field": "recommendations/R9", "start": 0, "end": 28}}, "unknown-recommendation"),
+        ({"location": {"field": "recommendations_cy/R9", "start": 0, "end": 28}}, "unknown-recommendation"),
+        ({"location": {"field": "recommendations_cy/R1", "start": 0, "end": 28}}, "no-text"),  # R1 has no Welsh
+        ({"location": {"field": "summary_cy", "start": 0, "end": 28}}, "no-text"),
         ({"location": {"document_kind": "report", "start": 0, "end": 28}}, "no-text"),
         ({"location": {"document_kind": "timeline", "start": 0, "end": 28}}, "no-text"),
         ({"theme": "neglect"}, "unknown-code"),
@@ -130,7 +157,8 @@ def test_a_researcher_codes_a_passage_and_reads_it_back_with_its_etag(client, to
     ],
 )
 def test_a_coding_that_does_not_quote_the_text_exactly_is_refused_with_a_clear_code(client, token_for, review, change, code_):
-    if code_ == "no-text" and change["location"].get("document_kind") != "timeline":
+    place = change.get("location", {})
+    if code_ == "no-text" and place.get("field") in ("full_text", None) and place.get("document_kind") != "timeline":
         review = _published_with_a_report_without_text(client, token_for)
     researcher = token_for("researcher")
     body = coding_body(review) | change

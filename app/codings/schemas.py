@@ -12,8 +12,9 @@ from app.codings.models import Coding
 from app.documents.enums import DocumentKind
 from app.schemas import JSON_INTEGER, Code, MultiLine, StrictInput
 
-# A field of the review the quote is taken from: its title, summary or full text, or one recommendation.
-LOCATION_FIELD = r"^(title|summary|full_text|recommendations/[A-Za-z0-9][A-Za-z0-9._-]{0,19})$"
+# A field of the review the quote is taken from: its title, summary or full text, or one
+# recommendation; or their Welsh (ADR 0045).
+LOCATION_FIELD = r"^(title|title_cy|summary|summary_cy|full_text|recommendations(_cy)?/[A-Za-z0-9][A-Za-z0-9._-]{0,19})$"
 MAX_QUOTE = 10_000
 MAX_OFFSET = 10_000_000
 
@@ -25,7 +26,9 @@ class Location(StrictInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
     field: Annotated[str, Field(max_length=40, pattern=LOCATION_FIELD)] | None = Field(
-        default=None, description="`title`, `summary`, `full_text`, or `recommendations/<ref>`."
+        default=None,
+        description="`title`, `summary`, `full_text`, or `recommendations/<ref>`; or the Welsh: `title_cy`, "
+        "`summary_cy`, `recommendations_cy/<ref>`.",
     )
     document_kind: DocumentKind | None = Field(
         default=None, description="A document of the review; its extracted text is the review's full text (the report)."

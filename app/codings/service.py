@@ -23,7 +23,7 @@ from app.etags import check_if_match, lost_race_is_412
 from app.history import service as history
 from app.reviews.access import readable_review
 from app.reviews.enums import ReviewStatus
-from app.reviews.models import Review
+from app.reviews.models import RECOMMENDATION_TEXTS, Review
 from app.search import outbox
 from app.vocab import service as vocab
 from app.vocab.enums import Vocabulary
@@ -55,8 +55,8 @@ def text_at(session: Session, review: Review, location: Location) -> str:
     else:
         name = location.field or ""
         text = review.field_text(name)
-        if text is None and name.startswith("recommendations/"):
-            ref = name.removeprefix("recommendations/")
+        field, _, ref = name.partition("/")
+        if field in RECOMMENDATION_TEXTS and ref not in {r.get("ref") for r in review.recommendations}:
             raise _problem("unknown-recommendation", f"The review has no recommendation '{ref}'.", field="location.field")
     if not text:
         raise _problem("no-text", "There is no text there to quote.", field="location")

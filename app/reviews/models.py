@@ -72,10 +72,12 @@ class Review(SQLModel, table=True):
         return sorted(tag.code for tag in self.tags if tag.vocabulary == vocabulary)
 
     def field_text(self, name: str) -> str | None:
-        """The text of one of its fields (`recommendations/<ref>` names a recommendation's), or None."""
-        if name.startswith("recommendations/"):
-            ref = name.removeprefix("recommendations/")
-            return next((r["text"] for r in self.recommendations or [] if r.get("ref") == ref), None)
+        """The text of one of its fields (`recommendations/<ref>` names a recommendation's, and
+        `recommendations_cy/<ref>` its Welsh), or None."""
+        field, _, ref = name.partition("/")
+        if field in RECOMMENDATION_TEXTS:
+            key = RECOMMENDATION_TEXTS[field]
+            return next((r.get(key) for r in self.recommendations or [] if r.get("ref") == ref), None)
         value = getattr(self, name, None)
         return value if isinstance(value, str) else None
 
@@ -99,6 +101,9 @@ class ReviewTag(SQLModel, table=True):
 
     review: "Review" = Relationship(back_populates="tags")
 
+
+# How a location names a recommendation's text (`recommendations/R1`), and the key it is under.
+RECOMMENDATION_TEXTS = {"recommendations": "text", "recommendations_cy": "text_cy"}
 
 # Review fields that hold several codes of one vocabulary, and the vocabulary each draws on.
 TAG_FIELDS: dict[str, str] = {
