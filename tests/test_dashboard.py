@@ -201,6 +201,18 @@ def test_a_practitioner_sees_small_numbers_suppressed_and_no_overdue_actions(pag
     _screenshot(page, "dashboard-practitioner-cy")
 
 
+def test_a_browser_that_prefers_welsh_opens_the_dashboard_in_welsh(browser, live):
+    context = browser.new_context(locale="cy-GB")  # Accept-Language and navigator.language: cy-GB
+    opened = context.new_page()
+    try:
+        opened.goto(f"{live.base}/dashboard")
+        sync_api.expect(opened.locator("h1")).to_have_text("Dangosfwrdd")
+        assert opened.locator("html").get_attribute("lang") == "cy"
+        assert opened.get_by_label("Enw defnyddiwr").is_visible()
+    finally:
+        context.close()
+
+
 def test_the_dashboard_works_at_phone_width(browser, live):
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     phone = context.new_page()

@@ -106,7 +106,16 @@ const AGES = ["1-30", "31-90", "91-180", "over-180"];
 // Colour-blind-safe (Okabe-Ito); every chart also has its numbers in a table beside it.
 const COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"];
 
-const state = { token: null, me: null, language: "en", vocabularies: null, regions: {}, charts: [] };
+// The browser's first preference of the two (its Accept-Language), until the reader switches.
+const preferred = (navigator.languages || [navigator.language]).map((tag) => tag.slice(0, 2).toLowerCase());
+const state = {
+  token: null,
+  me: null,
+  language: preferred.find((tag) => tag in TEXT) || "en",
+  vocabularies: null,
+  regions: {},
+  charts: [],
+};
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => TEXT[state.language][key];
