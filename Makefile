@@ -16,8 +16,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
 # each pass and judged once, over both, by `make coverage` (the floor is in pyproject.toml).
 # Coverage listens through sys.monitoring (Python 3.12+), nearly free.
 TEST_WORKERS ?= auto
-# --dist loadgroup: the tests of an xdist_group (one expensive module fixture) share one worker.
-PYTEST := COVERAGE_CORE=sysmon $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15 --cov --cov-report= --cov-fail-under=0
+PYTEST := COVERAGE_CORE=sysmon $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 --cov --cov-report= --cov-fail-under=0
 REDOCLY_CLI        ?= @redocly/cli@2.77.0
 OPENAPI_TYPESCRIPT ?= openapi-typescript@7.13.0
 # --prefer-offline: once npx has the pinned packages in its cache, it runs them without the network.

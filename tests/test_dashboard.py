@@ -18,8 +18,7 @@ import pytest
 from tests import factories, flows
 from tests.conftest import REGISTRY, running_server, subprocess_env
 
-# One worker runs them all (`--dist loadgroup`), so the server is started and seeded once.
-pytestmark = [pytest.mark.database_independent, pytest.mark.xdist_group("dashboard")]
+pytestmark = pytest.mark.database_independent
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"

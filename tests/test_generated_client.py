@@ -24,9 +24,6 @@ import pytest
 from tests import factories, pdfs
 from tests.conftest import REGISTRY, fresh_postgres_database, running_server, subprocess_env
 
-# One worker runs both (`--dist loadgroup`), so the client is generated and the server started once.
-pytestmark = pytest.mark.xdist_group("generated-client")
-
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "openapi" / "openapi.json"
 GENERATOR = str(Path(sys.executable).with_name("openapi-python-client"))
