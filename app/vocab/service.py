@@ -86,9 +86,8 @@ def _english_labels(session: Session) -> dict[tuple[str, str], tuple[str, Vocabu
 
 
 def _region(region: Region, language: Language) -> RegionOut:
-    welsh = language is Language.cy and region.name_cy is not None
-    names = RegionNames(en=region.name, cy=region.name_cy)
-    return RegionOut(code=region.code, name=region.name_cy if welsh and region.name_cy else region.name, names=names)
+    name = region.name_cy if language is Language.cy and region.name_cy else region.name
+    return RegionOut(code=region.code, name=name, names=RegionNames(en=region.name, cy=region.name_cy))
 
 
 def list_regions(session: Session, language: Language = Language.en) -> list[RegionOut]:
