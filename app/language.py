@@ -13,13 +13,10 @@ class Language(StrEnum):
     cy = "cy"
 
 
-ENGLISH = Language.en
-
-
 def negotiate(accept_language: str | None) -> Language:
     """The language an `Accept-Language` header prefers among those the registry speaks (RFC 9110
     12.5.4: the highest q-value; a tag's primary subtag, so `cy-GB` is Welsh); English otherwise."""
-    best, best_q = ENGLISH, 0.0
+    best, best_q = Language.en, 0.0
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any
@@ -48,8 +48,15 @@ BULK_MAX_BYTES = 10 * 1024 * 1024
 BULK_MAX_DOCUMENTS = 500
 MAPPING_VERSION = 4
 _TEXT_FIELDS = ["title", "summary", "recommendations", "full_text"]
-# Each language's fields (ADR 0045): the Welsh ones are `<field>_cy`, analysed as Welsh.
-_FIELDS_OF = {Language.en: _TEXT_FIELDS, Language.cy: [f"{name}_cy" for name in _TEXT_FIELDS]}
+
+
+def _in_language(fields: Sequence[str], language: Language) -> list[str]:
+    """The fields as they are named in a language's part of the index: the Welsh are `<field>_cy`."""
+    return [f"{name}_cy" if language is Language.cy else name for name in fields]
+
+
+# Each language's fields (ADR 0045), the Welsh analysed as Welsh.
+_FIELDS_OF = {language: _in_language(_TEXT_FIELDS, language) for language in Language}
 _FIELD_OF = {"theme": "themes", "agency": "agencies", "coded_theme": "coded_themes", "perspective": "perspectives"}
 # Fields added to the mapping after version 1: put on an older index in place (ADR 0026), so that
 # no document is refused. coded_themes and perspectives came before any coding; coded_pairs (version
@@ -487,10 +494,6 @@ def _text_query(query: SearchQuery) -> dict[str, Any]:
     """The English reading in the English fields, or the Welsh reading in the Welsh fields."""
     readings = [{"bool": _reading_query(reading, _FIELDS_OF[language])} for language, reading in query.readings()]
     return {"should": readings, "minimum_should_match": 1}
-
-
-def _in_language(fields: tuple[str, ...], language: Language) -> list[str]:
-    return [f"{name}_cy" if language is Language.cy else name for name in fields]
 
 
 def _tier_scores(query: SearchQuery) -> list[dict[str, Any]]:

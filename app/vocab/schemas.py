@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from app.language import Language
 from app.schemas import Code, MultiLine, SingleLine, StrictInput
 
+Label = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+
 
 class RegionNames(BaseModel):
     en: str
@@ -23,13 +25,8 @@ class RegionOut(BaseModel):
 
 class RegionCreate(StrictInput):
     code: Code
-    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
-    name_cy: Annotated[SingleLine, Field(min_length=1, max_length=200)] | None = Field(
-        default=None, description="The board's Welsh name."
-    )
-
-
-Label = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    name: Label
+    name_cy: Label | None = Field(default=None, description="The board's Welsh name.")
 
 
 class TermLabels(BaseModel):

@@ -53,15 +53,8 @@ _FIXED: dict[AnyVocabulary, type[StrEnum]] = {
 }
 
 
-def _term(
-    code: str,
-    english: str,
-    welsh: TermLabel | None,
-    language: Language,
-    *,
-    description: str | None = None,
-    parent: str | None = None,
-) -> Term:
+def _term(code: str, english: str, row: VocabularyTerm | None, welsh: TermLabel | None, language: Language) -> Term:
+    """A term as the API shows it; `row` is its vocabulary_term row (None for a fixed vocabulary's)."""
     cy = welsh.label if welsh is not None else None
     return Term(
         code=code,
@@ -69,8 +62,8 @@ def _term(
         labels=TermLabels(en=english, cy=cy),
         labels_awaiting_review=[Language.cy] if welsh is not None and welsh.reviewed_at is None else [],
         welsh_label_etag=etag(welsh.version if welsh is not None else 0),
-        description=description,
-        parent=parent,
+        description=row.description if row else None,
+        parent=row.parent if row else None,
     )
 
 
@@ -109,16 +102,7 @@ def vocabularies(session: Session, language: Language = Language.en) -> Vocabula
     welsh = repository.labels_in(session, Language.cy.value)
     by_vocabulary: dict[str, list[Term]] = {v.value: [] for v in AnyVocabulary}
     for (vocabulary, code), (english, row) in _english_labels(session).items():
-        by_vocabulary.setdefault(vocabulary, []).append(
-            _term(
-                code,
-                english,
-                welsh.get((vocabulary, code)),
-                language,
-                description=row.description if row else None,
-                parent=row.parent if row else None,
-            )
-        )
+        by_vocabulary.setdefault(vocabulary, []).append(_term(code, english, row, welsh.get((vocabulary, code)), language))
     return Vocabularies(**by_vocabulary)
 
 
@@ -147,9 +131,7 @@ def set_welsh_label(
     welsh.version += 1
     with lost_race_is_412("Welsh label"):
         repository.add(session, welsh)
-    return _term(
-        code, english, welsh, Language.cy, description=row.description if row else None, parent=row.parent if row else None
-    )
+    return _term(code, english, row, welsh, Language.cy)
 
 
 def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, data: TermCreate, clock: Clock) -> Term:
@@ -177,7 +159,7 @@ def add_term(session: Session, *, principal: Principal, vocabulary: Vocabulary, 
             reviewed_at=clock.now(),
         )
         repository.add(session, welsh)
-    return _term(term.code, term.label, welsh, Language.en, description=term.description, parent=term.parent)
+    return _term(term.code, term.label, term, welsh, Language.en)
 
 
 def codes_of(session: Session, vocabulary: Vocabulary) -> list[str]:
