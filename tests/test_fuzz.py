@@ -7,12 +7,17 @@ admits must be accepted, or refused only for a rule the operation declares beyon
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
+import schemathesis.pytest._test_builder as test_builder
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -26,6 +31,36 @@ EXCLUDED = [positive_data_acceptance]
 
 # The committed document (kept equal to the app's by test_openapi.py); requests go to the test app.
 schema = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+def _built_when_run(build: Callable[..., Callable[..., Any]]) -> Callable[..., Callable[..., Any]]:
+    """Schemathesis builds each operation's test while pytest collects, its coverage cases included:
+    38 s of collection, paid again by every xdist worker of every pass though each operation runs on
+    one. This builds it when its test item runs instead, from the same arguments, so the cases are
+    the same; the stand-in has the built test's signature (its fixtures) and, once built, its
+    marks, which schemathesis's plugin reads off the item after the run. Relies on a private
+    function of the version pinned in pyproject.toml."""
+
+    @functools.wraps(build)
+    def lazily(**arguments: Any) -> Callable[..., Any]:
+        test_func = arguments["test_func"]
+        built: list[Callable[..., Any]] = []
+
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            if not built:
+                built.append(build(**arguments))
+                stand_in.__dict__.update(built[0].__dict__)
+            return built[0](*args, **kwargs)
+
+        fixtures = [p for name, p in inspect.signature(test_func).parameters.items() if name != "case"]
+        stand_in.__signature__ = inspect.Signature(fixtures)
+        stand_in.__name__ = test_func.__name__
+        return stand_in
+
+    return lazily
+
+
+test_builder.build_operation_test = _built_when_run(test_builder.build_operation_test)
 
 
 def undeclared_codes(problem: object, declared: set[str]) -> set[str]:
