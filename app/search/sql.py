@@ -148,8 +148,9 @@ class SqlSearchBackend:
             if name in _TAG_DIMENSIONS:
                 tag = aliased(ReviewTag)
                 on = and_(col(tag.review_id) == found.c.id, col(tag.vocabulary) == _TAG_DIMENSIONS[name])
+                # A review holds a tag once (review_tag's key), so its rows count reviews: no DISTINCT.
                 parts.append(
-                    select(_label(name), cast(tag.code, String), func.count(func.distinct(found.c.id)), literal(0))
+                    select(_label(name), cast(tag.code, String), func.count(), literal(0))
                     .select_from(found.join(tag, on))
                     .group_by(col(tag.code))
                 )
