@@ -229,6 +229,11 @@ def test_the_text_check_refuses_exactly_the_characters_of_the_refused_categories
         if character not in allowed and unicodedata.category(character) in REFUSED_CATEGORIES | LINE_BREAK_CATEGORIES
     ]
     assert list(refused_characters(every, multiline=multiline)) == defined
+    # ASCII-only text is scanned by a class of its own: the same characters, found alike.
+    ascii_text = every[:128]
+    assert ascii_text.isascii() and list(refused_characters(ascii_text, multiline=multiline)) == [
+        (code, character) for code, character in defined if code < 128
+    ]
     # A zero width joiner inside an emoji sequence is the one exception, in multi-line text only.
     family = "\U0001f469\u200d\U0001f467"
     assert [c for _, c in refused_characters(family, multiline=multiline)] == ([] if multiline else ["\u200d"])
