@@ -118,13 +118,27 @@ def _refused_ranges(*, multiline: bool) -> tuple[tuple[int, int], ...]:
     them even for multi-line text: a schema cannot say "only inside an emoji". Lone surrogates are
     not: no validator's regex can name them (Rust's cannot hold them at all), and I-JSON (RFC
     7493), which the registry's JSON is, has no strings that carry them."""
+    allowed = sorted(ord(character) for character in LINE_BREAKS) if multiline else []
+    ranges: list[tuple[int, int]] = []
+    for first, last in _refused_or_line_break():
+        for code in (code for code in allowed if first <= code <= last):
+            if first < code:
+                ranges.append((first, code - 1))
+            first = code + 1
+        if first <= last:
+            ranges.append((first, last))
+    return tuple(ranges)
+
+
+@cache
+def _refused_or_line_break() -> tuple[tuple[int, int], ...]:
+    """Every code point below the private-use planes, but the surrogates, whose category is refused
+    or a line break, in ranges: read once (a second of start-up for each reading), for both kinds
+    of text."""
     ranges: list[list[int]] = []
     for code in range(_PRIVATE_PLANES[0][0]):
-        character = chr(code)
-        category = unicodedata.category(character)
-        if (multiline and character in LINE_BREAKS) or category == "Cs":
-            continue
-        if category in REFUSED_CATEGORIES or category in LINE_BREAK_CATEGORIES:
+        category = unicodedata.category(chr(code))
+        if category != "Cs" and (category in REFUSED_CATEGORIES or category in LINE_BREAK_CATEGORIES):
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1][1] = code
             else:
