@@ -7,7 +7,6 @@ admits must be accepted, or refused only for a rule the operation declares beyon
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import os
@@ -41,7 +40,6 @@ def _built_when_run(build: Callable[..., Callable[..., Any]]) -> Callable[..., C
     marks, which schemathesis's plugin reads off the item after the run. Relies on a private
     function of the version pinned in pyproject.toml."""
 
-    @functools.wraps(build)
     def lazily(**arguments: Any) -> Callable[..., Any]:
         test_func = arguments["test_func"]
         built: list[Callable[..., Any]] = []
