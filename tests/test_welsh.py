@@ -109,7 +109,9 @@ def test_a_translator_corrects_a_welsh_label_and_it_is_then_reviewed(client, tok
     )
     assert fixed.status_code == 200 and fixed.json()["labels"] == {"en": "Completed", "cy": "Wedi'i orffen"}
     rows = connection.execute(
-        text("SELECT subject, action, target_type, target_id, status FROM audit_event WHERE action = 'vocabularies:label'")
+        text(
+            "SELECT subject, action, target_type, target_id, status FROM audit_event WHERE action = 'vocabularies:label' ORDER BY id"
+        )
     ).all()
     assert [tuple(r) for r in rows] == [
         ("admin-all", "vocabularies:label", "learning_theme", "tunnel-vision", 200),
