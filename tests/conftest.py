@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,8 +121,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
-    """One connection per test, inside a transaction that is rolled back whatever the test did."""
+def connection(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Connection]:
+    """One connection per test, inside a transaction that is rolled back whatever the test did; for a
+    test marked `seeded`, a savepoint of its module's seed (`Seeded`)."""
+    seed = _seed_of(request)
+    if seed is not None:
+        with seed.savepoint() as connection:
+            yield connection
+        return
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
@@ -142,9 +148,13 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+def clock(request: pytest.FixtureRequest) -> FixedClock:
+    seed = _seed_of(request)
+    return FixedClock(START if seed is None else seed.now)
 
 
 def _test_settings(database_url: str, documents_dir: Path) -> Settings:
@@ -155,8 +165,9 @@ def _test_settings(database_url: str, documents_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return _test_settings(database_url, tmp_path / "documents")
+def settings(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Settings:
+    seed = _seed_of(request)
+    return _test_settings(database_url, tmp_path / "documents") if seed is None else seed.settings
 
 
 @pytest.fixture
@@ -256,8 +267,7 @@ def issued_token(registry: Registry, principal: Principal, *, account: str | Non
     return registry.tokens.issue(replace(principal, account=account))
 
 
-@pytest.fixture
-def token_for(app: Any) -> Callable[..., dict[str, str]]:
+def tokens_of(app: FastAPI) -> Callable[..., dict[str, str]]:
     """Authorization headers carrying a real signed JWT for the role (and region) asked for."""
 
     def make(role: str, region: str | None = None, subject: str | None = None) -> dict[str, str]:
@@ -265,6 +275,58 @@ def token_for(app: Any) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {issued_token(app.state.registry, principal)}"}
 
     return make
+
+
+@pytest.fixture
+def token_for(app: FastAPI) -> Callable[..., dict[str, str]]:
+    return tokens_of(app)
+
+
+# --- State made once for a module's tests ----------------------------------------------------
+type Seed[T] = Callable[[TestClient, Callable[..., dict[str, str]], FixedClock], T]
+
+
+@dataclass(frozen=True)
+class Seeded[T]:
+    """What a module's seed made through the API, in a transaction held open for the module's
+    tests: a test marked `@pytest.mark.seeded("fixture")` runs in a savepoint of it (its
+    `connection`), at the seed's last moment (`clock`) and over its documents folder (`settings`),
+    and its savepoint is rolled back at its end. So every such test starts from exactly the state
+    the seed left, which was made once instead of once per test."""
+
+    connection: Connection
+    settings: Settings
+    now: datetime
+    made: T
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Connection]:
+        savepoint = self.connection.begin_nested()
+        try:
+            yield self.connection
+        finally:
+            savepoint.rollback()
+
+
+@contextmanager
+def seeded[T](engine: Engine, shared_app: SharedApp, database_url: str, folder: Path, seed: Seed[T]) -> Iterator[Seeded[T]]:
+    """`seed(client, token_for, clock)` run once, for a module-scoped fixture to yield."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            settings = _test_settings(database_url, folder / "documents")
+            clock = FixedClock(START)
+            registry = Registry.from_settings(settings, clock=clock, engine=engine, bind=connection)
+            with shared_app.lent(registry) as app, TestClient(app, raise_server_exceptions=False) as client:
+                made = seed(client, tokens_of(app), clock)
+            yield Seeded(connection, settings, clock.now(), made)
+        finally:
+            transaction.rollback()
+
+
+def _seed_of(request: pytest.FixtureRequest) -> Seeded[Any] | None:
+    marker = request.node.get_closest_marker("seeded")
+    return None if marker is None else request.getfixturevalue(marker.args[0])
 
 
 @pytest.fixture

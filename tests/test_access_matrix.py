@@ -1,4 +1,5 @@
-"""Who reaches what: every caller x review state x endpoint, written down as tables.
+"""Who reaches what beyond one review: the access tables (tests/access.py) of calls not about one
+review, and those drawn from many reviews (learning across them, saved searches, trends).
 
 The rules (docs/api.md "Roles", docs/design.md "Authorization is data"):
 - a review the caller may not read answers 404, exactly as a review that does not exist (never 403);
@@ -13,186 +14,31 @@ published review 85 days on: one day past its 84-day public window.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import feedparser
 import pytest
 
-from tests import archives, factories, flows, pdfs
+from tests import archives, factories, flows
+from tests.access import (
+    CALLERS,
+    CODINGS,
+    ENDPOINTS,
+    OTHERS,
+    READS,
+    REVISION_READS,
+    STATES,
+    WRITES,
+    N,
+    Y,
+    assert_hidden_like_a_missing_review,
+    assert_problem,
+    headers_of,
+    other_cases,
+    subject_of,
+)
 from tests.conftest import ACCOUNT_PASSWORD
 from tests.flows import API
-
-# The columns of every table below, in this order.
-CALLERS: dict[str, tuple[str, str | None] | None] = {
-    "anonymous": None,  # no Authorization header at all
-    "own_board": ("board", "gwent"),  # the board of the review's region
-    "other_board": ("board", "north-wales"),
-    "inspectorate": ("inspectorate", None),
-    "practitioner": ("practitioner", None),
-    "researcher": ("researcher", None),
-    "admin": ("admin", None),
-}
-STATES = ("draft", "submitted", "published", "expired")
-
-Y, N = True, False
-
-# Who may read a review: GET it, GET its action plan, and find it in GET /reviews.
-READS: dict[str, tuple[bool, ...]] = {
-    #             anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
-    "draft":     (N,         Y,         N,           N,            N,            N,          Y),
-    "submitted": (N,         Y,         N,           Y,            N,            N,          Y),
-    "published": (Y,         Y,         Y,           Y,            Y,            Y,          Y),
-    "expired":   (N,         Y,         Y,           Y,            Y,            Y,          Y),
-}  # fmt: skip
-
-# Writes to an existing review, each sent with a correct If-Match.
-#   200 done | 401 sign in first | 403 may read, may not write | 404 may not even read
-#   409 let in, but not in this state (only a draft is edited or submitted, only a submitted review published)
-WRITES: list[tuple[str, str, tuple[int, ...]]] = [
-    # endpoint          state          anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
-    ("edit",            "draft",      (404,       200,       404,         404,          404,          404,        200)),
-    ("edit",            "submitted",  (404,       409,       404,         403,          404,          404,        409)),
-    ("edit",            "published",  (401,       409,       403,         403,          403,          403,        409)),
-    ("edit",            "expired",    (404,       409,       403,         403,          403,          403,        409)),
-    ("replace_plan",    "draft",      (404,       200,       404,         404,          404,          404,        200)),
-    ("replace_plan",    "submitted",  (404,       409,       404,         403,          404,          404,        409)),
-    ("replace_plan",    "published",  (401,       409,       403,         403,          403,          403,        409)),
-    ("replace_plan",    "expired",    (404,       409,       403,         403,          403,          403,        409)),
-    ("record_progress", "draft",      (404,       200,       404,         404,          404,          404,        200)),
-    ("record_progress", "submitted",  (404,       200,       404,         403,          404,          404,        200)),
-    ("record_progress", "published",  (401,       200,       403,         403,          403,          403,        200)),
-    ("record_progress", "expired",    (404,       200,       403,         403,          403,          403,        200)),
-    ("submit",          "draft",      (404,       200,       404,         404,          404,          404,        200)),
-    ("submit",          "submitted",  (404,       409,       404,         403,          404,          404,        409)),
-    ("submit",          "published",  (401,       409,       403,         403,          403,          403,        409)),
-    ("submit",          "expired",    (404,       409,       403,         403,          403,          403,        409)),
-    ("publish",         "draft",      (404,       409,       404,         404,          404,          404,        409)),
-    ("publish",         "submitted",  (404,       200,       404,         403,          404,          404,        200)),
-    ("publish",         "published",  (401,       409,       403,         403,          403,          403,        409)),
-    ("publish",         "expired",    (404,       409,       403,         403,          403,          403,        409)),
-    # Corrections (ADR 0033): only once submitted; a draft is edited instead.
-    ("correct",         "draft",      (404,       409,       404,         404,          404,          404,        409)),
-    ("correct",         "submitted",  (404,       200,       404,         403,          404,          404,        200)),
-    ("correct",         "published",  (401,       200,       403,         403,          403,          403,        200)),
-    ("correct",         "expired",    (404,       200,       403,         403,          403,          403,        200)),
-    ("revise_action",   "draft",      (404,       200,       404,         404,          404,          404,        200)),
-    ("revise_action",   "submitted",  (404,       200,       404,         403,          404,          404,        200)),
-    ("revise_action",   "published",  (401,       200,       403,         403,          403,          403,        200)),
-    ("revise_action",   "expired",    (404,       200,       403,         403,          403,          403,        200)),
-    # A document kind the review lacks (201 when stored), in every state but withdrawn.
-    ("add_document",    "draft",      (404,       201,       404,         404,          404,          404,        201)),
-    ("add_document",    "submitted",  (404,       201,       404,         403,          404,          404,        201)),
-    ("add_document",    "published",  (401,       201,       403,         403,          403,          403,        201)),
-    ("add_document",    "expired",    (404,       201,       403,         403,          403,          403,        201)),
-    # Redaction (ADR 0038): admins only, in every state (the law requires removal whatever the state).
-    ("redact",          "draft",      (404,       403,       404,         404,          404,          404,        201)),
-    ("redact",          "submitted",  (404,       403,       404,         403,          404,          404,        201)),
-    ("redact",          "published",  (401,       403,       403,         403,          403,          403,        201)),
-    ("redact",          "expired",    (404,       403,       403,         403,          403,          403,        201)),
-]  # fmt: skip
-
-# Reads of what only those entitled to a review's revisions see: a document's earlier version.
-#   200 read | 401 sign in first | 403 may read the review, not its revisions | 404 may not even read it
-REVISION_READS: dict[str, tuple[int, ...]] = {
-    #             anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
-    "draft":     (404,       200,       404,         404,          404,          404,        200),
-    "submitted": (404,       200,       404,         200,          404,          404,        200),
-    "published": (401,       200,       403,         200,          403,          403,        200),
-    "expired":   (404,       200,       403,         200,          403,          403,        200),
-}  # fmt: skip
-
-# Calls that are not about an existing review.
-OTHERS: list[tuple[str, tuple[int, ...]]] = [
-    # endpoint                   anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
-    ("create_in_gwent",         (401,       201,       403,         403,          403,          403,        201)),
-    ("create_in_north_wales",   (401,       403,       201,         403,          403,          403,        201)),
-    ("add_region",              (401,       403,       403,         403,          403,          403,        201)),
-    ("add_vocabulary_term",     (401,       403,       403,         403,          403,          403,        201)),
-    ("set_welsh_label",         (401,       403,       403,         403,          403,          403,        200)),
-    ("who_am_i",                (401,       200,       200,         200,          200,          200,        200)),
-    ("list_accounts",           (401,       403,       403,         403,          403,          403,        200)),
-    ("create_account",          (401,       403,       403,         403,          403,          403,        201)),
-    ("read_account",            (401,       403,       403,         403,          403,          403,        200)),
-    ("deactivate_account",      (401,       403,       403,         403,          403,          403,        200)),
-    ("reset_password",          (401,       403,       403,         403,          403,          403,        200)),
-    ("rotate_client_secret",    (401,       403,       403,         403,          403,          403,        200)),
-    ("clear_sign_in_throttle",  (401,       403,       403,         403,          403,          403,        204)),
-    ("change_own_password",     (401,       204,       204,         204,          204,          204,        204)),
-    # 202 accepts the upload; the job then imports it only for a caller who may import Gwent's reviews.
-    ("import_gwent_archive",    (401,       202,       202,         403,          403,          403,        202)),
-    ("read_gwent_import_job",   (401,       200,       404,         403,          403,          403,        200)),
-    ("list_imports",            (401,       200,       200,         403,          403,          403,        200)),
-]  # fmt: skip
-
-ENDPOINTS = {
-    "get": "GET /reviews/{id}",
-    "get_plan": "GET /reviews/{id}/action-plan",
-    "list": "GET /reviews (is the review among the items?)",
-    "edit": "PATCH /reviews/{id}",
-    "replace_plan": "PUT /reviews/{id}/action-plan",
-    "record_progress": "PATCH /reviews/{id}/action-plan/actions/{action_id}",
-    "submit": "POST /reviews/{id}/submit",
-    "publish": "POST /reviews/{id}/publish",
-    "corrections": "GET /reviews/{id}/corrections",
-    "correct": "POST /reviews/{id}/corrections",
-    "redact": "POST /reviews/{id}/redactions",
-    "revise_action": "PATCH /reviews/{id}/action-plan/actions/{action_id} with a target date and reason",
-    "add_document": "PUT /reviews/{id}/documents/timeline (a kind the review lacks)",
-    "document_version": "GET /reviews/{id}/documents/report/versions/1",
-    "create_in_gwent": "POST /reviews with region gwent",
-    "create_in_north_wales": "POST /reviews with region north-wales",
-    "add_region": "POST /regions",
-    "add_vocabulary_term": "POST /vocabularies/theme/terms",
-    "set_welsh_label": "PUT /vocabularies/agency/terms/police/labels/cy",
-    "who_am_i": "GET /auth/me",
-    "list_accounts": "GET /accounts",
-    "create_account": "POST /accounts (a user)",
-    "read_account": "GET /accounts/{id}",
-    "deactivate_account": "PATCH /accounts/{id} with active false",
-    "reset_password": "POST /accounts/{id}/password-reset",
-    "rotate_client_secret": "POST /accounts/{id}/secret",
-    "clear_sign_in_throttle": "DELETE /accounts/{id}/sign-in-throttle",
-    "change_own_password": "POST /auth/password",
-    "import_gwent_archive": "POST /imports with a zip of one Gwent review (the job: GET /imports/{id})",
-    "read_gwent_import_job": "GET /imports/{id} of a job of the Gwent board",
-    "list_imports": "GET /imports (is the Gwent board's job among the items?)",
-}
-
-
-def _read_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, state, caller, sees, id=f"{endpoint}-{state}-{caller}-{'sees' if sees else 'hidden'}")
-        for endpoint in ("get", "get_plan", "list", "corrections")
-        for state, row in READS.items()
-        for caller, sees in zip(CALLERS, row, strict=True)
-    ]
-
-
-def _write_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
-        for endpoint, state, row in WRITES
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
-
-
-def _revision_read_cases() -> list[Any]:
-    return [
-        pytest.param(state, caller, expected, id=f"document_version-{state}-{caller}-{expected}")
-        for state, row in REVISION_READS.items()
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
-
-
-def _other_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, caller, expected, id=f"{endpoint}-{caller}-{expected}")
-        for endpoint, row in OTHERS
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
 
 
 @pytest.mark.database_independent
@@ -218,289 +64,9 @@ def test_the_tables_cover_every_caller_state_and_endpoint():
     assert {*reads, *write_endpoints, *(e for e, _ in OTHERS)} == set(ENDPOINTS)
 
 
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def headers_of(token_for: Any, caller: str) -> dict[str, str]:
-    account = CALLERS[caller]
-    return {} if account is None else token_for(*account)
-
-
-def subject_of(caller: str) -> str:
-    """The subject token_for puts in the caller's token (what the registry records as the author)."""
-    role, region = CALLERS[caller] or ("anonymous", None)
-    return f"{role}-{region or 'all'}"
-
-
-def gwent_review_in(client: Any, token_for: Any, clock: Any, state: str) -> dict[str, Any]:
-    """A Gwent review with an action plan, taken as far as `state` by its own board."""
-    board = token_for("board", "gwent")
-    review = flows.create(client, board)
-    flows.put_plan(client, board, review)
-    if state != "draft":
-        review = flows.submit(client, board, review)
-    if state in ("published", "expired"):
-        review = flows.publish(client, board, review)
-    if state == "expired":
-        clock.advance(days=85)
-        assert clock.today() > date.fromisoformat(review["public_until"])
-    return review
-
-
-@dataclass(frozen=True)
-class AdminView:
-    """Everything an admin sees of a review and its plan: equal before and after means nothing changed."""
-
-    review: dict[str, Any]
-    review_etag: str
-    plan: dict[str, Any]
-    plan_etag: str
-    documents: list[dict[str, Any]]
-    corrections: list[dict[str, Any]]
-
-
-def admin_view(client: Any, token_for: Any, review_id: str) -> AdminView:
-    admin = token_for("admin")
-    review = client.get(f"{API}/reviews/{review_id}", headers=admin)
-    plan = client.get(f"{API}/reviews/{review_id}/action-plan", headers=admin)
-    documents = client.get(f"{API}/reviews/{review_id}/documents", headers=admin)
-    corrections = client.get(f"{API}/reviews/{review_id}/corrections", headers=admin)
-    assert all(r.status_code == 200 for r in (review, plan, documents, corrections)), (review.text, plan.text)
-    return AdminView(
-        review.json(),
-        review.headers["ETag"],
-        plan.json(),
-        plan.headers["ETag"],
-        documents.json(),
-        corrections.json()["items"],
-    )
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    """An RFC 9457 problem with this status; a 401 also tells the client how to authenticate."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["status"] == status
-    assert problem["type"] and problem["title"] and problem["detail"]
-    assert "ETag" not in response.headers
-    slug = {401: "authentication-required", 403: "forbidden", 404: "not-found", 409: "invalid-transition"}[status]
-    assert problem["type"].endswith("/" + slug), problem
-    if status == 401:
-        assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    return problem
-
-
-def assert_hidden_like_a_missing_review(
-    client: Any, response: Any, method: str, url: str, review: dict[str, Any], **kw: Any
-) -> None:
-    """A 404 for a review you may not see says nothing a 404 for a review that does not exist would not."""
-    hidden = assert_problem(response, 404)
-    assert review["reference"] not in response.text and review["title"] not in response.text
-    missing_id = str(uuid.uuid4())
-    missing = assert_problem(client.request(method, url.replace(review["id"], missing_id), **kw), 404)
-    del hidden["request_id"], missing["request_id"]
-    assert hidden == {k: v.replace(missing_id, review["id"]) if isinstance(v, str) else v for k, v in missing.items()}
-
-
-# --- reading ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("endpoint", "state", "caller", "sees"), _read_cases())
-def test_read(client, token_for, clock, endpoint, state, caller, sees):
-    review = gwent_review_in(client, token_for, clock, state)
-    headers = headers_of(token_for, caller)
-    url = {
-        "get": f"{API}/reviews/{review['id']}",
-        "get_plan": f"{API}/reviews/{review['id']}/action-plan",
-        "list": f"{API}/reviews",
-        "corrections": f"{API}/reviews/{review['id']}/corrections",
-    }[endpoint]
-    response = client.get(url, headers=headers)
-
-    if endpoint == "list":
-        assert response.status_code == 200, response.text
-        ids = [item["id"] for item in response.json()["items"]]
-        if sees:
-            assert ids == [review["id"]]
-        else:
-            assert ids == []
-            assert review["reference"] not in response.text
-    elif sees:
-        assert response.status_code == 200, response.text
-        if endpoint == "get":
-            assert response.json()["id"] == review["id"] and response.json()["title"] == review["title"]
-            assert response.headers["ETag"] == f'"{review["version"]}"'
-        elif endpoint == "corrections":
-            assert response.json() == {"items": [], "next_cursor": None}
-        else:
-            assert {a["recommendation_ref"] for a in response.json()["actions"]} == {"R1", "R2"}
-    else:
-        assert_hidden_like_a_missing_review(client, response, "GET", url, review, headers=headers)
-
-
-# --- writing to an existing review -----------------------------------------------------------------
-
-NEW_TITLE = "Child A (amended after panel)"
-REASON = "The title named the wrong child; corrected from the signed report."
-SLIPPED = "2027-09-30"
-TIMELINE = pdfs.report("Timeline of agency contacts with Child A.")
-REVISED = "Revised: agree a shared chronology template across agencies and audit it quarterly."
-REDACTED = "Chronologies"  # a word of the review's summary
-PROGRESS = "Shared chronology template agreed by all agencies; first audit booked."
-
-
-def write_request(endpoint: str, before: AdminView) -> tuple[str, str, dict[str, Any]]:
-    """The method, URL and httpx arguments of a well-formed write, with the If-Match a careful client sends."""
-    review_url = f"{API}/reviews/{before.review['id']}"
-    review_match = {"If-Match": before.review_etag}
-    if endpoint == "edit":
-        return "PATCH", review_url, {"json": {"title": NEW_TITLE}, "headers": review_match}
-    if endpoint == "replace_plan":
-        plan = factories.action_plan("R1", "R2")
-        for action in plan["actions"]:
-            action["description"] = REVISED
-        return "PUT", f"{review_url}/action-plan", {"json": plan, "headers": {"If-Match": before.plan_etag}}
-    if endpoint == "record_progress":
-        action = before.plan["actions"][0]
-        return (
-            "PATCH",
-            f"{review_url}/action-plan/actions/{action['id']}",
-            {
-                "json": {"status": "in_progress", "progress_note": {"note": PROGRESS}},
-                "headers": {"If-Match": f'"{action["version"]}"'},
-            },
-        )
-    if endpoint in ("submit", "publish"):
-        return "POST", f"{review_url}/{endpoint}", {"headers": review_match}
-    if endpoint == "correct":
-        body = {"reason": REASON, "changes": {"title": NEW_TITLE}}
-        return "POST", f"{review_url}/corrections", {"json": body, "headers": review_match}
-    if endpoint == "revise_action":
-        action = before.plan["actions"][0]
-        return (
-            "PATCH",
-            f"{review_url}/action-plan/actions/{action['id']}",
-            {"json": {"target_date": SLIPPED, "reason": REASON}, "headers": {"If-Match": action["etag"]}},
-        )
-    if endpoint == "redact":
-        body = {"text": REDACTED, "reason": REASON}
-        return "POST", f"{review_url}/redactions", {"json": body, "headers": review_match}
-    if endpoint == "add_document":
-        files = {"file": ("timeline.pdf", TIMELINE, "application/pdf")}
-        return "PUT", f"{review_url}/documents/timeline", {"files": files, "headers": {}}
-    raise AssertionError(endpoint)
-
-
-def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: AdminView, after: AdminView) -> None:
-    if endpoint == "edit":
-        assert response.json()["title"] == NEW_TITLE
-        assert after.review["title"] == NEW_TITLE
-        assert after.review["version"] == before.review["version"] + 1
-        assert after.plan == before.plan
-    elif endpoint == "replace_plan":
-        assert after.plan["version"] == before.plan["version"] + 1
-        assert [a["description"] for a in after.plan["actions"]] == [REVISED, REVISED]
-        assert after.review == before.review
-    elif endpoint == "record_progress":
-        action = after.plan["actions"][0]
-        assert response.json()["status"] == "in_progress" and action["status"] == "in_progress"
-        assert [(n["note"], n["recorded_by"]) for n in action["progress_notes"]] == [(PROGRESS, subject_of(caller))]
-        assert after.plan["actions"][1] == before.plan["actions"][1]
-        assert after.review == before.review
-    elif endpoint == "submit":
-        assert response.json()["status"] == after.review["status"] == "submitted"
-        assert after.review["submitted_at"]
-    elif endpoint == "publish":
-        assert response.json()["status"] == after.review["status"] == "published"
-        assert after.review["published_on"] and after.review["public_until"]
-    elif endpoint == "correct":
-        assert response.json()["title"] == after.review["title"] == NEW_TITLE
-        assert after.review["version"] == before.review["version"] + 1 and after.review["corrected_at"]
-        assert [(c["reason"], c["corrected_by"]) for c in after.corrections] == [(REASON, subject_of(caller))]
-        assert after.plan == before.plan and after.documents == before.documents
-    elif endpoint == "revise_action":
-        action = after.plan["actions"][0]
-        assert response.json()["target_date"] == action["target_date"] == SLIPPED
-        assert action["progress_notes"][-1]["revised"] == {"target_date": before.plan["actions"][0]["target_date"]}
-        assert [(c["entity"], c["reason"]) for c in after.corrections] == [("action", REASON)]
-        assert after.plan["actions"][1] == before.plan["actions"][1]
-        assert after.review == {**before.review, "corrected_at": after.review["corrected_at"]}
-    elif endpoint == "redact":
-        assert response.json()["version"] == after.review["version"] == before.review["version"] + 1
-        assert REDACTED in before.review["summary"] and REDACTED not in after.review["summary"]
-        assert "[redacted]" in after.review["summary"]
-        assert after.plan == before.plan and after.documents == before.documents
-    elif endpoint == "add_document":
-        assert response.json()["kind"] == "timeline" and response.json()["uploaded_by"] == subject_of(caller)
-        assert [d["kind"] for d in after.documents] == sorted([*(d["kind"] for d in before.documents), "timeline"])
-        assert after.corrections == before.corrections == []
-    else:
-        raise AssertionError(endpoint)
-
-
-@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), _write_cases())
-def test_write(client, token_for, clock, endpoint, state, caller, expected):
-    review = gwent_review_in(client, token_for, clock, state)
-    if endpoint == "publish" and state == "submitted":
-        flows.upload_report(client, token_for("board", "gwent"), review)  # publication needs it
-    before = admin_view(client, token_for, review["id"])
-    method, url, kw = write_request(endpoint, before)
-    kw["headers"] = {**kw["headers"], **headers_of(token_for, caller)}
-
-    response = client.request(method, url, **kw)
-
-    after = admin_view(client, token_for, review["id"])
-    if expected in (200, 201):
-        assert response.status_code == expected, response.text
-        assert_write_took_effect(endpoint, caller, response, before, after)
-        return
-    if expected == 404:
-        assert_hidden_like_a_missing_review(client, response, method, url, review, **kw)
-    else:
-        assert_problem(response, expected)
-    # Refused: the review, its plan and their versions are exactly as they were.
-    assert after == before
-
-
-# --- what only those entitled to the revisions read ----------------------------------------------
-
-
-@pytest.mark.parametrize(("state", "caller", "expected"), _revision_read_cases())
-def test_document_version(client, token_for, clock, state, caller, expected):
-    """The file a document had at one of its versions, a replaced one too (ADR 0033)."""
-    board = token_for("board", "gwent")
-    review = flows.create(client, board)
-    first = flows.upload_report(client, board, review, "Child A: the report as first uploaded.")
-    current = client.get(f"{API}/reviews/{review['id']}/documents", headers=board).json()[0]
-    replaced = client.put(
-        f"{API}/reviews/{review['id']}/documents/report",
-        files={"file": ("report.pdf", pdfs.report("Child A: the report as signed."), "application/pdf")},
-        headers={**board, "If-Match": f'"{current["version"]}"'},
-    )
-    assert replaced.status_code == 200, replaced.text
-    flows.put_plan(client, board, review)
-    if state != "draft":
-        review = flows.submit(client, board, review)
-    if state in ("published", "expired"):
-        response = client.post(f"{API}/reviews/{review['id']}/publish", headers=board)
-        assert response.status_code == 200, response.text
-        review = response.json()
-    if state == "expired":
-        clock.advance(days=85)
-    url = f"{API}/reviews/{review['id']}/documents/report/versions/1"
-    headers = headers_of(token_for, caller)
-
-    response = client.get(url, headers=headers)
-
-    if expected == 200:
-        assert response.status_code == 200, response.text
-        assert response.headers["X-Content-SHA256"] == first["sha256"] != replaced.json()["sha256"]
-        assert response.headers["content-type"] == "application/pdf"
-    elif expected == 404:
-        assert_hidden_like_a_missing_review(client, response, "GET", url, review, headers=headers)
-    else:
-        assert_problem(response, expected)
+def test_the_codings_table_covers_every_caller_and_state():
+    assert sorted((e, s) for e, s, _ in CODINGS) == sorted((e, s) for e in ("code", "list_codes") for s in STATES)
+    assert all(len(row) == len(CALLERS) for *_, row in CODINGS)
 
 
 # --- calls that are not about an existing review ---------------------------------------------------
@@ -523,7 +89,7 @@ def _theme_codes(client: Any) -> list[str]:
     return [term["code"] for term in client.get(f"{API}/vocabularies").json()["theme"]]
 
 
-@pytest.mark.parametrize(("endpoint", "caller", "expected"), _other_cases())
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), other_cases())
 def test_other_calls(client, token_for, endpoint, caller, expected):
     headers = headers_of(token_for, caller)
 
@@ -697,70 +263,6 @@ def _account_call(client: Any, token_for: Any, endpoint: str, headers: dict[str,
 
 
 IMPORTED = "MATRIX IMPORT 1/2020"
-
-
-# --- coding a review (issue 12) ------------------------------------------------------------------
-#   201/200 done | 401 sign in first | 403 may read the review, may not code | 404 may not even read it
-#   409 let in, but a draft is not coded
-CODINGS: list[tuple[str, str, tuple[int, ...]]] = [
-    # endpoint     state          anonymous  own_board  other_board  inspectorate  practitioner  researcher  admin
-    ("code",       "draft",      (404,       403,       404,         404,          404,          404,        409)),
-    ("code",       "submitted",  (404,       403,       404,         201,          404,          404,        201)),
-    ("code",       "published",  (401,       403,       403,         201,          403,          201,        201)),
-    ("code",       "expired",    (404,       403,       403,         201,          403,          201,        201)),
-    ("list_codes", "draft",      (404,       403,       404,         404,          404,          404,        200)),
-    ("list_codes", "submitted",  (404,       403,       404,         200,          404,          404,        200)),
-    ("list_codes", "published",  (401,       403,       403,         200,          403,          200,        200)),
-    ("list_codes", "expired",    (404,       403,       403,         200,          403,          200,        200)),
-]  # fmt: skip
-
-
-def _coding_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
-        for endpoint, state, row in CODINGS
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
-
-
-def test_the_codings_table_covers_every_caller_and_state():
-    assert sorted((e, s) for e, s, _ in CODINGS) == sorted((e, s) for e in ("code", "list_codes") for s in STATES)
-    assert all(len(row) == len(CALLERS) for *_, row in CODINGS)
-
-
-@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), _coding_cases())
-def test_coding(client, token_for, clock, endpoint, state, caller, expected):
-    review = gwent_review_in(client, token_for, clock, state)
-    url = f"{API}/reviews/{review['id']}/codings"
-    headers = headers_of(token_for, caller)
-    body = {
-        "theme": "tunnel-vision",
-        "perspective": "legal",
-        "quote": review["title"],
-        "location": {"field": "title", "start": 0, "end": len(review["title"])},
-    }
-    response = client.post(url, json=body, headers=headers) if endpoint == "code" else client.get(url, headers=headers)
-    if expected in (200, 201):
-        assert response.status_code == expected, response.text
-        if endpoint == "code":
-            assert response.json()["coder"] == subject_of(caller)
-        else:
-            assert response.json()["items"] == []
-        return
-    if expected == 404:
-        assert_hidden_like_a_missing_review(
-            client,
-            response,
-            response.request.method,
-            url,
-            review,
-            headers=headers,
-            **({"json": body} if endpoint == "code" else {}),
-        )
-    else:
-        assert_problem(response, expected)
-    everyone = client.get(f"{url}?coder=all", headers=token_for("admin"))
-    assert everyone.json()["items"] == []  # a refused coding left nothing behind
 
 
 # --- learning across reviews (issue 12): similar recommendations, recommendations, feeds, overdue ----

@@ -19,9 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy import text as sql
-from sqlmodel import SQLModel
 
 from app.accounts import service as accounts_service
 from app.auth.principals import AccountKey, AccountKind, Principal, Role
@@ -29,6 +28,7 @@ from app.auth.tokens import TokenService
 from app.config import Settings
 from tests import factories, flows
 from tests.flows import API
+from tests.rows import every_row_but_the_audit
 
 LEAKS = ("Traceback", "sqlalchemy", "psycopg", "SELECT")
 NEW_REF = "GWSB 9/2024"
@@ -137,15 +137,8 @@ class World:
         return self.client.request(method, url, json=body, headers=sent)
 
     def state(self) -> Registry:
-        """Every row the registry keeps but its audit trail (where a refused attempt is rightly
-        recorded), read in the test's transaction, which the app's requests share. What the API
-        answers is made of these rows (ETags are their versions) and the test's fixed clock: equal
-        rows read back equal, and a change the API does not show is caught too."""
-        tables = {
-            table.name: self.connection.execute(select(table).order_by(*table.primary_key.columns)).all()
-            for table in SQLModel.metadata.sorted_tables
-            if table.name != "audit_event"
-        }
+        """Every row the registry keeps but its audit trail (tests/rows.py)."""
+        tables = every_row_but_the_audit(self.connection)
         reviews = {row.id: row for row in tables.pop("review")}
         return Registry(reviews, tables)
 
