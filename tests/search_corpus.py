@@ -279,3 +279,16 @@ def build_bilingual(client: TestClient, token_for: Any) -> dict[str, str]:
         reference: flows.review_in(client, board, "published", reference=reference, **changes)["id"]
         for reference, changes in BILINGUAL
     }
+
+
+def search(client: TestClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
+    """The answer of GET /search, which must be a 200."""
+    response = client.get(f"{flows.API}/search", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def refs(answer: dict[str, Any], corpus: dict[str, dict[str, Any]]) -> set[str]:
+    """The references of the corpus's reviews among the answer's items."""
+    by_id = {review["id"]: ref for ref, review in corpus.items()}
+    return {by_id[item["id"]] for item in answer["items"]}
