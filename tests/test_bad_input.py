@@ -27,6 +27,7 @@ from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.auth.tokens import TokenService
 from app.config import Settings
 from tests import factories, flows
+from tests.conftest import seeded
 from tests.flows import API
 from tests.rows import every_row_but_the_audit
 
@@ -143,12 +144,27 @@ class World:
         return Registry(reviews, tables)
 
 
-@pytest.fixture
-def world(client, connection, token_for) -> World:
+def _a_draft_with_its_plan(client: TestClient, token_for: Any, _clock: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     board = token_for("board", "gwent")
     review = flows.create(client, board)
-    plan = flows.put_plan(client, board, review)
-    return World(client=client, connection=connection, board=board, admin=token_for("admin"), review=review, plan=plan)
+    token_for("admin")  # the admin's account too, made once
+    return review, flows.put_plan(client, board, review)
+
+
+@pytest.fixture(scope="module")
+def draft(engine, shared_app, database_url, tmp_path_factory):
+    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("bad-input"), _a_draft_with_its_plan) as made:
+        yield made
+
+
+pytestmark = pytest.mark.seeded("draft")  # every test here runs in a savepoint of it (tests/conftest.py Seeded)
+
+
+@pytest.fixture
+def world(client, connection, token_for, draft) -> World:
+    review, plan = draft.made
+    board, admin = token_for("board", "gwent"), token_for("admin")
+    return World(client=client, connection=connection, board=board, admin=admin, review=review, plan=plan)
 
 
 def refused_and_unchanged(world: World, target: str, body: Any, status: int | set[int] = 422, *fields: str) -> dict:
