@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests import flows
+from tests.conftest import seeded
 
 ROLES = ["anonymous", "board", "inspectorate", "practitioner", "researcher", "admin"]
 DOCUMENT = json.loads((Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text())
@@ -80,15 +81,28 @@ def accepted_as_documented(ctx, response, case):
     return positive_data_acceptance(ctx, response, case)
 
 
-@pytest.fixture
-def callers(token_for):
+def _callers_of(token_for: Any) -> dict[str, dict[str, str]]:
     return {role: {} if role == "anonymous" else token_for(role, "gwent" if role == "board" else None) for role in ROLES}
 
 
+def _accounts_and_a_review(client: Any, token_for: Any, _clock: Any) -> None:
+    """Every role's account, and something for the fuzzer to find: a published review with its plan in gwent."""
+    _callers_of(token_for)
+    flows.review_in(client, token_for("board", "gwent"), "published")
+
+
+@pytest.fixture(scope="module")
+def found(engine, shared_app, database_url, tmp_path_factory):
+    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("fuzz"), _accounts_and_a_review) as made:
+        yield made
+
+
+pytestmark = pytest.mark.seeded("found")  # each operation's cases run in a savepoint of it
+
+
 @pytest.fixture
-def seeded(client, token_for):
-    """Something for the fuzzer to find: a published review with its plan in gwent."""
-    return flows.review_in(client, token_for("board", "gwent"), "published")
+def callers(token_for):
+    return _callers_of(token_for)
 
 
 def _as_bytes(value):
@@ -128,7 +142,7 @@ EXAMPLES = int(os.environ.get("REGISTRY_FUZZ_EXAMPLES", "10"))
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=not RANDOM, database=None)
-def test_every_operation_answers_as_documented(case, client, callers, seeded):
+def test_every_operation_answers_as_documented(case, client, callers):
     refused_by_document = case.meta is not None and case.meta.generation.mode.is_negative
     for role, headers in callers.items():
         response = _send(client, case, headers)
