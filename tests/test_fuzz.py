@@ -144,14 +144,21 @@ EXAMPLES = int(os.environ.get("REGISTRY_FUZZ_EXAMPLES", "10"))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=not RANDOM, database=None)
 def test_every_operation_answers_as_documented(case, client, callers):
     refused_by_document = case.meta is not None and case.meta.generation.mode.is_negative
+    unspecified_method = case.method.upper() != case.operation.method.upper()
     for role, headers in callers.items():
         response = _send(client, case, headers)
         response.request.read()  # a multipart request is streamed; the checks read it back
         case.validate_response(response, excluded_checks=EXCLUDED, additional_checks=[accepted_as_documented])
-        if refused_by_document and role != "anonymous" and response.status_code == 422:
+        if role == "anonymous":
+            continue
+        if refused_by_document and response.status_code == 422:
             # Validation refused it, past authentication and before any handler read who sent it:
             # the other roles meet the same validation. (Most cases are these: about 2,800 of
             # 4,450, six requests each before.) Any other answer, and the next role tries it too.
+            break
+        if unspecified_method and response.status_code == 405:
+            # A method the path does not have: routing answered before anyone was authenticated
+            # (313 cases, six requests each before). Any other answer, and the next role tries it.
             break
 
 
