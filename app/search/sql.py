@@ -244,11 +244,15 @@ class SqlSearchBackend:
         if self.dialect == "postgresql":
             config = _CONFIG_OF[language]
             tsquery = func.websearch_to_tsquery(config, to_websearch(query))
-            source = _headline_source(query, tsquery) if language is Language.en else _welsh_headline_source()
+            reviews: FromClause = table_of(Review)
+            if language is Language.en:
+                source, reviews = _headline_source(query, tsquery)
+            else:
+                source = _welsh_headline_source()
             rows = session.execute(
-                select(col(Review.id), func.ts_headline(config, source, tsquery, _HEADLINE_OPTIONS)).where(
-                    col(Review.id).in_(review_ids)
-                )
+                select(col(Review.id), func.ts_headline(config, source, tsquery, _HEADLINE_OPTIONS))
+                .select_from(reviews)
+                .where(col(Review.id).in_(review_ids))
             ).all()
             fragments = {rid: headline.split("\ue002") for rid, headline in rows}
         else:
@@ -317,40 +321,58 @@ def _welsh_headline_source() -> ColumnElement[str]:
     return func.concat_ws(" … ", Review.title_cy, Review.summary_cy, report)
 
 
-def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> ColumnElement[str]:
-    """What PostgreSQL's ts_headline reads for a hit. It parses all the text it is given, and a
-    report runs to tens of kilobytes: most of a search's time, measured (docs/benchmarks.md). So:
-    the title and summary alone where they hold the match; else those and a window of the report
-    around the first place the query's first word's stem begins (found by `strpos`, and kept only
-    if the window holds the word); else, as before, the first 100,000 characters."""
+def _headline_source(query: ParsedQuery, tsquery: ColumnElement[Any]) -> tuple[ColumnElement[str], FromClause]:
+    """What PostgreSQL's ts_headline reads for a hit, and the FROM that reads it. It parses all the
+    text it is given, and a report runs to tens of kilobytes: most of a search's time, measured
+    (docs/benchmarks.md). So: the title and summary alone where they hold the match; else those and
+    a window of the report around the first place the query's first word's stem begins (found by
+    `strpos`, and kept only if the word begins there: the few characters from that place, parsed,
+    hold it); else, as before, the first 100,000 characters. The place is found once per hit, in a
+    LATERAL subquery (OFFSET 0 keeps the planner from copying it into each use): each use of the
+    report would otherwise read and decompress all of it again."""
     short = func.concat_ws(" … ", Review.title, Review.summary)
     word = query.required[0][0][0]
     stem = func.array_to_string(func.ts_lexize(text("'english_stem'::regdictionary"), cast(literal(word), Text)), "")
     # A stem's last letter may not be the word's ("famili" for "family", "share" for "sharing").
     prefix = case((func.length(stem) > 3, func.left(stem, -1)), else_=stem)
     # Case-sensitive, lower case then capitalised: lower() over the whole report cost more than the
-    # headline it saves.
-    start = func.coalesce(
-        func.nullif(func.strpos(Review.full_text, prefix), 0), func.strpos(Review.full_text, func.initcap(prefix))
+    # headline it saves. NULL: the title and summary hold the match, the report is not searched.
+    first = (
+        select(
+            case(
+                (func.to_tsvector(_CONFIG, short).op("@@")(tsquery), null()),
+                (func.length(prefix) == 0, literal(0)),
+                else_=func.coalesce(
+                    func.nullif(func.strpos(Review.full_text, prefix), 0),
+                    func.strpos(Review.full_text, func.initcap(prefix)),
+                ),
+            ).label("start")
+        )
+        .correlate(table_of(Review))
+        .offset(0)
+        .lateral("first_match")
     )
+    start = first.c.start
     window = func.substr(Review.full_text, func.greatest(start - _WINDOW // 3, 1), _WINDOW)
-    return case(
-        (func.to_tsvector(_CONFIG, short).op("@@")(tsquery), short),
+    # From the character before: a stem found inside a longer word ("unshared") is not the word.
+    there = func.substr(Review.full_text, func.greatest(start - 1, 1), _AT_THE_MATCH)
+    source = case(
+        (start.is_(None), short),
         (
-            and_(
-                func.length(prefix) > 0,
-                start > 0,
-                func.to_tsvector(_CONFIG, window).op("@@")(func.plainto_tsquery(_CONFIG, word)),
-            ),
+            and_(start > 0, func.to_tsvector(_CONFIG, there).op("@@")(func.plainto_tsquery(_CONFIG, word))),
             func.concat_ws(" … ", Review.title, Review.summary, window),
         ),
         else_=func.left(func.concat_ws(" … ", Review.title, Review.summary, Review.full_text), 100_000),
     )
+    return source, table_of(Review).join(first, true())
 
 
 # Characters of a report that a PostgreSQL headline reads around the first match (a fragment is at
 # most 30 words; two of them fit several times over).
 _WINDOW = 3_000
+# Characters read at the first match to tell whether the query's word begins there: parsing them,
+# not the whole window, took a third off the headlines' time (docs/benchmarks.md).
+_AT_THE_MATCH = 80
 
 
 def _label(name: str) -> ColumnElement[str]:
