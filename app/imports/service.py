@@ -243,11 +243,15 @@ class Importer:
 
 
 def _insert(session: Session, tiers: list[list[SQLModel]]) -> None:
-    """Insert tier by tier, each in one go (the ORM orders inserts by relationship, and these rows
-    are tied by foreign keys alone)."""
+    """Insert tier by tier, each in one statement a table: bulk inserts, without the unit of work's
+    bookkeeping of each object (the rows are new, tied by foreign keys alone, and nothing in this
+    transaction reads them as objects again). A review's tags, its one relationship, which a bulk
+    insert does not follow, go in after the reviews."""
     for tier in tiers:
-        session.add_all(tier)
-        session.flush()
+        session.bulk_save_objects(tier, preserve_order=False)
+        tags = [tag for row in tier if isinstance(row, Review) for tag in row.tags]
+        if tags:
+            session.bulk_save_objects(tags)
         tier.clear()
 
 
