@@ -66,7 +66,7 @@ SIGNED_REPORT = "Child A: the report as signed."
 
 
 @dataclass(frozen=True)
-class Seeded:
+class ReviewInState:
     """A Gwent review in one of STATES, as an admin sees it, and the checksums of its report's two
     versions (the first, replaced by the signed one)."""
 
@@ -101,20 +101,21 @@ def _gwent_review_in(client: Any, token_for: Any, state: str, n: int) -> tuple[s
     return str(review["id"]), str(first["sha256"])
 
 
-def _one_review_in_each_state(client: Any, token_for: Any, clock: Any) -> dict[str, Seeded]:
-    """ "expired" is published first and the clock then moved on 85 days, one past its public
-    window; the others are made after that, so the tests run when each is in its state."""
+def _one_review_in_each_state(client: Any, token_for: Any, clock: Any) -> dict[str, ReviewInState]:
+    """A review in each of STATES: the expired one is published first and the clock then moved on
+    85 days, one past its public window; the others are made after that, so the tests run when
+    each is in its state."""
     made = {"expired": _gwent_review_in(client, token_for, "expired", 1)}
     clock.advance(days=85)
     made |= {state: _gwent_review_in(client, token_for, state, n) for n, state in enumerate(STATES[:3], start=2)}
-    seeded = {}
+    in_state = {}
     for state, (review_id, first_report) in made.items():
         view = admin_view(client, token_for, review_id)
         report = next(d for d in view.documents if d["kind"] == "report")
-        seeded[state] = Seeded(view, first_report=first_report, signed_report=report["sha256"])
-    assert clock.today() > date.fromisoformat(seeded["expired"].review["public_until"])
-    assert clock.today() <= date.fromisoformat(seeded["published"].review["public_until"])
-    return seeded
+        in_state[state] = ReviewInState(view, first_report=first_report, signed_report=report["sha256"])
+    assert clock.today() > date.fromisoformat(in_state["expired"].review["public_until"])
+    assert clock.today() <= date.fromisoformat(in_state["published"].review["public_until"])
+    return in_state
 
 
 @pytest.fixture(scope="module")
@@ -287,8 +288,8 @@ def test_write(client, token_for, connection, reviews, endpoint, state, caller, 
 @pytest.mark.parametrize(("state", "caller", "expected"), revision_read_cases())
 def test_document_version(client, token_for, reviews, state, caller, expected):
     """The file a document had at one of its versions, a replaced one too (ADR 0033)."""
-    seeded_review = reviews.made[state]
-    review = seeded_review.review
+    in_state = reviews.made[state]
+    review = in_state.review
     url = f"{API}/reviews/{review['id']}/documents/report/versions/1"
     headers = headers_of(token_for, caller)
 
@@ -296,7 +297,7 @@ def test_document_version(client, token_for, reviews, state, caller, expected):
 
     if expected == 200:
         assert response.status_code == 200, response.text
-        assert response.headers["X-Content-SHA256"] == seeded_review.first_report != seeded_review.signed_report
+        assert response.headers["X-Content-SHA256"] == in_state.first_report != in_state.signed_report
         assert response.headers["content-type"] == "application/pdf"
     elif expected == 404:
         assert_hidden_like_a_missing_review(client, response, "GET", url, review, headers=headers)
