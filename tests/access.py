@@ -166,10 +166,11 @@ def read_cases() -> list[Any]:
     ]
 
 
-def write_cases() -> list[Any]:
+def state_cases(table: list[tuple[str, str, tuple[int, ...]]]) -> list[Any]:
+    """(endpoint, state, caller, expected status) for each cell of a table of rows by endpoint and state."""
     return [
         pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
-        for endpoint, state, row in WRITES
+        for endpoint, state, row in table
         for caller, expected in zip(CALLERS, row, strict=True)
     ]
 
@@ -182,10 +183,11 @@ def revision_read_cases() -> list[Any]:
     ]
 
 
-def other_cases() -> list[Any]:
+def endpoint_cases(table: list[tuple[str, tuple[int, ...]]]) -> list[Any]:
+    """(endpoint, caller, expected status) for each cell of a table of rows by endpoint."""
     return [
         pytest.param(endpoint, caller, expected, id=f"{endpoint}-{caller}-{expected}")
-        for endpoint, row in OTHERS
+        for endpoint, row in table
         for caller, expected in zip(CALLERS, row, strict=True)
     ]
 
@@ -203,14 +205,6 @@ CODINGS: list[tuple[str, str, tuple[int, ...]]] = [
     ("list_codes", "published",  (401,       403,       403,         200,          403,          200,        200)),
     ("list_codes", "expired",    (404,       403,       403,         200,          403,          200,        200)),
 ]  # fmt: skip
-
-
-def coding_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, state, caller, expected, id=f"{endpoint}-{state}-{caller}-{expected}")
-        for endpoint, state, row in CODINGS
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
 
 
 # --- helpers ---------------------------------------------------------------------------------------

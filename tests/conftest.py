@@ -324,6 +324,20 @@ def seeded[T](engine: Engine, shared_app: SharedApp, database_url: str, folder: 
             transaction.rollback()
 
 
+def seed_fixture(name: str, seed: Seed[Any]) -> Any:
+    """A module-scoped fixture called `name`, for a module to assign to that name: `seed` run once
+    (`seeded`), and what it made."""
+
+    @pytest.fixture(scope="module", name=name)
+    def made_once(
+        engine: Engine, shared_app: SharedApp, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Seeded[Any]]:
+        with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp(name), seed) as made:
+            yield made
+
+    return made_once
+
+
 def _seed_of(request: pytest.FixtureRequest) -> Seeded[Any] | None:
     marker = request.node.get_closest_marker("seeded")
     return None if marker is None else request.getfixturevalue(marker.args[0])

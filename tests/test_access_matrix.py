@@ -33,8 +33,8 @@ from tests.access import (
     Y,
     assert_hidden_like_a_missing_review,
     assert_problem,
+    endpoint_cases,
     headers_of,
-    other_cases,
     subject_of,
 )
 from tests.conftest import ACCOUNT_PASSWORD
@@ -89,7 +89,7 @@ def _theme_codes(client: Any) -> list[str]:
     return [term["code"] for term in client.get(f"{API}/vocabularies").json()["theme"]]
 
 
-@pytest.mark.parametrize(("endpoint", "caller", "expected"), other_cases())
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), endpoint_cases(OTHERS))
 def test_other_calls(client, token_for, endpoint, caller, expected):
     headers = headers_of(token_for, caller)
 
@@ -499,15 +499,7 @@ def _public_feed(client: Any, token_for: Any, clock: Any) -> None:
     assert later.entries == []
 
 
-def _saved_search_cases() -> list[Any]:
-    return [
-        pytest.param(endpoint, caller, expected, id=f"{endpoint}-{caller}-{expected}")
-        for endpoint, row in SAVED_SEARCHES
-        for caller, expected in zip(CALLERS, row, strict=True)
-    ]
-
-
-@pytest.mark.parametrize(("endpoint", "caller", "expected"), _saved_search_cases())
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), endpoint_cases(SAVED_SEARCHES))
 def test_saved_searches(client, token_for, endpoint, caller, expected):
     headers = headers_of(token_for, caller)
     others = client.post(

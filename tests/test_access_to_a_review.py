@@ -12,18 +12,19 @@ import pytest
 from tests import factories, flows, pdfs
 from tests.access import (
     CALLERS,
+    CODINGS,
     READS,
     STATES,
+    WRITES,
     assert_hidden_like_a_missing_review,
     assert_problem,
-    coding_cases,
     headers_of,
     read_cases,
     revision_read_cases,
+    state_cases,
     subject_of,
-    write_cases,
 )
-from tests.conftest import seeded
+from tests.conftest import seed_fixture
 from tests.flows import API
 from tests.rows import every_row_but_the_audit
 
@@ -118,10 +119,7 @@ def _one_review_in_each_state(client: Any, token_for: Any, clock: Any) -> dict[s
     return in_state
 
 
-@pytest.fixture(scope="module")
-def reviews(engine, shared_app, database_url, tmp_path_factory):
-    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("matrix"), _one_review_in_each_state) as made:
-        yield made
+reviews = seed_fixture("reviews", _one_review_in_each_state)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -260,7 +258,7 @@ def assert_write_took_effect(endpoint: str, caller: str, response: Any, before: 
         raise AssertionError(endpoint)
 
 
-@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), write_cases())
+@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), state_cases(WRITES))
 def test_write(client, token_for, connection, reviews, endpoint, state, caller, expected):
     before = reviews.made[state].view
     method, url, kw = write_request(endpoint, before)
@@ -305,7 +303,7 @@ def test_document_version(client, token_for, reviews, state, caller, expected):
         assert_problem(response, expected)
 
 
-@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), coding_cases())
+@pytest.mark.parametrize(("endpoint", "state", "caller", "expected"), state_cases(CODINGS))
 def test_coding(client, token_for, reviews, endpoint, state, caller, expected):
     review = reviews.made[state].review
     url = f"{API}/reviews/{review['id']}/codings"

@@ -27,7 +27,7 @@ from app.auth.principals import AccountKey, AccountKind, Principal, Role
 from app.auth.tokens import TokenService
 from app.config import Settings
 from tests import factories, flows
-from tests.conftest import seeded
+from tests.conftest import seed_fixture
 from tests.flows import API
 from tests.rows import every_row_but_the_audit
 
@@ -151,10 +151,7 @@ def _a_draft_with_its_plan(client: TestClient, token_for: Any, _clock: Any) -> t
     return review, flows.put_plan(client, board, review)
 
 
-@pytest.fixture(scope="module")
-def draft(engine, shared_app, database_url, tmp_path_factory):
-    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("bad-input"), _a_draft_with_its_plan) as made:
-        yield made
+draft = seed_fixture("draft", _a_draft_with_its_plan)
 
 
 pytestmark = pytest.mark.seeded("draft")  # every test here runs in a savepoint of it (tests/conftest.py Seeded)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests import flows
-from tests.conftest import seeded
+from tests.conftest import seed_fixture
 
 ROLES = ["anonymous", "board", "inspectorate", "practitioner", "researcher", "admin"]
 DOCUMENT = json.loads((Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text())
@@ -91,10 +91,7 @@ def _accounts_and_a_review(client: Any, token_for: Any, _clock: Any) -> None:
     flows.review_in(client, token_for("board", "gwent"), "published")
 
 
-@pytest.fixture(scope="module")
-def found(engine, shared_app, database_url, tmp_path_factory):
-    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("fuzz"), _accounts_and_a_review) as made:
-        yield made
+found = seed_fixture("found", _accounts_and_a_review)
 
 
 pytestmark = pytest.mark.seeded("found")  # each operation's cases run in a savepoint of it

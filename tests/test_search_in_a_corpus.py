@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests import search_corpus
-from tests.conftest import seeded
+from tests.conftest import seed_fixture
 from tests.flows import API
 from tests.search_corpus import refs as _refs
 from tests.search_corpus import search as _search
@@ -14,13 +14,7 @@ from tests.search_corpus import search as _search
 pytestmark = pytest.mark.seeded("corpus_made")  # every test here runs in a savepoint of it
 
 
-@pytest.fixture(scope="module")
-def corpus_made(engine, shared_app, database_url, tmp_path_factory):
-    def build(client, token_for, _clock):
-        return search_corpus.build(client, token_for)
-
-    with seeded(engine, shared_app, database_url, tmp_path_factory.mktemp("corpus"), build) as made:
-        yield made
+corpus_made = seed_fixture("corpus_made", lambda client, token_for, _clock: search_corpus.build(client, token_for))
 
 
 @pytest.fixture
